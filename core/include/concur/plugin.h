@@ -1,0 +1,184 @@
+/*
+ * concur strategy plugin ABI, version 1.
+ *
+ * The ONE header a strategy plugin needs. Plain C so that a plugin built by
+ * another compiler, or in another language, loads.
+ *
+ * The deal: core owns *what* an experiment means (the frontier, fetching with
+ * the experiment's retry and timeout policy, parsing pages, puzzles, limits,
+ * measurement); a plugin owns only *how* work is scheduled. A plugin exports
+ * one function, concur_plugin_entry(), returning a static descriptor. For each
+ * run the host calls descriptor->run() with a table of services.
+ *
+ * A page's life in five verbs, all host services:
+ *   take      pop the next task from core's frontier (core enforces max_pages)
+ *   fetch     the I/O: blocking, on this worker's connection
+ *   interpret parse the body: new links, and the CPU work the page demands
+ *   solve     one unit of that CPU work, on the calling thread
+ *   complete  hand the outcome back; core de-duplicates and queues new links
+ *
+ * Rules that keep both sides honest:
+ *   - Every struct crossing the boundary starts with abi_version and
+ *     struct_size. The host table is append-only: new services are added at the
+ *     end and announced by a larger struct_size, never reordered.
+ *   - No exceptions cross the boundary; errors are status codes plus a message
+ *     written into a caller-provided buffer.
+ *   - Memory is freed by the side that allocated it. Tasks and workers are
+ *     host objects, created and destroyed through host services only.
+ *   - A worker is thread-affine: open it, use it and close it on one thread.
+ *     Different workers may be used concurrently from different threads.
+ */
+#ifndef CONCUR_PLUGIN_H
+#define CONCUR_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CONCUR_ABI_VERSION 1u
+
+/* The name of the one symbol a plugin exports. */
+#define CONCUR_PLUGIN_ENTRY_SYMBOL "concur_plugin_entry"
+
+#if defined(__GNUC__)
+#define CONCUR_EXPORT __attribute__((visibility("default")))
+#else
+#define CONCUR_EXPORT
+#endif
+
+/* ---- status codes ------------------------------------------------------ */
+
+typedef enum concur_status {
+  CONCUR_OK = 0,
+  /* take: the run is over (frontier empty and nothing in flight, max_pages
+   * reached, or the run was aborted). Stop taking and return from run(). */
+  CONCUR_FINISHED = 1,
+  /* take without waiting: nothing ready now, but tasks are still in flight
+   * and may yield more. */
+  CONCUR_AGAIN = 2,
+  /* fetch/interpret: the page failed (after every retry the policy allows).
+   * The task still must be completed; core counts it as failed. */
+  CONCUR_PAGE_FAILED = 3,
+  /* A misuse of the API or a fatal host error; the run is aborted and every
+   * later take returns CONCUR_FINISHED. */
+  CONCUR_ERROR = -1
+} concur_status;
+
+/* ---- opaque host objects ----------------------------------------------- */
+
+typedef struct concur_run concur_run;       /* one run of an experiment */
+typedef struct concur_worker concur_worker; /* one thread's context: its HTTP
+                                               connection, its counters */
+typedef struct concur_task concur_task;     /* one page (or compute item) */
+
+/* ---- options: declared by the plugin, validated and filled by the host -- */
+
+typedef enum concur_option_type {
+  CONCUR_OPT_INT = 1,
+  CONCUR_OPT_DOUBLE = 2,
+  CONCUR_OPT_BOOL = 3,
+  CONCUR_OPT_STRING = 4
+} concur_option_type;
+
+typedef struct concur_option_spec {
+  const char *name;          /* the key users write in YAML, e.g. "workers" */
+  concur_option_type type;
+  const char *default_value; /* as a YAML scalar, e.g. "4", "true", "inline" */
+  const char *help;          /* one line for `concur plugins` */
+  const char *choices;       /* STRING only: "inline|threads", NULL = any */
+  double min;                /* INT/DOUBLE only: inclusive bounds, */
+  double max;                /* ignored when min > max */
+} concur_option_spec;
+
+/* ---- the host table ----------------------------------------------------- */
+
+typedef enum concur_log_level {
+  CONCUR_LOG_DEBUG = 0,
+  CONCUR_LOG_INFO = 1,
+  CONCUR_LOG_WARN = 2,
+  CONCUR_LOG_ERROR = 3
+} concur_log_level;
+
+typedef enum concur_metric_kind {
+  CONCUR_METRIC_ADD = 0, /* sum of every value recorded */
+  CONCUR_METRIC_MAX = 1  /* largest value recorded (a high-water mark) */
+} concur_metric_kind;
+
+typedef struct concur_host {
+  uint32_t abi_version; /* CONCUR_ABI_VERSION of the host */
+  uint32_t struct_size; /* sizeof(concur_host) as the host was built */
+
+  /* -- since v1: options. The host has validated every value against the
+   *    plugin's declared table; asking for an undeclared name or the wrong
+   *    type aborts the run. Strings live as long as the run. */
+  int64_t (*option_int)(concur_run *run, const char *name);
+  double (*option_double)(concur_run *run, const char *name);
+  int (*option_bool)(concur_run *run, const char *name);
+  const char *(*option_string)(concur_run *run, const char *name);
+
+  /* -- since v1: workers. worker_open returns NULL only when the run was
+   *    aborted. Ids are 0, 1, 2 ... in opening order. */
+  concur_worker *(*worker_open)(concur_run *run);
+  void (*worker_close)(concur_worker *worker);
+  int (*worker_id)(const concur_worker *worker);
+
+  /* -- since v1: a page's life.
+   * take: on CONCUR_OK *task is a new task, owned by the plugin until it is
+   *   passed to complete(). With wait != 0 it blocks until a task is ready or
+   *   the run is finished; with wait == 0 it may return CONCUR_AGAIN. */
+  concur_status (*take)(concur_worker *worker, concur_task **task, int wait);
+  /* fetch: blocking, with the experiment's timeout and retry policy. */
+  concur_status (*fetch)(concur_worker *worker, concur_task *task);
+  /* interpret: after a successful fetch; parses links and CPU work. */
+  concur_status (*interpret)(concur_worker *worker, concur_task *task);
+  /* work_count: independent units of CPU work the page demands after
+   *   interpret (0 none, 1 for a cpu page, id_length for a core page). */
+  size_t (*work_count)(const concur_task *task);
+  /* solve: unit `index` of the task's work, on the calling thread. Distinct
+   *   indices of one task may be solved concurrently by different workers. */
+  concur_status (*solve)(concur_worker *worker, concur_task *task, size_t index);
+  /* complete: always called once per taken task, whatever happened to it.
+   *   The task is gone afterwards. */
+  concur_status (*complete)(concur_worker *worker, concur_task *task);
+
+  /* -- since v1: reporting. */
+  void (*log)(concur_run *run, concur_log_level level, const char *message);
+  /* A strategy-specific figure (e.g. a queue's high-water mark); it becomes a
+   * column of the run's results. Thread-safe. */
+  void (*metric)(concur_run *run, const char *name, double value,
+                 concur_metric_kind kind);
+} concur_host;
+
+/* ---- the plugin descriptor ---------------------------------------------- */
+
+typedef struct concur_plugin {
+  uint32_t abi_version; /* CONCUR_ABI_VERSION the plugin was built against */
+  uint32_t struct_size; /* sizeof(concur_plugin) */
+  const char *name;     /* how configs refer to it: [a-z0-9_]+ */
+  const char *version;
+  const char *description; /* one line */
+  const concur_option_spec *options;
+  size_t option_count;
+  /* Optional (may be NULL): called once after loading. Nonzero refuses the
+   * plugin; write why into err (NUL-terminated, at most err_size bytes). */
+  int (*init)(char *err, size_t err_size);
+  /* One run to completion: take tasks until take returns CONCUR_FINISHED,
+   * completing every task taken, and close every worker opened. Return 0, or
+   * nonzero with a message in err when the strategy itself failed. */
+  int (*run)(const concur_host *host, concur_run *run, char *err,
+             size_t err_size);
+} concur_plugin;
+
+typedef const concur_plugin *(*concur_plugin_entry_fn)(void);
+
+/* Fills the two header fields of a descriptor. */
+#define CONCUR_PLUGIN_HEADER CONCUR_ABI_VERSION, (uint32_t)sizeof(concur_plugin)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CONCUR_PLUGIN_H */

@@ -1,0 +1,44 @@
+#include <iostream>
+#include <vector>
+
+#include "cli/commands.hpp"
+
+namespace {
+
+// CLI11's own exit codes for usage errors vary (105, 106 ...); ours is 2.
+int usage_error(CLI::App &app, const CLI::ParseError &e) {
+  if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+  std::cerr << "concur: " << e.what() << "\n";
+  std::cerr << "Run 'concur --help' (or 'concur COMMAND --help') for usage.\n";
+  return concur::cli::kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  CLI::App app{
+      "concur: run the same work under several concurrency strategies against the demo web\n"
+      "server, and measure them. See README.md and docs/.",
+      "concur"};
+  app.set_version_flag("--version", "concur " CONCUR_VERSION);
+  app.require_subcommand(1);
+  const std::vector<concur::cli::Subcommand> commands = {
+      concur::cli::add_run(app), concur::cli::add_serve(app), concur::cli::add_plugins(app),
+      concur::cli::add_solve(app)};
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    return usage_error(app, e);
+  }
+  for (const auto &command : commands) {
+    if (!command.app->parsed()) continue;
+    try {
+      return command.run();
+    } catch (const std::exception &e) {
+      std::cerr << "concur: " << e.what() << "\n";
+      return concur::cli::kExitRunFailed;
+    }
+  }
+  return concur::cli::kExitUsage;
+}

@@ -1,0 +1,52 @@
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "config/experiment.hpp"
+#include "crawl/experiment_runner.hpp"
+#include "server/graph.hpp"
+
+namespace concur::cli {
+namespace {
+
+struct RunArgs {
+  std::string config;
+  std::string out;
+  std::vector<std::string> overrides;
+  bool quiet = false;
+};
+
+int run(const RunArgs &args) {
+  config::Experiment experiment;
+  try {
+    experiment = config::load_file(args.config, args.overrides);
+    return crawl::run_experiment(experiment, {args.out, args.quiet}, std::cout, std::cerr);
+  } catch (const config::ConfigError &e) {
+    std::cerr << "concur: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::invalid_argument &e) {
+    // The server's settings were rejected (e.g. id_length too short for the pages).
+    std::cerr << "concur: " << args.config << ": server: " << e.what() << "\n";
+    return kExitUsage;
+  }
+}
+
+}  // namespace
+
+Subcommand add_run(CLI::App &app) {
+  auto args = std::make_shared<RunArgs>();
+  CLI::App *sub = app.add_subcommand("run", "Run an experiment described by a YAML file");
+  sub->add_option("config", args->config, "The experiment (YAML), e.g. configs/quickstart.yaml")
+      ->required();
+  sub->add_option("-o,--out", args->out, "Write the runs CSV here instead of output.runs");
+  sub->add_option("--set", args->overrides,
+                  "Override a config key before validation, e.g. --set crawl.max_pages=50 "
+                  "(repeatable)");
+  sub->add_flag("-q,--quiet", args->quiet, "Do not print the summary table");
+  sub->footer(
+      "Exit codes: 0 every run succeeded, 1 a run failed, 2 usage or config error.\n"
+      "Without server.base_url an embedded demo server is started on a free loopback port.");
+  return {sub, [args] { return run(*args); }};
+}
+
+}  // namespace concur::cli

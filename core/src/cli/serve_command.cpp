@@ -1,0 +1,88 @@
+#include <csignal>
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "server/server.hpp"
+
+namespace concur::cli {
+namespace {
+
+struct ServeArgs {
+  server::Settings settings;
+  std::string hash_rule = "indexed";
+  std::string link_format = "path";
+};
+
+void apply_names(ServeArgs &args) {
+  args.settings.hash_rule = *hash::parse_rule(args.hash_rule);  // CLI11 checked the choice
+  args.settings.link_format = args.link_format == "id"    ? server::LinkFormat::id
+                              : args.link_format == "url" ? server::LinkFormat::url
+                                                          : server::LinkFormat::path;
+}
+
+// Blocks SIGINT/SIGTERM in every thread (the server's I/O thread inherits the
+// mask), then waits for one of them here: a graceful stop, not a kill.
+int serve(ServeArgs &args) {
+  apply_names(args);
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::shared_ptr<const server::Graph> graph;
+  try {
+    graph = std::make_shared<const server::Graph>(server::Graph::build(args.settings));
+  } catch (const std::invalid_argument &e) {
+    std::cerr << "concur serve: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  server::Server srv(graph);
+  srv.start();
+  std::cerr << "concur serve: " << args.settings.pages << " pages (seed " << args.settings.seed
+            << ") on " << srv.base_url() << "/ — Ctrl-C to stop\n";
+  int received = 0;
+  sigwait(&signals, &received);
+  std::cerr << "concur serve: " << (received == SIGINT ? "SIGINT" : "SIGTERM")
+            << ", shutting down\n";
+  srv.stop();
+  return kExitOk;
+}
+
+}  // namespace
+
+Subcommand add_serve(CLI::App &app) {
+  auto args = std::make_shared<ServeArgs>();
+  server::Settings &s = args->settings;
+  s.port = 5000;  // the course's server listens there
+  CLI::App *sub = app.add_subcommand("serve", "Run the demo web server (PROTOCOL.md)");
+  sub->add_option("--host", s.host, "Address to bind (use 0.0.0.0 only when you mean it)")
+      ->capture_default_str();
+  sub->add_option("--port", s.port, "Port (0: any free port)")->capture_default_str()->check(
+      CLI::Range(0, 65535));
+  sub->add_option("--seed", s.seed, "Seed of the graph, types and puzzles")->capture_default_str();
+  sub->add_option("--pages", s.pages, "Number of pages")->capture_default_str()->check(
+      CLI::PositiveNumber);
+  sub->add_option("--id-length", s.id_length, "Hex characters per page id")
+      ->capture_default_str();
+  sub->add_option("--extra-edges", s.extra_edges, "Links beyond the spanning tree")
+      ->capture_default_str();
+  sub->add_option("--delay-scale", s.delay_scale, "Multiplies every page delay")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  sub->add_option("--failure-rate", s.failure_rate, "Chance a failure page answers 500")
+      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--cpu-iterations", s.cpu_iterations, "Chain length of a cpu page's puzzle")
+      ->capture_default_str();
+  sub->add_option("--core-iterations", s.core_iterations, "Chain length of each core seed")
+      ->capture_default_str();
+  sub->add_option("--hash-rule", args->hash_rule, "Chain step: md5(r_i) or md5(r)")
+      ->capture_default_str()->check(CLI::IsMember({"indexed", "plain"}));
+  sub->add_option("--link-format", args->link_format, "How page bodies write links")
+      ->capture_default_str()->check(CLI::IsMember({"path", "id", "url"}));
+  sub->add_option("--max-connections", s.max_connections, "Open connections at most")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  return {sub, [args] { return serve(*args); }};
+}
+
+}  // namespace concur::cli

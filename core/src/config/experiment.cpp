@@ -1,0 +1,218 @@
+// Loading an experiment: YAML text -> our tree (yaml_tree) -> --set overrides
+// (overrides) -> validation section by section (here and server_section.cpp).
+#include "config/experiment.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+
+#include "config/overrides.hpp"
+#include "config/sections.hpp"
+
+namespace concur::config {
+namespace {
+
+std::string format_what(const Location &where, const std::string &key, const std::string &message) {
+  std::string out = where.file;
+  if (where.line > 0) out += ":" + std::to_string(where.line);
+  out += ": ";
+  if (!key.empty()) out += key + ": ";
+  out += message;
+  // One line, always: callers print it as is, and logs stay greppable.
+  for (char &c : out) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return out;
+}
+
+}  // namespace
+
+ConfigError::ConfigError(Location where, std::string key, const std::string &message)
+    : std::runtime_error(format_what(where, key, message)),
+      where_(std::move(where)),
+      key_(std::move(key)) {}
+
+namespace detail {
+namespace {
+
+bool is_page_id(std::string_view text) {
+  return !text.empty() && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+void read_start(const Field &field, Draft &draft) {
+  const std::string start = field.string();
+  if (start != "root" && start != "random") {
+    if (!is_page_id(start)) field.expected("root, random or a page id (lowercase hex)");
+    draft.start_where = field.node().where;
+    draft.start_origin = field.node().origin;
+  }
+  draft.exp.crawl.start = start;
+}
+
+const KeyRule<Draft> kCrawlKeys[] = {
+    {"start", read_start},
+    {"max_pages", [](const Field &f, Draft &d) { d.exp.crawl.max_pages = f.integer(0); }},
+    {"timeout_ms", [](const Field &f, Draft &d) { d.exp.crawl.timeout_ms = f.integer(1); }},
+    {"retries", [](const Field &f, Draft &d) { d.exp.crawl.retries = f.integer(0); }},
+};
+
+const KeyRule<Draft> kOutputKeys[] = {
+    {"runs",
+     [](const Field &f, Draft &d) {
+       d.exp.output.runs = f.non_empty_string();
+       d.runs_given = true;
+     }},
+};
+
+constexpr const char *kOptionShape = "a scalar or a non-empty list of scalars";
+
+// Any key of a strategy entry but `plugin` is a plugin option, checked later
+// against the plugin's own table (expand_options): here only its shape.
+OptionEntry read_option(const Entry &entry, const std::string &path) {
+  OptionEntry option{entry.key, entry.where, {}};
+  const Node &value = entry.value;
+  if (value.kind == Node::Kind::scalar) {
+    option.values.push_back(OptionValue{value.text, value.where});
+    return option;
+  }
+  if (value.kind != Node::Kind::list || value.items.empty()) {
+    Field(entry, path).expected(kOptionShape);
+  }
+  for (size_t i = 0; i < value.items.size(); ++i) {
+    const Node &item = value.items[i];
+    if (item.kind != Node::Kind::scalar) {
+      fail(item.kind == Node::Kind::null ? entry.where : item.where, item.origin,
+           path + "[" + std::to_string(i) + "]",
+           "expected a scalar (a list of values is one option's values), got " +
+               describe_node(item));
+    }
+    option.values.push_back(OptionValue{item.text, item.where});
+  }
+  return option;
+}
+
+StrategySpec read_strategy(const Node &item, const Location &list_where, const std::string &key) {
+  if (item.kind != Node::Kind::map) {
+    fail(item.kind == Node::Kind::null ? list_where : item.where, item.origin, key,
+         "expected a mapping with a 'plugin' key, got " + describe_node(item));
+  }
+  StrategySpec spec;
+  spec.key = key;
+  for (const Entry &entry : item.entries) {
+    const std::string path = child_path(key, entry.key);
+    if (entry.key == "plugin") {
+      spec.plugin = Field(entry, path).non_empty_string();
+      spec.where = entry.where;
+    } else {
+      spec.options.push_back(read_option(entry, path));
+    }
+  }
+  if (spec.plugin.empty()) {
+    fail(item.where, item.origin, key + ".plugin",
+         "required key is missing (a plugin name or a path to a .so)");
+  }
+  return spec;
+}
+
+void read_strategies_list(const Field &field, Draft &draft) {
+  const Node &list = field.node();
+  if (list.kind != Node::Kind::list || list.items.empty()) {
+    field.expected("a non-empty list of strategies");
+  }
+  for (size_t i = 0; i < list.items.size(); ++i) {
+    const std::string key = field.path() + "[" + std::to_string(i) + "]";
+    draft.exp.strategies.push_back(read_strategy(list.items[i], field.entry().where, key));
+  }
+  draft.strategies_given = true;
+}
+
+const KeyRule<Draft> kTopKeys[] = {
+    {"name",
+     [](const Field &f, Draft &d) {
+       d.exp.name = f.non_empty_string();
+       d.name_given = true;
+     }},
+    {"server", read_server},
+    {"crawl", read_crawl},
+    {"strategies", read_strategies},
+    {"repeat", [](const Field &f, Draft &d) { d.exp.repeat = f.integer(1); }},
+    {"warmup", [](const Field &f, Draft &d) { d.exp.warmup = f.integer(0); }},
+    {"output", read_output},
+};
+
+// Defaults that depend on other keys, and checks across sections.
+void finish(Draft &draft) {
+  Experiment &exp = draft.exp;
+  if (!draft.strategies_given) {
+    fail(Location{exp.file, 0}, {}, "strategies",
+         "required key is missing (list at least one, e.g. strategies: [{plugin: sequential}])");
+  }
+  if (!draft.name_given) exp.name = std::filesystem::path(exp.file).stem().string();
+  if (exp.name.empty()) exp.name = "experiment";
+  if (!draft.runs_given) exp.output.runs = "results/" + exp.name + ".csv";
+
+  // A page id's length is known unless a running server will announce it.
+  const bool id_length_known =
+      !exp.base_url || std::find(exp.server_keys.begin(), exp.server_keys.end(), "id_length") !=
+                           exp.server_keys.end();
+  if (draft.start_where && id_length_known &&
+      exp.crawl.start.size() != static_cast<size_t>(exp.server.id_length)) {
+    fail(*draft.start_where, draft.start_origin, "crawl.start",
+         "a page id has server.id_length = " + std::to_string(exp.server.id_length) +
+             " hex digits, got " + quote(exp.crawl.start));
+  }
+}
+
+}  // namespace
+
+void read_crawl(const Field &field, Draft &draft) {
+  read_keys<Draft>(field.map(), field.path(), kCrawlKeys, draft);
+}
+
+void read_output(const Field &field, Draft &draft) {
+  read_keys<Draft>(field.map(), field.path(), kOutputKeys, draft);
+}
+
+void read_strategies(const Field &field, Draft &draft) {
+  read_strategies_list(field, draft);
+}
+
+}  // namespace detail
+
+Experiment load_text(std::string_view yaml, const std::string &file_label,
+                     const std::vector<std::string> &overrides) {
+  using namespace detail;
+  Node root = parse_yaml(yaml, Source{file_label, {}, true});
+  if (root.kind != Node::Kind::map && root.kind != Node::Kind::null) {
+    fail(root.where, {}, "(top level)",
+         "expected a mapping of settings, got " + describe_node(root));
+  }
+  apply_overrides(root, overrides);
+  Draft draft;
+  draft.exp.file = file_label;
+  read_keys<Draft>(root, "", kTopKeys, draft);
+  finish(draft);
+  return std::move(draft.exp);
+}
+
+Experiment load_file(const std::string &path, const std::vector<std::string> &overrides) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE *)> file(std::fopen(path.c_str(), "rb"),
+                                                        std::fclose);
+  auto unreadable = [&path] {
+    return ConfigError(Location{path, 0}, {},
+                       std::string("cannot read file: ") + std::strerror(errno));
+  };
+  if (!file) throw unreadable();
+  std::string text;
+  char buffer[1 << 16];
+  size_t got = 0;
+  while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, got);
+  // A directory opens fine and fails on the first read (EISDIR).
+  if (std::ferror(file.get())) throw unreadable();
+  return load_text(text, path, overrides);
+}
+
+}  // namespace concur::config

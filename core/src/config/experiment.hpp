@@ -1,0 +1,89 @@
+// An experiment as the user wrote it (YAML), validated. See docs/config.md.
+// Every error names file, line and key: ConfigError.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "server/settings.hpp"
+
+namespace concur::config {
+
+struct Location {
+  std::string file;  // the YAML file, or "--set" for a command-line override
+  int line = 0;      // 1-based; 0 when unknown
+};
+
+// what() reads "FILE:LINE: KEY: MESSAGE", one line, ready to print.
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(Location where, std::string key, const std::string &message);
+  const Location &where() const { return where_; }
+  const std::string &key() const { return key_; }
+
+ private:
+  Location where_;
+  std::string key_;
+};
+
+// One option value exactly as written (a YAML scalar), typed later against
+// the plugin's own declaration (config/options.hpp).
+struct OptionValue {
+  std::string text;
+  Location where;
+};
+
+struct OptionEntry {
+  std::string name;
+  Location where;                   // of the key
+  std::vector<OptionValue> values;  // a scalar is a list of one
+};
+
+struct StrategySpec {
+  std::string plugin;                // a plugin name, or a path to a .so
+  Location where;                    // of the `plugin:` key
+  std::string key;                   // "strategies[2]", for messages
+  std::vector<OptionEntry> options;  // in file order
+};
+
+struct CrawlSpec {
+  std::string start = "root";  // root | random | <page id>
+  int max_pages = 0;           // 0: the whole graph
+  int timeout_ms = 10'000;     // per request
+  int retries = 50;            // extra attempts after a failed request (failure pages fail 90%)
+};
+
+struct OutputSpec {
+  std::string runs;  // CSV, one row per run; default results/<name>.csv
+};
+
+struct Experiment {
+  std::string name;
+  std::string file;                     // where it was read from
+  std::optional<std::string> base_url;  // set: crawl a running server
+  // With base_url, only the puzzle description (id_length, hash_rule,
+  // cpu_iterations, core_iterations) may be given; it overrides what the
+  // server announces. Without, all of it configures the embedded server.
+  server::Settings server;
+  // The server keys the user gave, in file order (base_url included). With
+  // base_url, a puzzle key listed here overrides the server's announcement;
+  // one not listed is taken from the announcement.
+  std::vector<std::string> server_keys;
+  CrawlSpec crawl;
+  std::vector<StrategySpec> strategies;
+  int repeat = 1;
+  int warmup = 0;  // runs per strategy before the measured ones, not recorded
+  OutputSpec output;
+};
+
+// `overrides` are "dotted.key=value" strings (the CLI's --set), applied to the
+// document before validation, so they obey the same rules as the file.
+Experiment load_file(const std::string &path, const std::vector<std::string> &overrides = {});
+Experiment load_text(std::string_view yaml, const std::string &file_label,
+                     const std::vector<std::string> &overrides = {});
+
+}  // namespace concur::config

@@ -1,0 +1,27 @@
+// The readers of the top-level sections. Each fills a Draft: the Experiment
+// plus what the later cross-key checks need to know (what was given, where).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "config/experiment.hpp"
+#include "config/fields.hpp"
+
+namespace concur::config::detail {
+
+struct Draft {
+  Experiment exp;
+  bool name_given = false;
+  bool runs_given = false;
+  bool strategies_given = false;
+  std::optional<Location> start_where;  // crawl.start, when a page id is given
+  std::string start_origin;
+};
+
+void read_server(const Field &field, Draft &draft);
+void read_crawl(const Field &field, Draft &draft);
+void read_strategies(const Field &field, Draft &draft);
+void read_output(const Field &field, Draft &draft);
+
+}  // namespace concur::config::detail

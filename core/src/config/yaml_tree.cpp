@@ -1,0 +1,138 @@
+#include "config/yaml_tree.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include "config/text.hpp"
+
+namespace concur::config::detail {
+namespace {
+
+class Builder {
+ public:
+  explicit Builder(const Source &source) : source_(source) {}
+
+  Node build(const YAML::Node &in, const std::string &path) const {
+    Node out;
+    out.where = locate(in.Mark());
+    out.origin = source_.origin;
+    switch (in.Type()) {
+      case YAML::NodeType::Scalar:
+        out.kind = Node::Kind::scalar;
+        out.text = in.Scalar();
+        break;
+      case YAML::NodeType::Sequence:
+        out.kind = Node::Kind::list;
+        for (const YAML::Node &item : in) {
+          out.items.push_back(build(item, path + "[" + std::to_string(out.items.size()) + "]"));
+        }
+        break;
+      case YAML::NodeType::Map:
+        out.kind = Node::Kind::map;
+        build_entries(in, path, out);
+        break;
+      default:  // Null, Undefined
+        break;
+    }
+    return out;
+  }
+
+ private:
+  // Iterates the pairs ourselves: yaml-cpp keeps both of two equal keys in
+  // its pair list but lookups see only one, so a duplicate would be ignored.
+  void build_entries(const YAML::Node &in, const std::string &path, Node &out) const {
+    // A range-for copies each pair; `it->first` would point into a temporary.
+    for (const auto &pair : in) {
+      const YAML::Node &key = pair.first;
+      const Location where = locate(key.Mark());
+      if (!key.IsScalar()) {
+        fail(where, source_.origin, path.empty() ? "(key)" : path,
+             "keys must be plain names, got " + std::string(key.IsNull()  ? "an empty key"
+                                                            : key.IsMap() ? "a mapping"
+                                                                          : "a list"));
+      }
+      const std::string name = key.Scalar();
+      const std::string key_path = child_path(path, name);
+      if (const Entry *first = out.find(name)) {
+        std::string message = "duplicate key";
+        if (first->where.line > 0)
+          message += " (first given at line " + std::to_string(first->where.line) + ")";
+        fail(where, source_.origin, key_path, message);
+      }
+      out.entries.push_back(Entry{name, where, source_.origin, build(pair.second, key_path)});
+      // yaml-cpp marks an empty value at the next token, often the next line;
+      // the key's line is where the user looks.
+      if (out.entries.back().value.kind == Node::Kind::null) out.entries.back().value.where = where;
+    }
+  }
+
+  Location locate(const YAML::Mark &mark) const {
+    // yaml-cpp marks are 0-based, and -1 when unknown.
+    return Location{source_.file, source_.has_lines && mark.line >= 0 ? mark.line + 1 : 0};
+  }
+
+  const Source &source_;
+};
+
+}  // namespace
+
+const Entry *Node::find(std::string_view key) const {
+  for (const Entry &entry : entries) {
+    if (entry.key == key) return &entry;
+  }
+  return nullptr;
+}
+
+Entry *Node::find(std::string_view key) {
+  return const_cast<Entry *>(static_cast<const Node *>(this)->find(key));
+}
+
+Node parse_yaml(std::string_view text, const Source &source, const std::string &key) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(text));
+  } catch (const YAML::ParserException &e) {
+    // e.msg is the bare message; what() would repeat "yaml-cpp: error at line".
+    const int line = source.has_lines && e.mark.line >= 0 ? e.mark.line + 1 : 0;
+    fail(Location{source.file, line}, source.origin, key.empty() ? "(syntax)" : key,
+         source.has_lines ? e.msg : "invalid YAML value: " + e.msg);
+  } catch (const YAML::Exception &e) {
+    fail(Location{source.file, 0}, source.origin, key.empty() ? "(syntax)" : key, e.msg);
+  }
+  if (documents.size() > 1) {
+    const int line = source.has_lines ? documents[1].Mark().line + 1 : 0;
+    fail(Location{source.file, line}, source.origin, key.empty() ? "(syntax)" : key,
+         "expected one YAML document, got " + std::to_string(documents.size()));
+  }
+  Node root;
+  root.where = Location{source.file, 0};
+  root.origin = source.origin;
+  if (!documents.empty()) root = Builder(source).build(documents.front(), key);
+  return root;
+}
+
+void fail(const Location &where, const std::string &origin, const std::string &key,
+          const std::string &message) {
+  if (origin.empty()) throw ConfigError(where, key, message);
+  throw ConfigError(where, key, message + " (from --set " + quote(origin) + ")");
+}
+
+std::string describe_node(const Node &node) {
+  switch (node.kind) {
+    case Node::Kind::scalar:
+      return quote(node.text);
+    case Node::Kind::map:
+      return "a mapping";
+    case Node::Kind::list:
+      return node.items.empty() ? "an empty list" : "a list";
+    case Node::Kind::null:
+      break;
+  }
+  return "nothing";
+}
+
+std::string child_path(const std::string &parent, std::string_view key) {
+  if (parent.empty()) return std::string(key);
+  return parent + "." + std::string(key);
+}
+
+}  // namespace concur::config::detail

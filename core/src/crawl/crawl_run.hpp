@@ -1,0 +1,95 @@
+// One crawl run: what fetching, interpreting, solving and completing a page
+// mean, independent of how a strategy schedules them. The plugin host table
+// (plugin/host.cpp) is a thin C skin over this class.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "crawl/frontier.hpp"
+#include "crawl/page.hpp"
+#include "http/client.hpp"
+#include "results/run_result.hpp"
+
+namespace concur::crawl {
+
+struct CrawlSettings {
+  std::string base_url;  // "http://127.0.0.1:PORT", no trailing slash
+  std::string start_id;  // the first page
+  int max_pages = 0;
+  int timeout_ms = 10'000;
+  int retries = 50;
+  PuzzleParams puzzle;
+};
+
+struct Task {
+  std::string page_id;
+  bool fetched = false;
+  bool failed = false;       // fetch or interpret failed: complete() counts a failure
+  std::string body;          // until interpret
+  PageContent content;
+  std::vector<std::string> results;  // one per work unit, set by solve()
+};
+
+// Counters one worker keeps without locks, merged when it closes.
+struct WorkerStats {
+  long requests = 0, retries = 0, pages_ok = 0, pages_failed = 0, solves = 0;
+  double solve_s = 0;
+  long connections = 0;
+  std::vector<double> latencies_ms;
+  std::vector<std::string> pages_ok_ids;
+};
+
+class Worker {
+ public:
+  Worker(int id, long timeout_ms) : id_(id), client_(timeout_ms) {}
+  int id() const { return id_; }
+  http::Client &client() { return client_; }
+  WorkerStats &stats() { return stats_; }
+
+ private:
+  int id_;
+  http::Client client_;
+  WorkerStats stats_;
+};
+
+class CrawlRun {
+ public:
+  explicit CrawlRun(CrawlSettings settings);
+
+  std::unique_ptr<Worker> open_worker();
+  void close_worker(std::unique_ptr<Worker> worker);
+
+  // The five verbs (plugin.h explains each).
+  TakeResult take(Worker &worker, std::unique_ptr<Task> &task, bool wait);
+  bool fetch(Worker &worker, Task &task);      // false: the page failed
+  bool interpret(Worker &worker, Task &task);  // false: the page failed
+  void solve(Worker &worker, Task &task, size_t index);
+  void complete(Worker &worker, std::unique_ptr<Task> task);
+
+  void metric(const std::string &name, double value, bool max);
+  // Ends the run early: every later take() says finished. The first reason wins.
+  void abort(const std::string &why);
+  bool aborted() const { return aborted_.load(); }
+  std::string error() const;
+
+  const CrawlSettings &settings() const { return settings_; }
+  // Totals from every closed worker; the caller adds wall time and resources.
+  results::RunResult totals() const;
+
+ private:
+  CrawlSettings settings_;
+  LocalFrontier frontier_;
+  std::atomic<int> next_worker_id_{0};
+  std::atomic<bool> aborted_{false};
+  mutable std::mutex mutex_;  // guards everything below
+  std::string error_;
+  WorkerStats merged_;
+  std::map<std::string, double> metrics_;
+};
+
+}  // namespace concur::crawl

@@ -1,0 +1,187 @@
+#include "crawl/experiment_runner.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "plugin/host.hpp"
+#include "results/csv.hpp"
+#include "results/summary.hpp"
+#include "results/usage.hpp"
+#include "server/server.hpp"
+
+namespace concur::crawl {
+namespace {
+
+using nlohmann::json;
+
+json get_json(http::Client &client, const std::string &url) {
+  http::Response r = client.get(url);
+  if (!r.ok())
+    throw std::runtime_error("GET " + url + " failed: " +
+                             (r.status ? "HTTP " + std::to_string(r.status) : r.error));
+  json body = json::parse(r.body, nullptr, false);
+  if (body.is_discarded()) throw std::runtime_error("GET " + url + ": the answer is not JSON");
+  return body;
+}
+
+PuzzleParams params_from(const server::Settings &s) {
+  return {s.hash_rule, s.cpu_iterations, s.core_iterations, s.id_length};
+}
+
+// A server of ours announces its puzzles at `/` (ext); the original announces
+// nothing. The config's puzzle keys, where the user gave them, win; the rest
+// come from the announcement, else from the course's defaults.
+PuzzleParams remote_puzzle(const json &root, const config::Experiment &experiment) {
+  const PuzzleParams configured = params_from(experiment.server);
+  PuzzleParams p = configured;
+  if (auto it = root.find("puzzle"); it != root.end() && it->is_object()) {
+    if (auto rule = hash::parse_rule(it->value("hash_rule", ""))) p.rule = *rule;
+    p.cpu_iterations = it->value("cpu_iterations", p.cpu_iterations);
+    p.core_iterations = it->value("core_iterations", p.core_iterations);
+    p.id_length = it->value("id_length", p.id_length);
+  }
+  auto given = [&](const char *key) {
+    const auto &keys = experiment.server_keys;
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+  };
+  if (given("hash_rule")) p.rule = configured.rule;
+  if (given("cpu_iterations")) p.cpu_iterations = configured.cpu_iterations;
+  if (given("core_iterations")) p.core_iterations = configured.core_iterations;
+  if (given("id_length")) p.id_length = configured.id_length;
+  return p;
+}
+
+std::string resolve_start(http::Client &client, const std::string &base_url,
+                          const std::string &start) {
+  if (start == "root") {
+    json root = get_json(client, base_url + "/api/");
+    const json &links = root.at("links");
+    if (!links.is_array() || links.empty() || !links[0].is_string())
+      throw std::runtime_error(base_url + "/api/ lists no first page");
+    if (auto id = link_to_id(links[0].get<std::string>())) return *id;
+    throw std::runtime_error(base_url + "/api/: cannot read link " + links[0].dump());
+  }
+  if (start == "random") return get_json(client, base_url + "/graph/random").at("page_id");
+  return start;
+}
+
+std::string describe_puzzle(const PuzzleParams &p) {
+  return std::string(hash::rule_name(p.rule)) + "/" + std::to_string(p.cpu_iterations) + "/" +
+         std::to_string(p.core_iterations) + "/" + std::to_string(p.id_length);
+}
+
+}  // namespace
+
+std::vector<PlannedRun> plan(const config::Experiment &experiment) {
+  std::vector<PlannedRun> runs;
+  for (const auto &strategy : experiment.strategies) {
+    std::shared_ptr<plugin::Plugin> found;
+    try {
+      found = plugin::find(strategy.plugin);
+    } catch (const plugin::PluginError &e) {
+      throw config::ConfigError(strategy.where, strategy.key + ".plugin", e.what());
+    }
+    for (auto &options : config::expand_options(strategy, found->options()))
+      runs.push_back({found, std::move(options)});
+  }
+  return runs;
+}
+
+Target::Target(const config::Experiment &experiment, std::ostream &log) {
+  http::Client client(experiment.crawl.timeout_ms);
+  if (experiment.base_url) {
+    settings_.base_url = *experiment.base_url;  // the loader dropped any trailing '/'
+    json root = get_json(client, settings_.base_url + "/");
+    settings_.puzzle = remote_puzzle(root, experiment);
+    seed_ = root.value("seed", uint64_t{0});  // 0: the server does not say
+  } else {
+    start_embedded(experiment, log);
+  }
+  settings_.start_id = resolve_start(client, settings_.base_url, experiment.crawl.start);
+  settings_.max_pages = experiment.crawl.max_pages;
+  settings_.timeout_ms = experiment.crawl.timeout_ms;
+  settings_.retries = experiment.crawl.retries;
+}
+
+void Target::start_embedded(const config::Experiment &experiment, std::ostream &log) {
+  const auto start = std::chrono::steady_clock::now();
+  auto graph = std::make_shared<const server::Graph>(server::Graph::build(experiment.server));
+  const double made_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  server_ = std::make_unique<server::Server>(graph);
+  server_->start();
+  settings_.base_url = server_->base_url();
+  settings_.puzzle = params_from(experiment.server);
+  seed_ = experiment.server.seed;
+  log << "concur: embedded demo server on " << settings_.base_url << ": "
+      << experiment.server.pages << " pages, seed " << seed_ << ", delay_scale "
+      << experiment.server.delay_scale << " (graph and puzzles made in " << made_s << " s)\n";
+}
+
+Target::~Target() = default;
+
+results::RunResult run_once(const PlannedRun &planned, const CrawlSettings &settings,
+                            server::Server *embedded) {
+  if (embedded != nullptr) embedded->reset_request_counts();
+  results::reset_peak_rss();
+  const server::Server::Usage server0 = embedded ? embedded->thread_usage() : server::Server::Usage{};
+  const results::CpuTimes cpu0 = results::process_cpu();
+  const auto start = std::chrono::steady_clock::now();
+
+  CrawlRun crawl(settings);
+  plugin::run_plugin(*planned.plugin, crawl, planned.options);
+
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const results::CpuTimes cpu1 = results::process_cpu();
+  const server::Server::Usage server1 = embedded ? embedded->thread_usage() : server::Server::Usage{};
+
+  results::RunResult r = crawl.totals();
+  r.strategy = planned.plugin->name();
+  r.options = config::describe(planned.options);
+  r.wall_s = wall;
+  r.cpu_user_s = (cpu1.user_s - cpu0.user_s) - (server1.user_s - server0.user_s);
+  r.cpu_sys_s = (cpu1.sys_s - cpu0.sys_s) - (server1.sys_s - server0.sys_s);
+  r.max_rss_mb = results::peak_rss_mb();
+  r.base_url = settings.base_url;
+  r.start = settings.start_id;
+  r.max_pages = settings.max_pages;
+  r.retries = settings.retries;
+  r.timeout_ms = settings.timeout_ms;
+  r.puzzle = describe_puzzle(settings.puzzle);
+  return r;
+}
+
+int run_experiment(const config::Experiment &experiment, const RunOptions &options,
+                   std::ostream &out, std::ostream &log) {
+  const std::vector<PlannedRun> runs = plan(experiment);  // config errors surface before any work
+  results::CsvWriter csv(options.csv_path.empty() ? experiment.output.runs : options.csv_path);
+  Target target(experiment, log);
+
+  for (int w = 0; w < experiment.warmup; ++w)
+    for (const auto &planned : runs) run_once(planned, target.settings(), target.embedded());
+
+  if (!options.quiet) results::print_summary_header(out);
+  bool all_ok = true;
+  // Repeats go round the whole matrix, so slow drift of the machine spreads
+  // over every strategy instead of favouring whichever ran first.
+  for (int rep = 1; rep <= experiment.repeat; ++rep) {
+    for (const auto &planned : runs) {
+      results::RunResult r = run_once(planned, target.settings(), target.embedded());
+      r.experiment = experiment.name;
+      r.repeat = rep;
+      r.seed = target.seed();
+      csv.write(r);
+      if (!options.quiet) results::print_summary_row(out, r);
+      if (r.status != "ok") {
+        all_ok = false;
+        log << "concur: run failed: " << r.strategy << " " << r.options << ": " << r.error << '\n';
+      }
+    }
+  }
+  log << "concur: wrote " << csv.path() << '\n';
+  return all_ok ? 0 : 1;
+}
+
+}  // namespace concur::crawl

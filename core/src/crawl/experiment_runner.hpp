@@ -1,0 +1,67 @@
+// Runs a crawl experiment: reaches (or starts) the server, expands the run
+// matrix, runs each strategy, and records one result per run.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "config/experiment.hpp"
+#include "config/options.hpp"
+#include "crawl/crawl_run.hpp"
+#include "plugin/loader.hpp"
+#include "results/run_result.hpp"
+
+namespace concur::server {
+class Server;
+}
+
+namespace concur::crawl {
+
+// One cell of the run matrix.
+struct PlannedRun {
+  std::shared_ptr<plugin::Plugin> plugin;
+  config::OptionSet options;
+};
+
+// Resolves every strategy's plugin and validates and expands its options.
+// Throws config::ConfigError (at the strategy's location) before anything runs.
+std::vector<PlannedRun> plan(const config::Experiment &experiment);
+
+// One measured run. `embedded` (may be null) is reset first so every run meets
+// the same failures, and its CPU time is subtracted from the run's.
+results::RunResult run_once(const PlannedRun &planned, const CrawlSettings &settings,
+                            server::Server *embedded);
+
+// The server an experiment talks to: embedded (started here) or remote.
+class Target {
+ public:
+  // Starts the embedded server when the experiment has no base_url; reads the
+  // server's puzzle announcement; resolves crawl.start to a page id.
+  explicit Target(const config::Experiment &experiment, std::ostream &log);
+  ~Target();
+  const CrawlSettings &settings() const { return settings_; }
+  server::Server *embedded() const { return server_.get(); }
+  uint64_t seed() const { return seed_; }
+
+ private:
+  void start_embedded(const config::Experiment &experiment, std::ostream &log);
+
+  std::unique_ptr<server::Server> server_;
+  CrawlSettings settings_;
+  uint64_t seed_ = 0;
+};
+
+struct RunOptions {
+  std::string csv_path;  // empty: the experiment's output.runs
+  bool quiet = false;    // no summary table
+};
+
+// The whole experiment; returns the process exit code: 0 when every run
+// succeeded, 1 when a run failed. Config problems throw ConfigError.
+int run_experiment(const config::Experiment &experiment, const RunOptions &options,
+                   std::ostream &out, std::ostream &log);
+
+}  // namespace concur::crawl

@@ -1,0 +1,69 @@
+#include "http/client.hpp"
+
+#include <curl/curl.h>
+
+#include <chrono>
+#include <mutex>
+#include <new>
+#include <stdexcept>
+
+namespace concur::http {
+namespace {
+
+size_t append_body(char *data, size_t size, size_t count, void *user) {
+  static_cast<std::string *>(user)->append(data, size * count);
+  return size * count;
+}
+
+}  // namespace
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+      throw std::runtime_error("libcurl: global initialisation failed");
+  });
+}
+
+Client::Client(long timeout_ms) : curl_(nullptr), timeout_ms_(timeout_ms) {
+  global_init();
+  curl_ = curl_easy_init();
+  if (curl_ == nullptr) throw std::bad_alloc();
+}
+
+Client::~Client() { curl_easy_cleanup(curl_); }
+
+Response Client::get(const std::string &url) {
+  Response r;
+  char error[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl_, CURLOPT_HTTPGET, 1L);
+  curl_easy_setopt(curl_, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(curl_, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, timeout_ms_);
+  // Threads may block in here; without NOSIGNAL libcurl would use signals for timeouts.
+  curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &r.body);
+  curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, error);
+
+  auto start = std::chrono::steady_clock::now();
+  CURLcode rc = curl_easy_perform(curl_);
+  r.latency_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  if (rc != CURLE_OK) {
+    r.error = error[0] != '\0' ? error : curl_easy_strerror(rc);
+    r.body.clear();
+  } else {
+    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &r.status);
+  }
+  long connects = 0;  // new connections made by this transfer
+  curl_easy_getinfo(curl_, CURLINFO_NUM_CONNECTS, &connects);
+  connects_ += connects;
+  curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, nullptr);
+  return r;
+}
+
+long Client::connections_opened() const { return connects_; }
+
+}  // namespace concur::http

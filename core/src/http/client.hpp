@@ -1,0 +1,41 @@
+// Blocking HTTP GET on one libcurl easy handle, reused so that connections are
+// kept alive. One Client per worker thread: a handle must not be shared.
+#pragma once
+
+#include <string>
+
+typedef void CURL;
+
+namespace concur::http {
+
+struct Response {
+  long status = 0;            // HTTP status; 0 when the transfer itself failed
+  std::string body;
+  std::string error;          // transport error text when status == 0
+  double latency_ms = 0;      // request sent → last byte received
+  bool ok() const { return status >= 200 && status < 300; }
+  // Worth another attempt: transport errors and 5xx answers.
+  bool retryable() const { return status == 0 || status >= 500; }
+};
+
+class Client {
+ public:
+  explicit Client(long timeout_ms);
+  ~Client();
+  Client(const Client &) = delete;
+  Client &operator=(const Client &) = delete;
+
+  // Follows redirects (the server's /graph/random answers 307).
+  Response get(const std::string &url);
+  long connections_opened() const;  // new TCP connections so far
+
+ private:
+  CURL *curl_;
+  long timeout_ms_;
+  long connects_ = 0;
+};
+
+// Idempotent, thread-safe; called by Client's constructor.
+void global_init();
+
+}  // namespace concur::http

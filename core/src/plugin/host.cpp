@@ -1,0 +1,217 @@
+// Every function here is a C entry point: it converts handles, calls the C++
+// crawl, and turns any exception into an aborted run — none crosses the ABI.
+#include "plugin/host.hpp"
+
+#include <iostream>
+#include <mutex>
+#include <unordered_set>
+
+struct concur_run {
+  concur::crawl::CrawlRun *crawl;
+  const concur::config::OptionSet *options;
+  std::string plugin_name;
+  std::mutex mutex;  // guards the live sets
+  std::unordered_set<concur_worker *> live_workers;
+  std::unordered_set<concur_task *> live_tasks;
+};
+
+struct concur_worker {
+  concur_run *run;
+  std::unique_ptr<concur::crawl::Worker> worker;
+};
+
+struct concur_task {
+  std::unique_ptr<concur::crawl::Task> task;
+};
+
+namespace concur::plugin {
+namespace {
+
+using config::TypedValue;
+
+void fail(concur_run *run, const std::string &why) { run->crawl->abort(why); }
+
+// Runs `body`, converting exceptions into an aborted run and `on_error`.
+template <typename F, typename R>
+R guarded(concur_run *run, R on_error, F &&body) {
+  try {
+    return body();
+  } catch (const std::exception &e) {
+    fail(run, e.what());
+  } catch (...) {
+    fail(run, "unknown error in the host");
+  }
+  return on_error;
+}
+
+const TypedValue *option(concur_run *run, const char *name, concur_option_type type) {
+  for (const auto &o : *run->options)
+    if (o.name == (name ? name : "")) {
+      if (o.value.type == type) return &o.value;
+      fail(run, "plugin '" + run->plugin_name + "' read option '" + o.name + "' with the wrong type");
+      return nullptr;
+    }
+  fail(run, "plugin '" + run->plugin_name + "' read undeclared option '" + (name ? name : "") + "'");
+  return nullptr;
+}
+
+int64_t option_int(concur_run *run, const char *name) {
+  auto v = option(run, name, CONCUR_OPT_INT);
+  return v ? v->i : 0;
+}
+double option_double(concur_run *run, const char *name) {
+  auto v = option(run, name, CONCUR_OPT_DOUBLE);
+  return v ? v->d : 0;
+}
+int option_bool(concur_run *run, const char *name) {
+  auto v = option(run, name, CONCUR_OPT_BOOL);
+  return v ? v->b : 0;
+}
+const char *option_string(concur_run *run, const char *name) {
+  auto v = option(run, name, CONCUR_OPT_STRING);
+  return v ? v->s.c_str() : "";
+}
+
+concur_worker *worker_open(concur_run *run) {
+  if (run->crawl->aborted()) return nullptr;
+  return guarded(run, static_cast<concur_worker *>(nullptr), [&] {
+    auto *w = new concur_worker{run, run->crawl->open_worker()};
+    std::lock_guard lock(run->mutex);
+    run->live_workers.insert(w);
+    return w;
+  });
+}
+
+void worker_close(concur_worker *w) {
+  if (w == nullptr) return;
+  concur_run *run = w->run;
+  {
+    std::lock_guard lock(run->mutex);
+    run->live_workers.erase(w);
+  }
+  guarded(run, 0, [&] {
+    run->crawl->close_worker(std::move(w->worker));
+    return 0;
+  });
+  delete w;
+}
+
+int worker_id(const concur_worker *w) { return w ? w->worker->id() : -1; }
+
+concur_status take(concur_worker *w, concur_task **out, int wait) {
+  concur_run *run = w->run;
+  return guarded(run, CONCUR_FINISHED, [&] {
+    std::unique_ptr<crawl::Task> task;
+    switch (run->crawl->take(*w->worker, task, wait != 0)) {
+      case crawl::TakeResult::finished:
+        return CONCUR_FINISHED;
+      case crawl::TakeResult::again:
+        return CONCUR_AGAIN;
+      case crawl::TakeResult::task:
+        break;
+    }
+    auto *t = new concur_task{std::move(task)};
+    std::lock_guard lock(run->mutex);
+    run->live_tasks.insert(t);
+    *out = t;
+    return CONCUR_OK;
+  });
+}
+
+concur_status fetch(concur_worker *w, concur_task *t) {
+  return guarded(w->run, CONCUR_ERROR, [&] {
+    return w->run->crawl->fetch(*w->worker, *t->task) ? CONCUR_OK : CONCUR_PAGE_FAILED;
+  });
+}
+
+concur_status interpret(concur_worker *w, concur_task *t) {
+  return guarded(w->run, CONCUR_ERROR, [&] {
+    return w->run->crawl->interpret(*w->worker, *t->task) ? CONCUR_OK : CONCUR_PAGE_FAILED;
+  });
+}
+
+size_t work_count(const concur_task *t) { return t->task->content.work.size(); }
+
+concur_status solve(concur_worker *w, concur_task *t, size_t index) {
+  return guarded(w->run, CONCUR_ERROR, [&] {
+    w->run->crawl->solve(*w->worker, *t->task, index);
+    return CONCUR_OK;
+  });
+}
+
+concur_status complete(concur_worker *w, concur_task *t) {
+  concur_run *run = w->run;
+  {
+    std::lock_guard lock(run->mutex);
+    if (run->live_tasks.erase(t) == 0) {
+      fail(run, "plugin '" + run->plugin_name + "' completed a task twice or one it never took");
+      return CONCUR_ERROR;
+    }
+  }
+  auto status = guarded(run, CONCUR_ERROR, [&] {
+    run->crawl->complete(*w->worker, std::move(t->task));
+    return CONCUR_OK;
+  });
+  delete t;
+  return status;
+}
+
+void log(concur_run *run, concur_log_level level, const char *message) {
+  static const char *kLevels[] = {"debug", "info", "warning", "error"};
+  const int index = level >= CONCUR_LOG_DEBUG && level <= CONCUR_LOG_ERROR ? level : 1;
+  if (level == CONCUR_LOG_DEBUG) return;  // no verbosity switch yet
+  std::cerr << "concur: " << run->plugin_name << ": " << kLevels[index] << ": "
+            << (message ? message : "") << '\n';
+}
+
+void metric(concur_run *run, const char *name, double value, concur_metric_kind kind) {
+  guarded(run, 0, [&] {
+    run->crawl->metric(name ? name : "unnamed", value, kind == CONCUR_METRIC_MAX);
+    return 0;
+  });
+}
+
+// What the plugin left behind is reclaimed here, and named: a plugin bug.
+void reclaim(concur_run &run) {
+  std::string leftovers;
+  if (!run.live_tasks.empty())
+    leftovers += std::to_string(run.live_tasks.size()) + " task(s) never completed";
+  for (auto *t : run.live_tasks) delete t;
+  if (!run.live_workers.empty())
+    leftovers += (leftovers.empty() ? "" : ", ") + std::to_string(run.live_workers.size()) +
+                 " worker(s) never closed";
+  for (auto *w : run.live_workers) {
+    run.crawl->close_worker(std::move(w->worker));
+    delete w;
+  }
+  if (!leftovers.empty()) fail(&run, "plugin '" + run.plugin_name + "' left " + leftovers);
+}
+
+}  // namespace
+
+const concur_host &host_table() {
+  static const concur_host table = {
+      CONCUR_ABI_VERSION, static_cast<uint32_t>(sizeof(concur_host)),
+      option_int,         option_double,
+      option_bool,        option_string,
+      worker_open,        worker_close,
+      worker_id,          take,
+      fetch,              interpret,
+      work_count,         solve,
+      complete,           log,
+      metric,
+  };
+  return table;
+}
+
+void run_plugin(const Plugin &plugin, crawl::CrawlRun &crawl, const config::OptionSet &options) {
+  concur_run run{&crawl, &options, plugin.name(), {}, {}, {}};
+  char err[1024] = {0};
+  int rc = plugin.descriptor().run(&host_table(), &run, err, sizeof err);
+  err[sizeof err - 1] = '\0';
+  if (rc != 0)
+    fail(&run, "strategy '" + plugin.name() + "' failed: " + (err[0] ? err : "no reason given"));
+  reclaim(run);
+}
+
+}  // namespace concur::plugin

@@ -1,0 +1,21 @@
+// The host side of the ABI: the service table handed to plugins, and running
+// one plugin against one crawl.
+#pragma once
+
+#include <concur/plugin.h>
+
+#include "config/options.hpp"
+#include "crawl/crawl_run.hpp"
+#include "plugin/loader.hpp"
+
+namespace concur::plugin {
+
+const concur_host &host_table();
+
+// Calls the plugin's run() for `crawl` with its option values. A failure of
+// the strategy, or a misuse of the host table, aborts the crawl with a message
+// (crawl.error()); tasks and workers the plugin left behind are reclaimed and
+// reported as a plugin bug.
+void run_plugin(const Plugin &plugin, crawl::CrawlRun &crawl, const config::OptionSet &options);
+
+}  // namespace concur::plugin

@@ -1,0 +1,102 @@
+#include "results/csv.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+
+namespace concur::results {
+namespace {
+
+std::string fixed(double v, int digits) {
+  std::ostringstream s;
+  s.setf(std::ios::fixed);
+  s.precision(digits);
+  s << v;
+  return s.str();
+}
+
+std::string join_metrics(const std::map<std::string, double> &metrics) {
+  std::string out;
+  for (const auto &[name, value] : metrics) {
+    if (!out.empty()) out += ' ';
+    out += name + "=" + fixed(value, 6);
+  }
+  return out;
+}
+
+void write_line(std::ofstream &out, const std::vector<std::string> &fields) {
+  for (size_t i = 0; i < fields.size(); ++i) out << (i ? "," : "") << csv_escape(fields[i]);
+  out << '\n';
+  out.flush();
+}
+
+}  // namespace
+
+std::vector<std::string> csv_header() {
+  return {"experiment", "strategy",    "options",     "repeat",       "status",
+          "pages_ok",   "pages_failed", "requests",   "retries",      "wall_s",
+          "cpu_user_s", "cpu_sys_s",   "max_rss_mb",  "pages_per_s",  "latency_p50_ms",
+          "latency_p90_ms", "latency_p99_ms", "latency_max_ms", "solves", "solve_s",
+          "connections", "metrics",    "seed",        "base_url",     "start",
+          "max_pages",  "retry_limit", "timeout_ms",  "puzzle",       "concur_version",
+          "error"};
+}
+
+std::vector<std::string> csv_fields(const RunResult &r) {
+  return {r.experiment,
+          r.strategy,
+          r.options,
+          std::to_string(r.repeat),
+          r.status,
+          std::to_string(r.pages_ok),
+          std::to_string(r.pages_failed),
+          std::to_string(r.requests),
+          std::to_string(r.retries_used),
+          fixed(r.wall_s, 6),
+          fixed(r.cpu_user_s, 6),
+          fixed(r.cpu_sys_s, 6),
+          fixed(r.max_rss_mb, 1),
+          fixed(r.pages_per_s(), 3),
+          fixed(r.latency_ms.p50, 3),
+          fixed(r.latency_ms.p90, 3),
+          fixed(r.latency_ms.p99, 3),
+          fixed(r.latency_ms.max, 3),
+          std::to_string(r.solves),
+          fixed(r.solve_s, 6),
+          std::to_string(r.connections),
+          join_metrics(r.metrics),
+          std::to_string(r.seed),
+          r.base_url,
+          r.start,
+          std::to_string(r.max_pages),
+          std::to_string(r.retries),
+          std::to_string(r.timeout_ms),
+          r.puzzle,
+          CONCUR_VERSION,
+          r.error};
+}
+
+std::string csv_escape(const std::string &field) {
+  if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
+  std::string out = "\"";
+  for (char c : field) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+CsvWriter::CsvWriter(const std::string &path) : path_(path) {
+  std::filesystem::path p(path);
+  std::error_code ec;
+  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
+  out_.open(p, std::ios::out | std::ios::trunc);
+  if (!out_) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+  write_line(out_, csv_header());
+}
+
+void CsvWriter::write(const RunResult &run) {
+  write_line(out_, csv_fields(run));
+  if (!out_) throw std::runtime_error("cannot write " + path_ + ": " + std::strerror(errno));
+}
+
+}  // namespace concur::results

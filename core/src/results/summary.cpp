@@ -1,0 +1,61 @@
+#include "results/summary.hpp"
+
+#include <array>
+#include <cstdio>
+#include <string>
+
+namespace concur::results {
+namespace {
+
+struct Column {
+  const char *title;
+  int width;  // negative: left-aligned
+};
+constexpr std::array<Column, 12> kColumns = {{{"strategy", -18},
+                                              {"options", -24},
+                                              {"rep", 3},
+                                              {"pages", 6},
+                                              {"fail", 5},
+                                              {"reqs", 7},
+                                              {"wall_s", 8},
+                                              {"pages/s", 8},
+                                              {"p50_ms", 8},
+                                              {"p99_ms", 8},
+                                              {"cpu_s", 7},
+                                              {"rss_mb", 7}}};
+
+std::string num(double v, int digits) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+void print_cells(std::ostream &out, const std::array<std::string, kColumns.size()> &cells) {
+  std::string row;
+  char buf[128];
+  for (size_t i = 0; i < cells.size(); ++i) {
+    std::snprintf(buf, sizeof buf, "%*s", kColumns[i].width, cells[i].c_str());
+    row += (i ? " " : "") + std::string(buf);
+  }
+  out << row << '\n';
+}
+
+}  // namespace
+
+void print_summary_header(std::ostream &out) {
+  std::array<std::string, kColumns.size()> titles;
+  for (size_t i = 0; i < kColumns.size(); ++i) titles[i] = kColumns[i].title;
+  print_cells(out, titles);
+}
+
+void print_summary_row(std::ostream &out, const RunResult &r) {
+  std::string options = r.options.empty() ? "-" : r.options;
+  if (r.status != "ok") options += " [FAILED]";
+  print_cells(out, {r.strategy, options, std::to_string(r.repeat), std::to_string(r.pages_ok),
+                    std::to_string(r.pages_failed), std::to_string(r.requests), num(r.wall_s, 2),
+                    num(r.pages_per_s(), 1), num(r.latency_ms.p50, 1), num(r.latency_ms.p99, 1),
+                    num(r.cpu_user_s + r.cpu_sys_s, 2), num(r.max_rss_mb, 0)});
+  out.flush();
+}
+
+}  // namespace concur::results

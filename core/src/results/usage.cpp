@@ -1,0 +1,41 @@
+#include "results/usage.hpp"
+
+#include <sys/resource.h>
+
+#include <fstream>
+#include <string>
+
+namespace concur::results {
+namespace {
+
+double seconds(const timeval &tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; }
+
+CpuTimes usage_of(int who) {
+  rusage ru{};
+  getrusage(who, &ru);
+  return {seconds(ru.ru_utime), seconds(ru.ru_stime)};
+}
+
+}  // namespace
+
+CpuTimes process_cpu() { return usage_of(RUSAGE_SELF); }
+CpuTimes children_cpu() { return usage_of(RUSAGE_CHILDREN); }
+
+void reset_peak_rss() {
+  // Writing "5" resets VmHWM to the current RSS (Linux >= 4.0). Without it the
+  // peak would be the process's lifetime peak, shared by every run.
+  std::ofstream("/proc/self/clear_refs") << "5";
+}
+
+double peak_rss_mb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // kB
+  }
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_maxrss) / 1024.0;
+}
+
+}  // namespace concur::results

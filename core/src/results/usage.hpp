@@ -1,0 +1,17 @@
+// Process resources for one run: CPU time from getrusage, peak memory from
+// /proc (the peak is reset at the start of each run, so each row has its own).
+#pragma once
+
+namespace concur::results {
+
+struct CpuTimes {
+  double user_s = 0;
+  double sys_s = 0;
+};
+
+CpuTimes process_cpu();           // this process, every thread
+CpuTimes children_cpu();          // reaped children (the processes strategy)
+void reset_peak_rss();            // best effort: Linux's clear_refs "5"
+double peak_rss_mb();             // VmHWM since the last reset (or since start)
+
+}  // namespace concur::results

@@ -1,0 +1,257 @@
+#include "server/graph.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <unordered_set>
+
+#include "server/puzzles.hpp"
+#include "server/rng.hpp"
+
+namespace concur::server {
+namespace {
+
+bool is_puzzle(PageType type) {
+  return type == PageType::cpu || type == PageType::core;
+}
+
+[[noreturn]] void reject(const std::string &message) {
+  throw std::invalid_argument(message);
+}
+
+void validate_sizes(const Settings &s) {
+  if (s.pages < 1) reject("pages must be >= 1 (got " + std::to_string(s.pages) + ")");
+  if (s.id_length < 1 || s.id_length > 16)
+    reject("id_length must be in 1..16 (got " + std::to_string(s.id_length) + ")");
+  // 16^id_length fits in 64 bits up to 15; 16^16 dwarfs any int page count.
+  if (s.id_length < 16) {
+    const uint64_t ids = uint64_t{1} << (4 * s.id_length);
+    if (ids < 8 * static_cast<uint64_t>(s.pages))
+      reject("id_length " + std::to_string(s.id_length) + " gives " + std::to_string(ids) +
+             " ids, too few for " + std::to_string(s.pages) +
+             " pages: need 16^id_length >= 8 x pages");
+  }
+  if (s.extra_edges < 0)
+    reject("extra_edges must be >= 0 (got " + std::to_string(s.extra_edges) + ")");
+}
+
+void validate(const Settings &s) {
+  validate_sizes(s);
+  double sum = 0;
+  for (size_t t = 0; t < kPageTypeCount; ++t) {
+    if (!(s.shares[t] >= 0) || !std::isfinite(s.shares[t]))
+      reject(std::string("shares: the share of ") + kPageTypeNames[t] + " must be >= 0");
+    if (!(s.delays_ms[t] >= 0) || !std::isfinite(s.delays_ms[t]))
+      reject(std::string("delays_ms: the delay of ") + kPageTypeNames[t] + " must be >= 0");
+    sum += s.shares[t];
+  }
+  if (std::fabs(sum - 1.0) > 1e-9) reject("shares must sum to 1 (got " + std::to_string(sum) + ")");
+  if (!(s.delay_scale >= 0) || !std::isfinite(s.delay_scale)) reject("delay_scale must be >= 0");
+  if (!(s.failure_rate >= 0 && s.failure_rate <= 1)) reject("failure_rate must be in [0, 1]");
+}
+
+// Exact counts by largest remainder; ties go to the lower type index.
+std::array<int, kPageTypeCount> exact_counts(const Settings &s) {
+  std::array<int, kPageTypeCount> counts{};
+  std::array<double, kPageTypeCount> rest{};
+  int assigned = 0;
+  for (size_t t = 0; t < kPageTypeCount; ++t) {
+    const double quota = s.shares[t] * s.pages;
+    // The epsilon keeps 0.6 x 1000 = 599.9999... from losing a page to rounding.
+    counts[t] = static_cast<int>(std::floor(quota + 1e-9));
+    rest[t] = quota - counts[t];
+    assigned += counts[t];
+  }
+  // The epsilon can overshoot by a page or so: take back from the quota that
+  // was rounded up the most (the most negative remainder).
+  for (; assigned > s.pages; --assigned) {
+    size_t worst = kPageTypeCount;
+    for (size_t t = 0; t < kPageTypeCount; ++t)
+      if (counts[t] > 0 && (worst == kPageTypeCount || rest[t] < rest[worst])) worst = t;
+    --counts[worst];
+    rest[worst] += 1;
+  }
+  for (; assigned < s.pages; ++assigned) {
+    size_t best = 0;
+    for (size_t t = 1; t < kPageTypeCount; ++t)
+      if (rest[t] > rest[best]) best = t;
+    ++counts[best];
+    rest[best] = -1;
+  }
+  return counts;
+}
+
+// Each new page i hangs under a random page already in the tree; a puzzle page
+// leaves the candidates once it has its one child.
+void grow_tree(std::vector<Page> &pages, Rng &rng) {
+  std::vector<uint32_t> parents{0};
+  for (uint32_t i = 1; i < pages.size(); ++i) {
+    const auto k = static_cast<size_t>(rng.below(parents.size()));
+    const uint32_t parent = parents[k];
+    pages[parent].links.push_back(i);
+    if (is_puzzle(pages[parent].type)) {
+      parents[k] = parents.back();
+      parents.pop_back();
+    }
+    parents.push_back(i);
+  }
+}
+
+void add_extra_edges(std::vector<Page> &pages, int wanted, Rng &rng) {
+  std::vector<uint32_t> sources;
+  std::unordered_set<uint64_t> edges;
+  for (uint32_t i = 0; i < pages.size(); ++i) {
+    if (!is_puzzle(pages[i].type)) sources.push_back(i);
+    for (uint32_t to : pages[i].links) edges.insert((uint64_t{i} << 32) | to);
+  }
+  if (sources.empty() || pages.size() < 2) return;
+  // Capped so that settings asking for more edges than fit still terminate.
+  const uint64_t max_attempts = 20 * static_cast<uint64_t>(wanted);
+  int added = 0;
+  for (uint64_t attempt = 0; attempt < max_attempts && added < wanted; ++attempt) {
+    const uint32_t from = sources[rng.below(sources.size())];
+    const auto to = static_cast<uint32_t>(rng.below(pages.size()));
+    if (from == to || !edges.insert((uint64_t{from} << 32) | to).second) continue;
+    pages[from].links.push_back(to);
+    ++added;
+  }
+}
+
+// Gives every childless puzzle page its one link, to a page no other puzzle
+// points at. `free` holds the pages nobody's puzzle points at yet.
+void link_leaf_puzzles(std::vector<Page> &pages, Rng &rng) {
+  const size_t n = pages.size();
+  std::vector<char> targeted(n, 0);
+  for (const Page &p : pages)
+    if (is_puzzle(p.type) && !p.links.empty()) targeted[p.links[0]] = 1;
+  std::vector<uint32_t> free;
+  std::vector<size_t> pos(n, SIZE_MAX);
+  for (uint32_t i = 0; i < n; ++i)
+    if (!targeted[i]) pos[i] = free.size(), free.push_back(i);
+  auto take = [&](size_t k) {
+    const uint32_t page = free[k];
+    free[k] = free.back();
+    pos[free[k]] = k;
+    free.pop_back();
+    pos[page] = SIZE_MAX;
+    return page;
+  };
+  std::vector<uint32_t> done;
+  for (uint32_t p = 0; p < n; ++p) {
+    if (!is_puzzle(pages[p].type) || !pages[p].links.empty()) continue;
+    const bool own = pos[p] != SIZE_MAX;
+    const size_t available = free.size() - (own ? 1 : 0);
+    if (available == 0) {
+      // Only p itself is left: p takes an earlier leaf's target, which takes p.
+      // An earlier leaf exists whenever pages >= 2 (page 0 is then targeted).
+      if (done.empty()) throw std::logic_error("graph: no target left for a puzzle page");
+      Page &earlier = pages[done.front()];
+      pages[p].links.push_back(earlier.links[0]);
+      earlier.links[0] = take(pos[p]);
+    } else {
+      size_t k = rng.below(available);
+      if (own && k >= pos[p]) ++k;  // skip p itself without a redraw
+      pages[p].links.push_back(take(k));
+    }
+    done.push_back(p);
+  }
+}
+
+// Puzzle targets get their ids from their puzzles; a drawn id or seed that is
+// already taken is redrawn from the next attempt's stream, in page order, so
+// the outcome does not depend on the thread count.
+void make_puzzle_ids(std::vector<Page> &pages, const Settings &s,
+                     std::unordered_set<std::string> &taken) {
+  std::vector<PuzzleJob> pending;
+  for (uint32_t i = 0; i < pages.size(); ++i)
+    if (is_puzzle(pages[i].type)) pending.push_back({i, pages[i].type, 0});
+  std::unordered_set<std::string> used_seeds;
+  while (!pending.empty()) {
+    const std::vector<Puzzle> made = make_puzzles(s, pending);
+    std::vector<PuzzleJob> again;
+    for (size_t k = 0; k < pending.size(); ++k) {
+      const Puzzle &puzzle = made[k];
+      bool fresh = !taken.count(puzzle.target_id);
+      std::unordered_set<std::string> mine;
+      for (const auto &seed : puzzle.seeds)
+        fresh = fresh && !used_seeds.count(seed) && mine.insert(seed).second;
+      Page &page = pages[pending[k].page];
+      if (!fresh) {
+        if (pending[k].attempt >= 10'000) throw std::runtime_error("graph: cannot place a puzzle");
+        again.push_back({pending[k].page, page.type, pending[k].attempt + 1});
+        continue;
+      }
+      taken.insert(puzzle.target_id);
+      used_seeds.insert(puzzle.seeds.begin(), puzzle.seeds.end());
+      page.seeds = puzzle.seeds;
+      pages[page.links.at(0)].id = puzzle.target_id;
+    }
+    pending = std::move(again);
+  }
+}
+
+}  // namespace
+
+Graph Graph::build(const Settings &settings) {
+  validate(settings);
+  const auto counts = exact_counts(settings);
+  if (settings.pages == 1 && counts[3] + counts[4] > 0)
+    reject("pages: a single page cannot be a cpu or core page, which needs a page to link to");
+  Graph graph;
+  graph.settings_ = settings;
+  auto &pages = graph.pages_;
+  Rng rng(settings.seed);
+  std::vector<PageType> types;
+  for (size_t t = 0; t < kPageTypeCount; ++t) types.insert(types.end(), counts[t], PageType(t));
+  rng.shuffle(types);
+  pages.resize(types.size());
+  for (size_t i = 0; i < pages.size(); ++i) pages[i].type = types[i];
+  grow_tree(pages, rng);
+  add_extra_edges(pages, settings.extra_edges, rng);
+  link_leaf_puzzles(pages, rng);
+
+  // Plain ids first, so that puzzle targets are checked against all of them.
+  std::vector<char> targeted(pages.size(), 0);
+  for (const Page &p : pages)
+    if (is_puzzle(p.type)) targeted[p.links.at(0)] = 1;
+  std::unordered_set<std::string> taken;
+  for (size_t i = 0; i < pages.size(); ++i) {
+    if (targeted[i]) continue;
+    do pages[i].id = rng.hex(settings.id_length);
+    while (!taken.insert(pages[i].id).second);
+  }
+  make_puzzle_ids(pages, settings, taken);
+  for (uint32_t i = 0; i < pages.size(); ++i) graph.index_.emplace(pages[i].id, i);
+  return graph;
+}
+
+std::optional<uint32_t> Graph::find(std::string_view id) const {
+  const auto it = index_.find(std::string(id));
+  if (it == index_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::array<int, kPageTypeCount> Graph::type_counts() const {
+  std::array<int, kPageTypeCount> counts{};
+  for (const Page &p : pages_) ++counts[static_cast<size_t>(p.type)];
+  return counts;
+}
+
+bool failure_request_fails(const Settings &settings, std::string_view id, uint64_t k) {
+  uint64_t h = mix64(settings.seed ^ 0x6661696c75726521ULL);  // "failure!"
+  h = mix64(h ^ fnv1a(id));
+  h = mix64(h ^ k);
+  const double u = static_cast<double>(h >> 11) * 0x1.0p-53;
+  return u < settings.failure_rate;
+}
+
+const char *page_type_name(PageType type) {
+  return kPageTypeNames.at(static_cast<size_t>(type));
+}
+
+std::optional<PageType> parse_page_type(std::string_view name) {
+  for (size_t t = 0; t < kPageTypeCount; ++t)
+    if (name == kPageTypeNames[t]) return PageType(t);
+  return std::nullopt;
+}
+
+}  // namespace concur::server

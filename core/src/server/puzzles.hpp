@@ -1,0 +1,31 @@
+// Making the puzzles of cpu and core pages (PROTOCOL.md, "Puzzles"): internal
+// to the graph builder.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "server/settings.hpp"
+
+namespace concur::server {
+
+struct PuzzleJob {
+  uint32_t page = 0;  // the puzzle page, which fixes its random stream
+  PageType type = PageType::cpu;
+  uint32_t attempt = 0;  // a redraw after a collision takes the next stream
+};
+
+struct Puzzle {
+  std::vector<std::string> seeds;  // cpu: 1, core: id_length
+  std::string target_id;           // what the seeds chain to
+};
+
+// One puzzle; a pure function of (settings, job), so any thread can make it.
+Puzzle make_puzzle(const Settings &settings, const PuzzleJob &job);
+
+// All of them on hardware_concurrency() threads; result[i] belongs to jobs[i],
+// the same whatever the thread count.
+std::vector<Puzzle> make_puzzles(const Settings &settings, const std::vector<PuzzleJob> &jobs);
+
+}  // namespace concur::server

@@ -1,0 +1,287 @@
+#include "server/routes.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+namespace concur::server {
+namespace {
+
+using Json = nlohmann::ordered_json;  // keeps the protocol's field order for humans
+
+std::string error_body(const std::string &message) {
+  return Json{{"error", message}}.dump();
+}
+
+// Drops the closing brace so that per-request fields can follow.
+std::string open_ended(const Json &json) {
+  std::string text = json.dump();
+  text.pop_back();
+  return text;
+}
+
+void append_number(std::string &out, double value) {
+  char buf[32];
+  const auto result = std::to_chars(buf, buf + sizeof buf, value);
+  out.append(buf, result.ptr);
+}
+
+const char *link_format_name(LinkFormat format) {
+  switch (format) {
+    case LinkFormat::id:
+      return "id";
+    case LinkFormat::url:
+      return "url";
+    default:
+      return "path";
+  }
+}
+
+Json type_distribution(const Graph &graph) {
+  Json out = Json::object();
+  const auto counts = graph.type_counts();
+  for (size_t t = 0; t < kPageTypeCount; ++t) out[kPageTypeNames[t]] = counts[t];
+  return out;
+}
+
+Json puzzle_settings(const Settings &s) {
+  return Json{{"hash_rule", std::string(hash::rule_name(s.hash_rule))},
+              {"cpu_iterations", s.cpu_iterations},
+              {"core_iterations", s.core_iterations},
+              {"id_length", s.id_length}};
+}
+
+}  // namespace
+
+Routes::Routes(std::shared_ptr<const Graph> graph)
+    : graph_(std::move(graph)),
+      rng_(mix64(graph_->settings().seed ^ 0x7365727665722e31ULL)),
+      by_type_(kPageTypeCount),
+      request_counts_(new std::atomic<uint64_t>[graph_->pages().size()]) {
+  const Settings &s = graph_->settings();
+  for (size_t t = 0; t < kPageTypeCount; ++t)
+    delays_[t] = std::chrono::microseconds(std::llround(s.delays_ms[t] * s.delay_scale * 1000));
+  for (uint32_t i = 0; i < graph_->pages().size(); ++i) {
+    by_type_[static_cast<size_t>(graph_->page(i).type)].push_back(i);
+    shuffled_.push_back(i);
+  }
+  reset_request_counts();
+  prepare("");
+}
+
+void Routes::reset_request_counts() {
+  for (size_t i = 0; i < graph_->pages().size(); ++i) request_counts_[i].store(0);
+}
+
+double Routes::unix_now() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+void Routes::prepare(const std::string &base_url) {
+  render_pages(base_url);
+  render_statics();
+}
+
+void Routes::render_pages(const std::string &base_url) {
+  const Settings &s = graph_->settings();
+  page_bodies_.clear();
+  for (const Page &page : graph_->pages()) {
+    Json json{{"page_id", page.id}, {"page_type", page_type_name(page.type)}};
+    if (page.type == PageType::cpu) {
+      json["hashseed"] = page.seeds.at(0);
+    } else if (page.type == PageType::core) {
+      Json seeds = Json::object();
+      for (size_t j = 0; j < page.seeds.size(); ++j) seeds[std::to_string(j + 1)] = page.seeds[j];
+      json["hashseed"] = seeds;
+    } else {
+      Json links = Json::array();
+      for (uint32_t to : page.links) {
+        const std::string &id = graph_->page(to).id;
+        if (s.link_format == LinkFormat::id)
+          links.push_back(id);
+        else if (s.link_format == LinkFormat::url)
+          links.push_back(base_url + "/api/" + id);
+        else
+          links.push_back("/api/" + id);
+      }
+      json["links"] = links;
+    }
+    json["link_count"] = page.links.size();
+    json["url"] = "/api/" + page.id;
+    json["delay_ms"] = static_cast<double>(delays_[static_cast<size_t>(page.type)].count()) / 1000;
+    page_bodies_.push_back(open_ended(json));
+  }
+}
+
+void Routes::render_statics() {
+  const Graph &g = *graph_;
+  const Settings &s = g.settings();
+  const auto total = g.pages().size();
+  const std::string &first = g.page(g.first()).id;
+  index_body_ = Json{
+      {"name", "Web Graph Server"},
+      {"description",
+       "A generated web graph for crawling experiments: start at "
+       "/api/ and follow the links."},
+      {"total_pages", total},
+      {"links", {"/api/" + first}},
+      {"puzzle", puzzle_settings(s)},
+      {"seed",
+       s.seed}}.dump();
+  root_body_ = open_ended(Json{{"page_id", "root"},
+                               {"page_type", "root"},
+                               {"links", {first}},
+                               {"link_count", 1},
+                               {"message", "Welcome to the web graph: start crawling here."},
+                               {"total_pages_in_graph", total},
+                               {"page_type_distribution", type_distribution(g)},
+                               {"url", "/api/"}});
+  health_body_ = Json{{"status", "ok"}, {"total_pages", total}}.dump();
+  Json cheat = Json::object();
+  size_t link_total = 0;
+  for (const Page &page : g.pages()) {
+    Json links = Json::array();
+    for (uint32_t to : page.links) links.push_back(g.page(to).id);
+    link_total += page.links.size();
+    cheat[page.id] = Json{{"page_type", page_type_name(page.type)}, {"links", links}};
+  }
+  cheat_body_ = cheat.dump();
+  Json delays = Json::object();
+  for (size_t t = 0; t < kPageTypeCount; ++t) delays[kPageTypeNames[t]] = s.delays_ms[t];
+  stats_body_ = Json{{"total_pages", total},
+                     {"total_links", link_total},
+                     {"page_type_distribution", type_distribution(g)},
+                     {"seed", s.seed},
+                     {"extra_edges", s.extra_edges},
+                     {"delays_ms", delays},
+                     {"delay_scale", s.delay_scale},
+                     {"failure_rate", s.failure_rate},
+                     {"link_format", link_format_name(s.link_format)},
+                     {"puzzle", puzzle_settings(s)}}
+                    .dump();
+}
+
+Answer Routes::answer(std::string_view method, std::string_view target) {
+  Answer a;
+  if (method != "GET" && method != "HEAD") {
+    a.status = 405;
+    a.method_not_allowed = true;
+    a.body = error_body("Method " + std::string(method) + " not allowed");
+    return a;
+  }
+  const size_t mark = target.find('?');
+  const std::string_view path = target.substr(0, mark);
+  const std::string_view query = mark == target.npos ? "" : target.substr(mark + 1);
+  if (path.starts_with("/api/") && path.size() > 5 && path != "/api/cheat/" &&
+      !path.starts_with("/api/test/"))
+    return page(path.substr(5), unix_now());  // the hot path first
+  if (path == "/api" || path == "/api/") {
+    a.body = root_body_ + ",\"requested_at\":";
+    append_number(a.body, unix_now());
+    a.body += '}';
+  } else if (path == "/") {
+    a.body = index_body_;
+  } else if (path == "/health") {
+    a.body = health_body_;
+  } else if (path == "/api/cheat/") {
+    a.body = cheat_body_;
+  } else if (path == "/graph/stats") {
+    a.body = stats_body_;
+  } else if (path == "/graph/random") {
+    return redirect(static_cast<uint32_t>(rng_.below(graph_->pages().size())));
+  } else if (path == "/graph/sample") {
+    return sample(query);
+  } else if (path.starts_with("/api/test/")) {
+    return random_of_type(path.substr(10));
+  } else {
+    a.status = 404;
+    a.body = error_body("Not found: " + std::string(path));
+  }
+  return a;
+}
+
+Answer Routes::page(std::string_view id, double requested_at) {
+  Answer a;
+  const auto index = graph_->find(id);
+  if (!index) {
+    a.status = 404;
+    a.body = error_body("Page " + std::string(id) + " not found");
+    return a;
+  }
+  const Page &p = graph_->page(*index);
+  a.delay = delays_[static_cast<size_t>(p.type)];
+  // Counted on arrival, so the k-th request to reach the server is the k-th.
+  const uint64_t k = request_counts_[*index].fetch_add(1) + 1;
+  if (p.type == PageType::failure && failure_request_fails(graph_->settings(), p.id, k)) {
+    a.status = 500;
+    a.body = "{\"error\":\"Failure page " + p.id + " failed (simulated error)\"}";  // hex id
+    return a;
+  }
+  a.body = page_bodies_[*index];
+  a.stamp = true;
+  a.requested_at = requested_at;
+  return a;
+}
+
+void Routes::finish(Answer &a) {
+  if (!a.stamp) return;
+  a.stamp = false;
+  a.body += ",\"generated_at\":";
+  append_number(a.body, unix_now());
+  a.body += ",\"requested_at\":";
+  append_number(a.body, a.requested_at);
+  a.body += '}';
+}
+
+Answer Routes::redirect(uint32_t page) const {
+  Answer a;
+  a.status = 307;
+  a.location = "/api/" + graph_->page(page).id;
+  return a;
+}
+
+Answer Routes::random_of_type(std::string_view name) {
+  const auto type = parse_page_type(name);
+  const auto *pages = type ? &by_type_[static_cast<size_t>(*type)] : nullptr;
+  if (pages == nullptr || pages->empty()) {
+    Answer a;
+    a.status = 404;
+    a.body = error_body(type ? "No pages of type " + std::string(name)
+                             : "Unknown page type " + std::string(name));
+    return a;
+  }
+  return redirect((*pages)[rng_.below(pages->size())]);
+}
+
+// `?size=k` (default 20, at most 1000 and the page count): a partial
+// Fisher-Yates over a kept permutation, which stays a uniform permutation.
+Answer Routes::sample(std::string_view query) {
+  Answer a;
+  uint64_t size = 20;
+  for (size_t start = 0; start <= query.size();) {
+    size_t end = query.find('&', start);
+    if (end == query.npos) end = query.size();
+    const std::string_view pair = query.substr(start, end - start);
+    if (pair.starts_with("size=")) {
+      const std::string_view value = pair.substr(5);
+      const auto parsed = std::from_chars(value.data(), value.data() + value.size(), size);
+      if (parsed.ec != std::errc() || parsed.ptr != value.data() + value.size()) {
+        a.status = 400;
+        a.body = error_body("size must be a non-negative integer");
+        return a;
+      }
+    }
+    start = end + 1;
+  }
+  size = std::min<uint64_t>({size, 1000, shuffled_.size()});
+  Json ids = Json::array();
+  for (size_t i = 0; i < size; ++i) {
+    std::swap(shuffled_[i], shuffled_[i + rng_.below(shuffled_.size() - i)]);
+    ids.push_back(graph_->page(shuffled_[i]).id);
+  }
+  a.body = Json{{"page_ids", ids}}.dump();
+  return a;
+}
+
+}  // namespace concur::server

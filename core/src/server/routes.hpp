@@ -1,0 +1,68 @@
+// The demo server's answers (PROTOCOL.md, "Endpoints"), apart from any HTTP
+// library: the Beast side only moves bytes, so this part stays cheap to compile
+// and easy to read. Everything that does not change per request is rendered
+// once up front.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/graph.hpp"
+#include "server/rng.hpp"
+
+namespace concur::server {
+
+struct Answer {
+  int status = 200;
+  std::string body;      // JSON; for a page, without its closing brace until finish()
+  std::string location;  // 307 only
+  std::chrono::microseconds delay{0};
+  bool method_not_allowed = false;  // the HTTP side adds "Allow: GET, HEAD"
+  bool stamp = false;               // finish() must add the timestamps
+  double requested_at = 0;
+};
+
+class Routes {
+ public:
+  explicit Routes(std::shared_ptr<const Graph> graph);
+
+  // Renders every static body; `base_url` is needed by link_format url.
+  void prepare(const std::string &base_url);
+
+  // Routes one request. Not thread-safe: the server's I/O thread only.
+  Answer answer(std::string_view method, std::string_view target);
+  // Completes a page body once its delay is over (generated_at is then).
+  static void finish(Answer &answer);
+
+  const Settings &settings() const { return graph_->settings(); }
+
+  // Any thread.
+  void reset_request_counts();
+
+  static double unix_now();
+
+ private:
+  Answer page(std::string_view id, double requested_at);
+  Answer redirect(uint32_t page) const;
+  Answer sample(std::string_view query);
+  Answer random_of_type(std::string_view name);
+  void render_pages(const std::string &base_url);
+  void render_statics();
+
+  std::shared_ptr<const Graph> graph_;
+  Rng rng_;
+  std::vector<std::string> page_bodies_;  // open-ended: finish() closes them
+  std::vector<std::vector<uint32_t>> by_type_;
+  std::vector<uint32_t> shuffled_;  // a permutation, partially reshuffled per sample
+  std::string index_body_, root_body_, health_body_, cheat_body_, stats_body_;
+  std::array<std::chrono::microseconds, kPageTypeCount> delays_{};
+  std::unique_ptr<std::atomic<uint64_t>[]> request_counts_;
+};
+
+}  // namespace concur::server

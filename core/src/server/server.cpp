@@ -1,0 +1,361 @@
+// The only translation unit with Beast/Asio in it (~15 s to compile): the
+// answers themselves live in routes.cpp.
+#include <utility>  // before any Asio header: Boost 1.74 Asio misses it under g++ 12 C++20
+
+#include "server/server.hpp"
+
+#include <sys/resource.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <future>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <unordered_set>
+
+#include "server/routes.hpp"
+
+namespace concur::server {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+constexpr size_t kHeaderLimit = 8 * 1024;
+constexpr uint64_t kBodyLimit = 4 * 1024;
+constexpr auto kLinger = std::chrono::seconds(1);
+
+Server::Usage measure_this_thread() {
+  rusage ru{};
+  getrusage(RUSAGE_THREAD, &ru);
+  auto seconds = [](const timeval &tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
+  return {seconds(ru.ru_utime), seconds(ru.ru_stime)};
+}
+
+class Connection;
+
+// Everything the I/O thread owns; only that thread touches it while it runs.
+struct Hub {
+  explicit Hub(std::shared_ptr<const Graph> graph) : routes(std::move(graph)) {}
+
+  void accept();
+  void close_all();
+
+  asio::io_context ioc{1};  // first: destroyed after the sockets and timers
+  Routes routes;
+  std::optional<tcp::acceptor> acceptor;
+  asio::steady_timer retry{ioc};
+  std::unordered_set<Connection *> connections;
+  size_t max_connections = 1;
+  bool stopping = false;
+  bool accepting = false;
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Hub &hub, tcp::socket socket)
+      : hub_(hub), socket_(std::move(socket)), timer_(hub.ioc) {
+    hub_.connections.insert(this);
+  }
+  ~Connection() {
+    hub_.connections.erase(this);
+    hub_.accept();  // resumes accepting if max_connections had paused it
+  }
+
+  void read();
+  void close() {
+    error_code ignored;
+    socket_.close(ignored);
+    timer_.cancel();
+  }
+
+ private:
+  void on_read(error_code ec);
+  void refuse(http::status status, const std::string &message);
+  void write();
+  void on_write(error_code ec);
+  void linger();
+  void drain();
+  bool request_line_complete() const;
+
+  Hub &hub_;
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> response_;
+  Answer answer_;
+  unsigned version_ = 11;
+  bool head_ = false;
+  bool keep_alive_ = false;
+  bool refused_ = false;
+};
+
+void Hub::accept() {
+  if (stopping || accepting || !acceptor || connections.size() >= max_connections) return;
+  accepting = true;
+  acceptor->async_accept([this](error_code ec, tcp::socket socket) {
+    accepting = false;
+    if (stopping || ec == asio::error::operation_aborted) return;
+    if (ec) {  // e.g. out of file descriptors: back off rather than spin
+      retry.expires_after(std::chrono::milliseconds(50));
+      retry.async_wait([this](error_code wait_ec) {
+        if (!wait_ec) accept();
+      });
+      return;
+    }
+    error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    std::make_shared<Connection>(*this, std::move(socket))->read();
+    accept();
+  });
+}
+
+void Hub::close_all() {
+  stopping = true;
+  error_code ignored;
+  if (acceptor) acceptor->close(ignored);
+  retry.cancel();
+  for (Connection *c : connections) c->close();
+}
+
+void Connection::read() {
+  parser_.emplace();
+  parser_->header_limit(kHeaderLimit);
+  parser_->body_limit(kBodyLimit);
+  http::async_read(socket_, buffer_, *parser_,
+                   [self = shared_from_this()](error_code ec, size_t) { self->on_read(ec); });
+}
+
+void Connection::on_read(error_code ec) {
+  if (hub_.stopping || ec == asio::error::operation_aborted) return;
+  if (ec == http::error::header_limit)
+    return request_line_complete()
+               ? refuse(http::status::request_header_fields_too_large, "Request header too large")
+               : refuse(http::status::uri_too_long, "Request line too long");
+  if (ec == http::error::body_limit)
+    return refuse(http::status::payload_too_large, "Request body too large");
+  // The client left (end_of_stream, partial_message) or the socket failed:
+  // nobody to answer. Any other parser error is a malformed request.
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+      (ec && ec.category() != http::make_error_code(http::error::bad_method).category()))
+    return;
+  if (ec) return refuse(http::status::bad_request, "Malformed request");
+
+  const auto &request = parser_->get();
+  head_ = request.method() == http::verb::head;
+  keep_alive_ = request.keep_alive();
+  version_ = request.version();
+  const auto method = request.method_string();
+  const auto target = request.target();
+  answer_ = hub_.routes.answer({method.data(), method.size()}, {target.data(), target.size()});
+  if (answer_.delay.count() <= 0) return write();
+  timer_.expires_after(answer_.delay);
+  timer_.async_wait([self = shared_from_this()](error_code wait_ec) {
+    if (!wait_ec && !self->hub_.stopping) self->write();
+  });
+}
+
+// A request line longer than the header limit leaves no line end in the buffer.
+bool Connection::request_line_complete() const {
+  const auto data = buffer_.cdata();
+  const std::string_view text(static_cast<const char *>(data.data()), data.size());
+  return text.find('\n') != std::string_view::npos;
+}
+
+void Connection::refuse(http::status status, const std::string &message) {
+  refused_ = true;
+  head_ = false;
+  keep_alive_ = false;
+  version_ = 11;
+  answer_ = Answer{};
+  answer_.status = static_cast<int>(status);
+  answer_.body = "{\"error\":\"" + message + "\"}";  // fixed texts: nothing to escape
+  write();
+}
+
+void Connection::write() {
+  Routes::finish(answer_);
+  response_ = {};
+  response_.version(version_);
+  response_.result(static_cast<unsigned>(answer_.status));
+  response_.keep_alive(keep_alive_);
+  response_.set(http::field::server, "concur");
+  if (answer_.status == 307) {
+    response_.set(http::field::location, answer_.location);
+  } else {
+    response_.set(http::field::content_type, "application/json");
+    response_.body() = std::move(answer_.body);
+  }
+  if (answer_.method_not_allowed) response_.set(http::field::allow, "GET, HEAD");
+  response_.prepare_payload();
+  if (head_) response_.body().clear();  // Content-Length stays what GET would send
+  http::async_write(socket_, response_,
+                    [self = shared_from_this()](error_code ec, size_t) { self->on_write(ec); });
+}
+
+void Connection::on_write(error_code ec) {
+  if (ec || hub_.stopping) return;  // the last handle going closes the socket
+  if (refused_) return linger();
+  if (keep_alive_) return read();
+  error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+// After refusing a request, read what the client is still sending for a
+// moment: closing with unread data would reset the connection and the client
+// might lose our answer.
+void Connection::linger() {
+  error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  buffer_.consume(buffer_.size());
+  timer_.expires_after(kLinger);
+  timer_.async_wait([self = shared_from_this()](error_code ec) {
+    if (!ec) self->close();
+  });
+  drain();
+}
+
+void Connection::drain() {
+  socket_.async_read_some(buffer_.prepare(4096),
+                          [self = shared_from_this()](error_code ec, size_t) {
+                            if (!ec && !self->hub_.stopping) return self->drain();
+                            self->timer_.cancel();
+                          });
+}
+
+tcp::endpoint listen_endpoint(asio::io_context &ioc, const Settings &s, error_code &ec) {
+  const auto port = static_cast<unsigned short>(s.port);
+  const auto address = asio::ip::make_address(s.host, ec);
+  if (!ec) return {address, port};
+  tcp::resolver resolver(ioc);
+  const auto results = resolver.resolve(s.host, std::to_string(s.port), ec);
+  if (ec) return {};
+  return *results.begin();
+}
+
+}  // namespace
+
+struct Server::Impl {
+  explicit Impl(std::shared_ptr<const Graph> graph) : hub(std::move(graph)) {}
+
+  void run() {  // the I/O thread
+    for (;;) {
+      try {
+        hub.ioc.run();
+        break;
+      } catch (const std::exception &e) {  // a handler threw: log it, keep serving
+        std::cerr << "concur server: " << e.what() << '\n';
+      }
+    }
+    const Usage usage = measure_this_thread();
+    const std::lock_guard lock(usage_mutex);
+    ended.user_s += usage.user_s;
+    ended.sys_s += usage.sys_s;
+  }
+
+  void bind(const Settings &s);
+
+  Hub hub;
+  std::thread thread;
+  mutable std::mutex mutex;  // start, stop, thread_usage
+  mutable std::mutex usage_mutex;
+  Usage ended;  // of the I/O threads that have finished
+  bool running = false;
+  int port = 0;
+  std::string base_url;
+};
+
+void Server::Impl::bind(const Settings &s) {
+  const std::string address = s.host + ":" + std::to_string(s.port);
+  auto fail = [&](const error_code &ec) {
+    hub.acceptor.reset();
+    throw std::runtime_error("cannot listen on " + address + ": " + ec.message());
+  };
+  error_code ec;
+  if (s.port < 0 || s.port > 65535)
+    fail(asio::error::make_error_code(asio::error::invalid_argument));
+  const tcp::endpoint endpoint = listen_endpoint(hub.ioc, s, ec);
+  if (ec) fail(ec);
+  hub.acceptor.emplace(hub.ioc);
+  if (hub.acceptor->open(endpoint.protocol(), ec)) fail(ec);
+  if (hub.acceptor->set_option(tcp::acceptor::reuse_address(true), ec)) fail(ec);
+  if (hub.acceptor->bind(endpoint, ec)) fail(ec);
+  if (hub.acceptor->listen(asio::socket_base::max_listen_connections, ec)) fail(ec);
+  port = hub.acceptor->local_endpoint().port();
+  const auto bound = endpoint.address();
+  const std::string host = bound.is_unspecified() ? "127.0.0.1"
+                           : bound.is_v6()        ? "[" + bound.to_string() + "]"
+                                                  : bound.to_string();
+  base_url = "http://" + host + ":" + std::to_string(port);
+}
+
+Server::Server(std::shared_ptr<const Graph> graph)
+    : impl_(std::make_unique<Impl>(std::move(graph))) {}
+
+Server::~Server() {
+  stop();
+}
+
+void Server::start() {
+  const std::lock_guard lock(impl_->mutex);
+  if (impl_->running) return;
+  Hub &hub = impl_->hub;
+  const Settings &s = hub.routes.settings();
+  hub.ioc.restart();
+  hub.stopping = false;
+  hub.max_connections = static_cast<size_t>(std::max(1, s.max_connections));
+  impl_->bind(s);
+  hub.routes.prepare(impl_->base_url);
+  hub.accept();  // the I/O thread is not running yet: safe from here
+  impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });
+  impl_->running = true;
+}
+
+void Server::stop() {
+  const std::lock_guard lock(impl_->mutex);
+  if (!impl_->running) return;
+  Hub &hub = impl_->hub;
+  asio::post(hub.ioc, [&hub] { hub.close_all(); });
+  impl_->thread.join();  // run() returns once every connection's handlers are done
+  hub.acceptor.reset();
+  impl_->running = false;
+}
+
+int Server::port() const {
+  return impl_->port;
+}
+
+std::string Server::base_url() const {
+  return impl_->base_url;
+}
+
+void Server::reset_request_counts() {
+  impl_->hub.routes.reset_request_counts();
+}
+
+Server::Usage Server::thread_usage() const {
+  const std::lock_guard lock(impl_->mutex);
+  Usage total;
+  {
+    const std::lock_guard usage_lock(impl_->usage_mutex);
+    total = impl_->ended;
+  }
+  if (!impl_->running) return total;
+  std::promise<Usage> promise;
+  auto future = promise.get_future();
+  asio::post(impl_->hub.ioc, [&promise] { promise.set_value(measure_this_thread()); });
+  const Usage now = future.get();
+  return {total.user_s + now.user_s, total.sys_s + now.sys_s};
+}
+
+}  // namespace concur::server

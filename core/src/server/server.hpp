@@ -1,0 +1,47 @@
+// The demo server's HTTP side (PROTOCOL.md, "Endpoints" and "Behaviour under
+// load"): event-driven, one I/O thread; a delayed answer costs a timer, never a
+// thread. Embedded in `concur run` or standalone as `concur serve`.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "server/graph.hpp"
+
+namespace concur::server {
+
+class Server {
+ public:
+  explicit Server(std::shared_ptr<const Graph> graph);
+  ~Server();  // stops if running
+  Server(const Server &) = delete;
+  Server &operator=(const Server &) = delete;
+
+  // Binds settings.host:settings.port (0: ephemeral) and starts the I/O thread.
+  // Throws std::runtime_error naming the address when binding fails.
+  void start();
+  // Stops accepting, closes every connection, joins the I/O thread. Idempotent.
+  void stop();
+
+  int port() const;
+  std::string base_url() const;  // "http://127.0.0.1:PORT"
+
+  // Forgets per-page request counts (which drive failure outcomes), so every
+  // run of an experiment meets the same failures.
+  void reset_request_counts();
+
+  // CPU time used by the server's I/O thread so far; the runner subtracts it
+  // from the process's figures so that an embedded server does not inflate a
+  // strategy's CPU time.
+  struct Usage {
+    double user_s = 0;
+    double sys_s = 0;
+  };
+  Usage thread_usage() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace concur::server

@@ -1,0 +1,62 @@
+// threads: a pool of `workers` OS threads sharing core's frontier. Each thread
+// owns one host worker (so its own keep-alive connection) and lives each page's
+// whole life itself: take, fetch, interpret, solve, complete. Blocking calls
+// are fine here — while one thread waits on the network, the others run. This
+// is the course's ThreadPoolExecutor crawler, minus the GIL: puzzles solved on
+// different threads really run in parallel.
+#include <concur/plugin.h>
+
+#include <cstdio>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+namespace {
+
+void crawl(const concur_host *host, concur_run *run) {
+  concur_worker *worker = host->worker_open(run);
+  if (worker == nullptr) return;
+  concur_task *task = nullptr;
+  // wait = 1: an idle thread sleeps until a page is queued or the crawl ends.
+  while (host->take(worker, &task, 1) == CONCUR_OK) {
+    if (host->fetch(worker, task) == CONCUR_OK && host->interpret(worker, task) == CONCUR_OK)
+      for (size_t i = 0; i < host->work_count(task); ++i) host->solve(worker, task, i);
+    host->complete(worker, task);
+  }
+  host->worker_close(worker);
+}
+
+int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
+  const auto workers = static_cast<size_t>(host->option_int(run, "workers"));
+  std::vector<std::thread> pool;
+  pool.reserve(workers);
+  try {
+    for (size_t i = 0; i < workers; ++i) pool.emplace_back(crawl, host, run);
+  } catch (const std::system_error &e) {
+    // The threads already started finish the crawl; report the shortfall.
+    std::snprintf(err, err_size, "could start only %zu of %zu threads: %s", pool.size(), workers,
+                  e.what());
+  }
+  for (auto &t : pool) t.join();
+  return pool.size() == workers ? 0 : 1;
+}
+
+const concur_option_spec kOptions[] = {
+    {"workers", CONCUR_OPT_INT, "4", "threads crawling at once, each with its own connection",
+     nullptr, 1, 4096},
+};
+
+const concur_plugin kDescriptor = {
+    CONCUR_PLUGIN_HEADER,
+    "threads",
+    "1.0",
+    "a pool of OS threads sharing one frontier, each fetching and solving",
+    kOptions,
+    sizeof kOptions / sizeof kOptions[0],
+    nullptr,
+    run,
+};
+
+}  // namespace
+
+extern "C" CONCUR_EXPORT const concur_plugin *concur_plugin_entry(void) { return &kDescriptor; }

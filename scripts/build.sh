@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Configures and builds concur into a build folder. Used by quickstart.sh and test.sh.
+#   scripts/build.sh [BUILD_DIR] [extra cmake -D options...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${1:-build}
+shift || true
+mkdir -p "$build_dir"
+cmake -S . -B "$build_dir" -G Ninja "$@" >"$build_dir/configure.log" 2>&1 ||
+  { cat "$build_dir/configure.log"; exit 1; }
+# Two cores on the reference machines; more jobs only thrash.
+cmake --build "$build_dir" -j "${CONCUR_JOBS:-2}"

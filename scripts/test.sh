@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# README command 2: install what is missing, build with warnings as errors, and
+# run the whole test suite (unit + end to end, real server over loopback).
+#   scripts/test.sh                          the normal build, in build/
+#   scripts/test.sh --sanitize address,undefined   ASan+UBSan, in build-address-undefined/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sanitize=""
+if [[ "${1:-}" == "--sanitize" ]]; then sanitize=${2:?"--sanitize needs a list, e.g. address,undefined"}; fi
+
+scripts/install-deps.sh
+if [[ -n "$sanitize" ]]; then
+  build_dir="build-${sanitize//,/-}"
+  scripts/build.sh "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DCONCUR_WERROR=ON \
+    "-DCONCUR_SANITIZE=$sanitize"
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+else
+  build_dir=build
+  scripts/build.sh "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONCUR_WERROR=ON
+fi
+cd "$build_dir"
+ctest --output-on-failure -j "${CONCUR_JOBS:-2}"

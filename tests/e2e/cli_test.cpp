@@ -1,0 +1,151 @@
+// The `concur` binary as a user meets it: exit codes, one-line errors naming
+// file, line and key, and a CSV with one row per run.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path &path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class Sandbox {
+ public:
+  Sandbox() : dir_(fs::temp_directory_path() / ("concur-cli-" + std::to_string(::getpid()))) {
+    fs::create_directories(dir_);
+  }
+  ~Sandbox() { fs::remove_all(dir_); }
+  fs::path write(const std::string &name, const std::string &text) const {
+    std::ofstream(dir_ / name) << text;
+    return dir_ / name;
+  }
+  fs::path path(const std::string &name) const { return dir_ / name; }
+  Outcome concur(const std::string &args) const {
+    const std::string cmd = std::string(CONCUR_BUILD_DIR) + "/concur " + args + " >" +
+                            path("out.txt").string() + " 2>" + path("err.txt").string();
+    int status = std::system(cmd.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(path("out.txt")),
+            slurp(path("err.txt"))};
+  }
+
+ private:
+  fs::path dir_;
+};
+
+// A lab small and fast enough for a test: about a second of crawling.
+const char *kTinyLab = R"(name: tiny
+server:
+  seed: 7
+  pages: 60
+  extra_edges: 100
+  delay_scale: 0.002
+  cpu_iterations: 200
+  core_iterations: 50
+crawl:
+  max_pages: 0
+strategies:
+  - plugin: sequential
+repeat: 2
+)";
+
+size_t lines(const std::string &text) {
+  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+}  // namespace
+
+TEST_CASE("concur run writes one CSV row per run and a summary", "[e2e][cli]") {
+  Sandbox box;
+  auto config = box.write("tiny.yaml", kTinyLab);
+  auto r = box.concur("run " + config.string() + " --out " + box.path("runs.csv").string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  std::string csv = slurp(box.path("runs.csv"));
+  CHECK(lines(csv) == 3);  // header + 2 repeats
+  CHECK(csv.find("tiny,sequential,,1,ok,") != std::string::npos);
+  CHECK(r.out.find("sequential") != std::string::npos);
+  CHECK(r.out.find("pages/s") != std::string::npos);
+}
+
+TEST_CASE("config errors exit 2 with one line naming file, line and key", "[e2e][cli]") {
+  Sandbox box;
+  SECTION("a misspelled key") {
+    auto f = box.write("typo.yaml", "name: x\ncrawl:\n  max_pagse: 5\nstrategies:\n  - plugin: sequential\n");
+    auto r = box.concur("run " + f.string());
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains(f.string() + ":3: crawl.max_pagse: unknown key"));
+    CHECK(lines(r.err) == 1);
+  }
+  SECTION("a wrong type") {
+    auto f = box.write("type.yaml", "strategies:\n  - plugin: sequential\nrepeat: often\n");
+    auto r = box.concur("run " + f.string());
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains(f.string() + ":3: repeat:"));
+    CHECK(lines(r.err) == 1);
+  }
+  SECTION("a missing file") {
+    auto r = box.concur("run " + box.path("nowhere.yaml").string());
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("nowhere.yaml") && Catch::Contains("No such file"));
+    CHECK(lines(r.err) == 1);
+  }
+  SECTION("an unknown plugin") {
+    auto f = box.write("plugin.yaml", "strategies:\n  - plugin: sequential\n  - plugin: warp_drive\n");
+    auto r = box.concur("run " + f.string());
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains(f.string() + ":3: strategies[1].plugin: unknown plugin "
+                                                   "'warp_drive'"));
+    CHECK(lines(r.err) == 1);
+  }
+  SECTION("an option the plugin does not declare") {
+    auto f = box.write("opt.yaml", "strategies:\n  - plugin: sequential\n    workers: 4\n");
+    auto r = box.concur("run " + f.string());
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains(":3: strategies[0].workers: unknown option"));
+  }
+}
+
+TEST_CASE("usage errors exit 2; --help and --version exit 0", "[e2e][cli]") {
+  Sandbox box;
+  CHECK(box.concur("").exit_code == 2);
+  CHECK(box.concur("run").exit_code == 2);
+  CHECK(box.concur("frobnicate").exit_code == 2);
+  auto help = box.concur("run --help");
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("--set"));
+  auto version = box.concur("--version");
+  CHECK(version.exit_code == 0);
+  CHECK_THAT(version.out, Catch::Contains("concur 0."));
+}
+
+TEST_CASE("concur plugins lists sequential", "[e2e][cli]") {
+  Sandbox box;
+  auto r = box.concur("plugins");
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("sequential") && Catch::Contains("ABI 1"));
+  CHECK(box.concur("plugins --describe nothing_like_it").exit_code == 2);
+}
+
+TEST_CASE("concur solve prints the chain result", "[e2e][cli]") {
+  Sandbox box;
+  auto r = box.concur("solve abc --iterations 1000");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "c423e7d0d6081f837a4b4bc82551d122\n");
+}

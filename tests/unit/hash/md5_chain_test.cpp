@@ -1,0 +1,30 @@
+// Test vectors computed independently with Python's hashlib:
+//   r = seed; for i in range(n): r = hashlib.md5(f"{r}_{i}".encode()).hexdigest()
+#include <catch2/catch.hpp>
+
+#include "hash/md5_chain.hpp"
+
+using concur::hash::chain;
+using concur::hash::Rule;
+
+TEST_CASE("indexed chain matches hashlib", "[hash]") {
+  CHECK(chain("abc", 1, Rule::indexed) == "af7a617778f5b0abe7f68a079039af40");
+  CHECK(chain("abc", 1000, Rule::indexed) == "c423e7d0d6081f837a4b4bc82551d122");
+  CHECK(chain("", 3, Rule::indexed) == "bb11467bab5b3a02dedd34fdcaff23ae");
+  CHECK(chain("x", 100000, Rule::indexed).substr(0, 8) == "67a5f18f");
+}
+
+TEST_CASE("plain chain matches hashlib", "[hash]") {
+  // r = hashlib.md5(r.encode()).hexdigest(), 1000 times from "abc"
+  CHECK(chain("abc", 1000, Rule::plain) == "2968f4b0e89959305d29d161ecf41519");
+}
+
+TEST_CASE("zero iterations return the seed", "[hash]") {
+  CHECK(chain("seed", 0, Rule::indexed) == "seed");
+}
+
+TEST_CASE("rule names round-trip", "[hash]") {
+  CHECK(concur::hash::parse_rule("indexed") == Rule::indexed);
+  CHECK(concur::hash::parse_rule("plain") == Rule::plain);
+  CHECK_FALSE(concur::hash::parse_rule("md5").has_value());
+}

@@ -1,0 +1,77 @@
+// The loader against fixture plugins: each refusal names the file and says why.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+
+#include "plugin/loader.hpp"
+
+using concur::plugin::Plugin;
+using concur::plugin::PluginError;
+
+namespace {
+std::string fixture(const std::string &name) {
+  return std::string(CONCUR_FIXTURE_DIR) + "/fixture_" + name + ".so";
+}
+}  // namespace
+
+TEST_CASE("a good plugin loads with its descriptor", "[plugin]") {
+  auto p = Plugin::load(fixture("good"));
+  CHECK(p->name() == "fixture");
+  CHECK(p->descriptor().abi_version == CONCUR_ABI_VERSION);
+  CHECK(p->options().empty());
+}
+
+TEST_CASE("declared options are visible", "[plugin]") {
+  auto p = Plugin::load(fixture("options"));
+  REQUIRE(p->options().size() == 4);
+  CHECK(std::string(p->options()[0].name) == "count");
+  CHECK(std::string(p->options()[3].choices) == "a|b");
+}
+
+TEST_CASE("a wrong ABI version is refused with both versions", "[plugin]") {
+  const auto file = fixture("wrong_version");
+  CHECK_THROWS_WITH(Plugin::load(file), Catch::Contains(file) &&
+                                            Catch::Contains("ABI version 99") &&
+                                            Catch::Contains("ABI version 1"));
+}
+
+TEST_CASE("a missing entry point is refused naming the symbol", "[plugin]") {
+  const auto file = fixture("missing_symbol");
+  CHECK_THROWS_WITH(Plugin::load(file),
+                    Catch::Contains(file) && Catch::Contains("missing symbol concur_plugin_entry"));
+}
+
+TEST_CASE("a failing init is refused with the plugin's reason", "[plugin]") {
+  const auto file = fixture("failing_init");
+  CHECK_THROWS_WITH(Plugin::load(file), Catch::Contains(file) &&
+                                            Catch::Contains("failed to initialise") &&
+                                            Catch::Contains("needs a GPU it cannot find"));
+}
+
+TEST_CASE("a descriptor smaller than v1's is refused", "[plugin]") {
+  CHECK_THROWS_WITH(Plugin::load(fixture("small_struct")),
+                    Catch::Contains("descriptor is 16 bytes"));
+}
+
+TEST_CASE("a file that is no shared object is refused", "[plugin]") {
+  const std::string file = std::string(CONCUR_FIXTURE_DIR) + "/not_a_plugin.so";
+  CHECK_THROWS_WITH(Plugin::load(file), Catch::Contains(file) && Catch::Contains("cannot load"));
+  CHECK_THROWS_AS(Plugin::load("/nonexistent/x.so"), PluginError);
+}
+
+TEST_CASE("discovery lists good plugins and reports the bad ones", "[plugin]") {
+  auto found = concur::plugin::discover({CONCUR_FIXTURE_DIR});
+  REQUIRE(found.plugins.size() == 1);  // every good fixture is named "fixture": first wins
+  CHECK(found.plugins[0]->name() == "fixture");
+  CHECK(found.problems.size() == 5);  // wrong_version missing_symbol failing_init small_struct not_a_plugin
+}
+
+TEST_CASE("the built sequential plugin is found by name", "[plugin]") {
+  setenv("CONCUR_PLUGIN_PATH", CONCUR_BUILD_DIR "/plugins", 1);
+  auto p = concur::plugin::find("sequential");
+  CHECK(p->name() == "sequential");
+  CHECK_THROWS_WITH(concur::plugin::find("no_such_strategy"),
+                    Catch::Contains("unknown plugin 'no_such_strategy'") &&
+                        Catch::Contains("sequential"));
+  unsetenv("CONCUR_PLUGIN_PATH");
+}

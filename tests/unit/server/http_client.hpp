@@ -1,0 +1,42 @@
+// A tiny HTTP client for the server tests: libcurl for well-formed requests,
+// a raw socket for the bytes curl would never send.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <string>
+#include <vector>
+
+namespace concur::test {
+
+struct Reply {
+  long status = 0;
+  std::string body;
+  std::string headers;       // raw header block(s), lower-cased names kept as sent
+  long new_connections = 0;  // CURLINFO_NUM_CONNECTS: 0 when a connection was reused
+  double seconds = 0;
+
+  std::string header(const std::string &name) const;  // "" when absent
+};
+
+class Client {
+ public:
+  Client();
+  ~Client();
+  Client(const Client &) = delete;
+  Client &operator=(const Client &) = delete;
+
+  Reply get(const std::string &url, const std::vector<std::string> &headers = {});
+  Reply head(const std::string &url);
+  Reply post(const std::string &url, const std::string &data);
+
+ private:
+  Reply perform();
+  CURL *curl_;
+};
+
+// Sends `request` as is and returns everything the server sends until it
+// closes the connection.
+std::string raw_exchange(int port, const std::string &request);
+
+}  // namespace concur::test
