@@ -16,8 +16,8 @@ if [[ -n "$sanitize" ]]; then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 else
-  build_dir=build
-  scripts/build.sh "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONCUR_WERROR=ON
+  build_dir=build  # shared with quickstart.sh: one optimised build, no rebuild between them
+  scripts/build.sh "$build_dir" -DCONCUR_WERROR=ON
 fi
 cd "$build_dir"
 ctest --output-on-failure -j "${CONCUR_JOBS:-2}"
