@@ -11,7 +11,7 @@ if [[ "${1:-}" == "--sanitize" ]]; then sanitize=${2:?"--sanitize needs a list, 
 scripts/install-deps.sh
 if [[ -n "$sanitize" ]]; then
   build_dir="build-${sanitize//,/-}"
-  scripts/build.sh "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DCONCUR_WERROR=ON \
+  scripts/build.sh "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONCUR_WERROR=ON \
     "-DCONCUR_SANITIZE=$sanitize"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

@@ -67,6 +67,38 @@ TEST_CASE("a sequential crawl reaches exactly what the graph says", "[e2e]") {
   }
 }
 
+TEST_CASE("every request and solve is on the run's timeline", "[e2e]") {
+  Lab lab(small_lab(21));
+  auto r = crawl::run_once(planned(kSequential), lab.crawl(0, 50), &lab.server);
+  long requests = 0, solves = 0;
+  double previous_end = 0;
+  for (const auto &e : r.events) {
+    CHECK(e.worker == 0);
+    CHECK(e.start_s <= e.end_s);
+    CHECK(e.start_s >= previous_end);  // one worker: spans never overlap
+    previous_end = e.end_s;
+    (e.kind == results::Event::Kind::request ? requests : solves)++;
+  }
+  CHECK(requests == r.requests);
+  CHECK(solves == r.solves);
+}
+
+TEST_CASE("a whole-graph crawl by threads reaches the same pages with the same requests",
+          "[e2e]") {
+  Lab lab(small_lab(42));
+  auto expected = test::reference_crawl(*lab.graph, lab.graph->first(), 0, 50);
+  auto threads = plugin::Plugin::load(CONCUR_BUILD_DIR "/plugins/threads.so");
+  config::StrategySpec spec;
+  spec.options = {{"workers", {}, {{"8", {}}}}};
+  auto options = config::expand_options(spec, threads->options());
+  auto r = crawl::run_once({threads, options.at(0)}, lab.crawl(0, 50), &lab.server);
+  INFO(r.error);
+  CHECK(r.status == "ok");
+  CHECK(r.pages == expected.ok);
+  CHECK(r.requests == expected.requests);
+  CHECK(r.connections <= 8);
+}
+
 TEST_CASE("with few retries, failures cut pages off exactly as the oracle says", "[e2e]") {
   Lab lab(small_lab(3));
   auto expected = test::reference_crawl(*lab.graph, lab.graph->first(), 0, 2);

@@ -8,10 +8,6 @@
 namespace concur::crawl {
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 template <typename T>
 void append(std::vector<T> &to, std::vector<T> &from) {
   to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
@@ -20,7 +16,13 @@ void append(std::vector<T> &to, std::vector<T> &from) {
 }  // namespace
 
 CrawlRun::CrawlRun(CrawlSettings settings)
-    : settings_(std::move(settings)), frontier_(settings_.start_id, settings_.max_pages) {}
+    : settings_(std::move(settings)),
+      started_(std::chrono::steady_clock::now()),
+      frontier_(settings_.start_id, settings_.max_pages) {}
+
+double CrawlRun::clock() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+}
 
 std::unique_ptr<Worker> CrawlRun::open_worker() {
   return std::make_unique<Worker>(next_worker_id_++, settings_.timeout_ms);
@@ -39,6 +41,7 @@ void CrawlRun::close_worker(std::unique_ptr<Worker> worker) {
   merged_.connections += s.connections;
   append(merged_.latencies_ms, s.latencies_ms);
   append(merged_.pages_ok_ids, s.pages_ok_ids);
+  append(merged_.events, s.events);
 }
 
 TakeResult CrawlRun::take(Worker &, std::unique_ptr<Task> &task, bool wait) {
@@ -55,7 +58,10 @@ bool CrawlRun::fetch(Worker &worker, Task &task) {
   const std::string url = settings_.base_url + "/api/" + task.page_id;
   WorkerStats &stats = worker.stats();
   for (int attempt = 0; attempt <= settings_.retries && !aborted(); ++attempt) {
+    const double start = clock();
     http::Response r = worker.client().get(url);
+    stats.events.push_back({results::Event::Kind::request, worker.id(), task.page_id, start,
+                            clock(), r.status});
     ++stats.requests;
     if (attempt > 0) ++stats.retries;
     stats.latencies_ms.push_back(r.latency_ms);
@@ -88,9 +94,12 @@ bool CrawlRun::interpret(Worker &, Task &task) {
 
 void CrawlRun::solve(Worker &worker, Task &task, size_t index) {
   const WorkUnit &unit = task.content.work.at(index);
-  auto start = std::chrono::steady_clock::now();
+  const double start = clock();
   task.results.at(index) = hash::chain(unit.seed, unit.iterations, settings_.puzzle.rule);
-  worker.stats().solve_s += seconds_since(start);
+  const double end = clock();
+  worker.stats().events.push_back({results::Event::Kind::solve, worker.id(), task.page_id, start,
+                                   end, static_cast<long>(index)});
+  worker.stats().solve_s += end - start;
   ++worker.stats().solves;
 }
 
@@ -150,6 +159,9 @@ results::RunResult CrawlRun::totals() const {
   r.metrics = metrics_;
   r.pages = merged_.pages_ok_ids;
   std::sort(r.pages.begin(), r.pages.end());
+  r.events = merged_.events;
+  std::sort(r.events.begin(), r.events.end(),
+            [](const results::Event &a, const results::Event &b) { return a.start_s < b.start_s; });
   r.error = error_;
   r.status = error_.empty() ? "ok" : "failed";
   return r;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -42,6 +43,7 @@ struct WorkerStats {
   long connections = 0;
   std::vector<double> latencies_ms;
   std::vector<std::string> pages_ok_ids;
+  std::vector<results::Event> events;
 };
 
 class Worker {
@@ -78,11 +80,14 @@ class CrawlRun {
   std::string error() const;
 
   const CrawlSettings &settings() const { return settings_; }
+  // Seconds since this run was created, on the steady clock.
+  double clock() const;
   // Totals from every closed worker; the caller adds wall time and resources.
   results::RunResult totals() const;
 
  private:
   CrawlSettings settings_;
+  std::chrono::steady_clock::time_point started_;
   LocalFrontier frontier_;
   std::atomic<int> next_worker_id_{0};
   std::atomic<bool> aborted_{false};

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "results/event.hpp"
 #include "results/stats.hpp"
 
 namespace concur::results {
@@ -43,6 +44,7 @@ struct RunResult {
   std::map<std::string, double> metrics;  // strategy-specific figures
 
   std::vector<std::string> pages;  // ids of the pages fetched successfully, sorted
+  std::vector<Event> events;       // every request and solve, by start time
   double pages_per_s() const { return wall_s > 0 ? pages_ok / wall_s : 0; }
 };
 
