@@ -3,10 +3,15 @@
 # run the whole test suite (unit + end to end, real server over loopback).
 #   scripts/test.sh                          the normal build, in build/
 #   scripts/test.sh --sanitize address,undefined   ASan+UBSan, in build-address-undefined/
+#   scripts/test.sh --sanitize thread -R 'conformance_threads'   TSan, a subset
+# Arguments after the sanitizer list go to ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sanitize=""
-if [[ "${1:-}" == "--sanitize" ]]; then sanitize=${2:?"--sanitize needs a list, e.g. address,undefined"}; fi
+if [[ "${1:-}" == "--sanitize" ]]; then
+  sanitize=${2:?"--sanitize needs a list, e.g. address,undefined"}
+  shift 2
+fi
 
 scripts/install-deps.sh
 if [[ -n "$sanitize" ]]; then
@@ -15,9 +20,10 @@ if [[ -n "$sanitize" ]]; then
     "-DCONCUR_SANITIZE=$sanitize"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 else
   build_dir=build  # shared with quickstart.sh: one optimised build, no rebuild between them
   scripts/build.sh "$build_dir" -DCONCUR_WERROR=ON
 fi
 cd "$build_dir"
-ctest --output-on-failure -j "${CONCUR_JOBS:-2}"
+ctest --output-on-failure -j "${CONCUR_JOBS:-2}" "$@"

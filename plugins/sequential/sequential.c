@@ -32,4 +32,6 @@ static const concur_plugin descriptor = {
     run,
 };
 
-CONCUR_EXPORT const concur_plugin *concur_plugin_entry(void) { return &descriptor; }
+CONCUR_EXPORT const concur_plugin *concur_plugin_entry(void) {
+  return &descriptor;
+}

@@ -59,4 +59,6 @@ const concur_plugin kDescriptor = {
 
 }  // namespace
 
-extern "C" CONCUR_EXPORT const concur_plugin *concur_plugin_entry(void) { return &kDescriptor; }
+extern "C" CONCUR_EXPORT const concur_plugin *concur_plugin_entry(void) {
+  return &kDescriptor;
+}

@@ -87,7 +87,8 @@ TEST_CASE("concur run writes one CSV row per run and a summary", "[e2e][cli]") {
 TEST_CASE("config errors exit 2 with one line naming file, line and key", "[e2e][cli]") {
   Sandbox box;
   SECTION("a misspelled key") {
-    auto f = box.write("typo.yaml", "name: x\ncrawl:\n  max_pagse: 5\nstrategies:\n  - plugin: sequential\n");
+    auto f = box.write("typo.yaml",
+                       "name: x\ncrawl:\n  max_pagse: 5\nstrategies:\n  - plugin: sequential\n");
     auto r = box.concur("run " + f.string());
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Catch::Contains(f.string() + ":3: crawl.max_pagse: unknown key"));
@@ -107,7 +108,8 @@ TEST_CASE("config errors exit 2 with one line naming file, line and key", "[e2e]
     CHECK(lines(r.err) == 1);
   }
   SECTION("an unknown plugin") {
-    auto f = box.write("plugin.yaml", "strategies:\n  - plugin: sequential\n  - plugin: warp_drive\n");
+    auto f =
+        box.write("plugin.yaml", "strategies:\n  - plugin: sequential\n  - plugin: warp_drive\n");
     auto r = box.concur("run " + f.string());
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Catch::Contains(f.string() + ":3: strategies[1].plugin: unknown plugin "

@@ -4,8 +4,8 @@
 
 #include "config/experiment.hpp"
 #include "crawl/experiment_runner.hpp"
-#include "reference_crawl.hpp"
 #include "server/server.hpp"
+#include "support/reference_crawl.hpp"
 
 using namespace concur;
 
@@ -25,10 +25,9 @@ TEST_CASE("quickstart's sequential crawl reaches exactly the reachable pages", "
   const auto &s = experiment.server;
   settings.puzzle = {s.hash_rule, s.cpu_iterations, s.core_iterations, s.id_length};
 
-  auto expected = test::reference_crawl(*graph, graph->first(), settings.max_pages,
-                                        settings.retries);
-  crawl::PlannedRun sequential{plugin::Plugin::load(CONCUR_BUILD_DIR "/plugins/sequential.so"),
-                               {}};
+  auto expected =
+      test::reference_crawl(*graph, graph->first(), settings.max_pages, settings.retries);
+  crawl::PlannedRun sequential{plugin::Plugin::load(CONCUR_BUILD_DIR "/plugins/sequential.so"), {}};
   auto r = crawl::run_once(sequential, settings, &server);
   INFO(r.error);
   CHECK(r.status == "ok");

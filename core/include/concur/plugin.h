@@ -84,7 +84,7 @@ typedef enum concur_option_type {
 } concur_option_type;
 
 typedef struct concur_option_spec {
-  const char *name;          /* the key users write in YAML, e.g. "workers" */
+  const char *name; /* the key users write in YAML, e.g. "workers" */
   concur_option_type type;
   const char *default_value; /* as a YAML scalar, e.g. "4", "true", "inline" */
   const char *help;          /* one line for `concur plugins` */
@@ -148,8 +148,28 @@ typedef struct concur_host {
   void (*log)(concur_run *run, concur_log_level level, const char *message);
   /* A strategy-specific figure (e.g. a queue's high-water mark); it becomes a
    * column of the run's results. Thread-safe. */
-  void (*metric)(concur_run *run, const char *name, double value,
-                 concur_metric_kind kind);
+  void (*metric)(concur_run *run, const char *name, double value, concur_metric_kind kind);
+
+  /* -- since v1: moving pages between processes (a forked pool). The host
+   * owns the format: frames written and read whole on a stream descriptor
+   * (a socketpair, or a pipe). Writing never raises SIGPIPE on a socket.
+   *
+   * Parent: take() a task, send_task() it to a child, and later
+   * receive_outcome() into the same task, then complete() it as usual. The
+   * worker passed to receive_outcome is the one whose counters the child's
+   * requests and solves are added to: open one per child before forking, and
+   * let the child use its own copy of it. */
+  concur_status (*send_task)(const concur_task *task, int fd);
+  /* Child: the next task sent by the parent, to fetch, interpret and solve;
+   * CONCUR_FINISHED when the parent closed the stream. */
+  concur_status (*receive_task)(concur_worker *worker, int fd, concur_task **task);
+  /* Child: sends what the page yielded and what it cost, then frees the
+   * child's task (whatever the status). */
+  concur_status (*send_outcome)(concur_worker *worker, concur_task *task, int fd);
+  /* Parent: reads one outcome into `task`. CONCUR_ERROR when the stream ended
+   * or held garbage (the child died): the task is untouched and may be sent
+   * again, or completed as it is (then it counts as a failed page). */
+  concur_status (*receive_outcome)(concur_worker *worker, concur_task *task, int fd);
 } concur_host;
 
 /* ---- the plugin descriptor ---------------------------------------------- */
@@ -168,8 +188,7 @@ typedef struct concur_plugin {
   /* One run to completion: take tasks until take returns CONCUR_FINISHED,
    * completing every task taken, and close every worker opened. Return 0, or
    * nonzero with a message in err when the strategy itself failed. */
-  int (*run)(const concur_host *host, concur_run *run, char *err,
-             size_t err_size);
+  int (*run)(const concur_host *host, concur_run *run, char *err, size_t err_size);
 } concur_plugin;
 
 typedef const concur_plugin *(*concur_plugin_entry_fn)(void);

@@ -9,10 +9,14 @@ namespace {
 
 const char *type_name(concur_option_type type) {
   switch (type) {
-    case CONCUR_OPT_INT: return "int";
-    case CONCUR_OPT_DOUBLE: return "double";
-    case CONCUR_OPT_BOOL: return "bool";
-    case CONCUR_OPT_STRING: return "string";
+    case CONCUR_OPT_INT:
+      return "int";
+    case CONCUR_OPT_DOUBLE:
+      return "double";
+    case CONCUR_OPT_BOOL:
+      return "bool";
+    case CONCUR_OPT_STRING:
+      return "string";
   }
   return "?";
 }

@@ -40,8 +40,11 @@ int serve(ServeArgs &args) {
   }
   server::Server srv(graph);
   srv.start();
+  const server::BuildStats &built = graph->build_stats();
   std::cerr << "concur serve: " << args.settings.pages << " pages (seed " << args.settings.seed
-            << ") on " << srv.base_url() << "/ — Ctrl-C to stop\n";
+            << ", made in " << built.seconds << " s, puzzle cache "
+            << server::cache_outcome_name(built.cache) << ") on " << srv.base_url()
+            << "/ — Ctrl-C to stop\n";
   int received = 0;
   sigwait(&signals, &received);
   std::cerr << "concur serve: " << (received == SIGINT ? "SIGINT" : "SIGTERM")
@@ -59,29 +62,39 @@ Subcommand add_serve(CLI::App &app) {
   CLI::App *sub = app.add_subcommand("serve", "Run the demo web server (PROTOCOL.md)");
   sub->add_option("--host", s.host, "Address to bind (use 0.0.0.0 only when you mean it)")
       ->capture_default_str();
-  sub->add_option("--port", s.port, "Port (0: any free port)")->capture_default_str()->check(
-      CLI::Range(0, 65535));
+  sub->add_option("--port", s.port, "Port (0: any free port)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
   sub->add_option("--seed", s.seed, "Seed of the graph, types and puzzles")->capture_default_str();
-  sub->add_option("--pages", s.pages, "Number of pages")->capture_default_str()->check(
-      CLI::PositiveNumber);
-  sub->add_option("--id-length", s.id_length, "Hex characters per page id")
-      ->capture_default_str();
+  sub->add_option("--pages", s.pages, "Number of pages")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--id-length", s.id_length, "Hex characters per page id")->capture_default_str();
   sub->add_option("--extra-edges", s.extra_edges, "Links beyond the spanning tree")
       ->capture_default_str();
   sub->add_option("--delay-scale", s.delay_scale, "Multiplies every page delay")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   sub->add_option("--failure-rate", s.failure_rate, "Chance a failure page answers 500")
-      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   sub->add_option("--cpu-iterations", s.cpu_iterations, "Chain length of a cpu page's puzzle")
       ->capture_default_str();
   sub->add_option("--core-iterations", s.core_iterations, "Chain length of each core seed")
       ->capture_default_str();
   sub->add_option("--hash-rule", args->hash_rule, "Chain step: md5(r_i) or md5(r)")
-      ->capture_default_str()->check(CLI::IsMember({"indexed", "plain"}));
+      ->capture_default_str()
+      ->check(CLI::IsMember({"indexed", "plain"}));
   sub->add_option("--link-format", args->link_format, "How page bodies write links")
-      ->capture_default_str()->check(CLI::IsMember({"path", "id", "url"}));
+      ->capture_default_str()
+      ->check(CLI::IsMember({"path", "id", "url"}));
   sub->add_option("--max-connections", s.max_connections, "Open connections at most")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--idle-timeout", s.idle_timeout_s,
+                  "Seconds a client may take to send a request or take an answer (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   return {sub, [args] { return serve(*args); }};
 }
 

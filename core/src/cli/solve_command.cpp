@@ -33,7 +33,8 @@ Subcommand add_solve(CLI::App &app) {
   sub->add_option("seed", args->seed, "The seed string (a page's hashseed)")->required();
   sub->add_option("-n,--iterations", args->iterations, "Chain steps")->capture_default_str();
   sub->add_option("-r,--rule", args->rule, "indexed: md5(r + '_' + i); plain: md5(r)")
-      ->capture_default_str()->check(CLI::IsMember({"indexed", "plain"}));
+      ->capture_default_str()
+      ->check(CLI::IsMember({"indexed", "plain"}));
   sub->footer("Prints the result on stdout and the timing on stderr.");
   return {sub, [args] { return solve(*args); }};
 }

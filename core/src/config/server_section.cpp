@@ -89,6 +89,8 @@ const KeyRule<Draft> kServerKeys[] = {
      [](const Field &f, Draft &d) { d.exp.server.link_format = read_link_format(f); }},
     {"max_connections",
      [](const Field &f, Draft &d) { d.exp.server.max_connections = f.integer(1); }},
+    {"idle_timeout_s",
+     [](const Field &f, Draft &d) { d.exp.server.idle_timeout_s = f.number(0, kUnbounded); }},
     {"port", [](const Field &f, Draft &d) { d.exp.server.port = f.integer(0, 65535); }},
     {"host", [](const Field &f, Draft &d) { d.exp.server.host = f.non_empty_string(); }},
     {"shares", read_shares},

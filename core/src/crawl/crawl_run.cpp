@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include <unistd.h>
+
 #include "hash/md5_chain.hpp"
 
 namespace concur::crawl {
@@ -14,6 +16,14 @@ void append(std::vector<T> &to, std::vector<T> &from) {
 }
 
 }  // namespace
+
+Worker::Worker(int id, long timeout_ms) : id_(id), owner_pid_(::getpid()), client_(timeout_ms) {}
+
+void Worker::adopt_if_forked() {
+  if (owner_pid_ == ::getpid()) return;
+  owner_pid_ = ::getpid();
+  stats_ = WorkerStats{};
+}
 
 CrawlRun::CrawlRun(CrawlSettings settings)
     : settings_(std::move(settings)),
@@ -28,20 +38,22 @@ std::unique_ptr<Worker> CrawlRun::open_worker() {
   return std::make_unique<Worker>(next_worker_id_++, settings_.timeout_ms);
 }
 
+void WorkerStats::add(WorkerStats &&s) {
+  requests += s.requests;
+  retries += s.retries;
+  pages_ok += s.pages_ok;
+  pages_failed += s.pages_failed;
+  solves += s.solves;
+  solve_s += s.solve_s;
+  connections += s.connections;
+  append(latencies_ms, s.latencies_ms);
+  append(pages_ok_ids, s.pages_ok_ids);
+  append(events, s.events);
+}
+
 void CrawlRun::close_worker(std::unique_ptr<Worker> worker) {
-  WorkerStats &s = worker->stats();
-  s.connections = worker->client().connections_opened();
   std::lock_guard lock(mutex_);
-  merged_.requests += s.requests;
-  merged_.retries += s.retries;
-  merged_.pages_ok += s.pages_ok;
-  merged_.pages_failed += s.pages_failed;
-  merged_.solves += s.solves;
-  merged_.solve_s += s.solve_s;
-  merged_.connections += s.connections;
-  append(merged_.latencies_ms, s.latencies_ms);
-  append(merged_.pages_ok_ids, s.pages_ok_ids);
-  append(merged_.events, s.events);
+  merged_.add(std::move(worker->stats()));
 }
 
 TakeResult CrawlRun::take(Worker &, std::unique_ptr<Task> &task, bool wait) {
@@ -57,22 +69,31 @@ TakeResult CrawlRun::take(Worker &, std::unique_ptr<Task> &task, bool wait) {
 bool CrawlRun::fetch(Worker &worker, Task &task) {
   const std::string url = settings_.base_url + "/api/" + task.page_id;
   WorkerStats &stats = worker.stats();
+  bool never_connected = true;
+  std::string last_error;
   for (int attempt = 0; attempt <= settings_.retries && !aborted(); ++attempt) {
     const double start = clock();
     http::Response r = worker.client().get(url);
-    stats.events.push_back({results::Event::Kind::request, worker.id(), task.page_id, start,
-                            clock(), r.status});
+    stats.events.push_back(
+        {results::Event::Kind::request, worker.id(), task.page_id, start, clock(), r.status});
     ++stats.requests;
     if (attempt > 0) ++stats.retries;
     stats.latencies_ms.push_back(r.latency_ms);
+    stats.connections += r.new_connections;
     if (r.ok()) {
       task.body = std::move(r.body);
       task.fetched = true;
       return true;
     }
+    never_connected = never_connected && r.connect_failed;
+    last_error = r.error;
     if (!r.retryable()) break;
   }
   task.failed = true;
+  // Every attempt refused: the server is gone, and every later page would only
+  // fail the same way. End the run with the reason rather than grind on.
+  if (never_connected && !aborted())
+    abort("server " + settings_.base_url + " unreachable: " + last_error);
   return false;
 }
 

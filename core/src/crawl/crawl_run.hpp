@@ -30,8 +30,8 @@ struct CrawlSettings {
 struct Task {
   std::string page_id;
   bool fetched = false;
-  bool failed = false;       // fetch or interpret failed: complete() counts a failure
-  std::string body;          // until interpret
+  bool failed = false;  // fetch or interpret failed: complete() counts a failure
+  std::string body;     // until interpret
   PageContent content;
   std::vector<std::string> results;  // one per work unit, set by solve()
 };
@@ -44,17 +44,22 @@ struct WorkerStats {
   std::vector<double> latencies_ms;
   std::vector<std::string> pages_ok_ids;
   std::vector<results::Event> events;
+  void add(WorkerStats &&other);  // sums counters, appends samples
 };
 
 class Worker {
  public:
-  Worker(int id, long timeout_ms) : id_(id), client_(timeout_ms) {}
+  Worker(int id, long timeout_ms);
   int id() const { return id_; }
   http::Client &client() { return client_; }
   WorkerStats &stats() { return stats_; }
+  // In a process forked from the one that opened this worker, the counters
+  // inherited from the parent are the parent's to report: start from zero.
+  void adopt_if_forked();
 
  private:
   int id_;
+  int owner_pid_;
   http::Client client_;
   WorkerStats stats_;
 };

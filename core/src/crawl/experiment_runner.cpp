@@ -19,8 +19,8 @@ using nlohmann::json;
 json get_json(http::Client &client, const std::string &url) {
   http::Response r = client.get(url);
   if (!r.ok())
-    throw std::runtime_error("GET " + url + " failed: " +
-                             (r.status ? "HTTP " + std::to_string(r.status) : r.error));
+    throw std::runtime_error(
+        "GET " + url + " failed: " + (r.status ? "HTTP " + std::to_string(r.status) : r.error));
   json body = json::parse(r.body, nullptr, false);
   if (body.is_discarded()) throw std::runtime_error("GET " + url + ": the answer is not JSON");
   return body;
@@ -115,9 +115,10 @@ void Target::start_embedded(const config::Experiment &experiment, std::ostream &
   settings_.base_url = server_->base_url();
   settings_.puzzle = params_from(experiment.server);
   seed_ = experiment.server.seed;
-  log << "concur: embedded demo server on " << settings_.base_url << ": "
-      << experiment.server.pages << " pages, seed " << seed_ << ", delay_scale "
-      << experiment.server.delay_scale << " (graph and puzzles made in " << made_s << " s)\n";
+  log << "concur: embedded demo server on " << settings_.base_url << ": " << experiment.server.pages
+      << " pages, seed " << seed_ << ", delay_scale " << experiment.server.delay_scale
+      << " (graph and puzzles made in " << made_s << " s, puzzle cache "
+      << server::cache_outcome_name(graph->build_stats().cache) << ")\n";
 }
 
 Target::~Target() = default;
@@ -126,16 +127,20 @@ results::RunResult run_once(const PlannedRun &planned, const CrawlSettings &sett
                             server::Server *embedded) {
   if (embedded != nullptr) embedded->reset_request_counts();
   results::reset_peak_rss();
-  const server::Server::Usage server0 = embedded ? embedded->thread_usage() : server::Server::Usage{};
-  const results::CpuTimes cpu0 = results::process_cpu();
+  const server::Server::Usage server0 =
+      embedded ? embedded->thread_usage() : server::Server::Usage{};
+  // Children count too (the processes strategy): reaped ones appear in RUSAGE_CHILDREN.
+  const results::CpuTimes cpu0 = results::process_cpu() + results::children_cpu();
   const auto start = std::chrono::steady_clock::now();
 
   CrawlRun crawl(settings);
   plugin::run_plugin(*planned.plugin, crawl, planned.options);
 
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const results::CpuTimes cpu1 = results::process_cpu();
-  const server::Server::Usage server1 = embedded ? embedded->thread_usage() : server::Server::Usage{};
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const results::CpuTimes cpu1 = results::process_cpu() + results::children_cpu();
+  const server::Server::Usage server1 =
+      embedded ? embedded->thread_usage() : server::Server::Usage{};
 
   results::RunResult r = crawl.totals();
   r.strategy = planned.plugin->name();

@@ -7,7 +7,9 @@ namespace {
 
 using nlohmann::json;
 
-bool is_id_char(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'); }
+bool is_id_char(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
+}
 
 std::vector<std::string> parse_links(const json &page) {
   std::vector<std::string> links;

@@ -55,7 +55,9 @@ std::optional<Rule> parse_rule(std::string_view text) {
   return std::nullopt;
 }
 
-std::string_view rule_name(Rule rule) { return rule == Rule::indexed ? "indexed" : "plain"; }
+std::string_view rule_name(Rule rule) {
+  return rule == Rule::indexed ? "indexed" : "plain";
+}
 
 std::string chain(std::string_view seed, uint64_t iterations, Rule rule) {
   if (iterations == 0) return std::string(seed);

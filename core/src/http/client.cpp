@@ -31,7 +31,9 @@ Client::Client(long timeout_ms) : curl_(nullptr), timeout_ms_(timeout_ms) {
   if (curl_ == nullptr) throw std::bad_alloc();
 }
 
-Client::~Client() { curl_easy_cleanup(curl_); }
+Client::~Client() {
+  curl_easy_cleanup(curl_);
+}
 
 Response Client::get(const std::string &url) {
   Response r;
@@ -53,17 +55,14 @@ Response Client::get(const std::string &url) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   if (rc != CURLE_OK) {
     r.error = error[0] != '\0' ? error : curl_easy_strerror(rc);
+    r.connect_failed = rc == CURLE_COULDNT_CONNECT;
     r.body.clear();
   } else {
     curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &r.status);
   }
-  long connects = 0;  // new connections made by this transfer
-  curl_easy_getinfo(curl_, CURLINFO_NUM_CONNECTS, &connects);
-  connects_ += connects;
+  curl_easy_getinfo(curl_, CURLINFO_NUM_CONNECTS, &r.new_connections);
   curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, nullptr);
   return r;
 }
-
-long Client::connections_opened() const { return connects_; }
 
 }  // namespace concur::http

@@ -9,10 +9,12 @@ typedef void CURL;
 namespace concur::http {
 
 struct Response {
-  long status = 0;            // HTTP status; 0 when the transfer itself failed
+  long status = 0;  // HTTP status; 0 when the transfer itself failed
   std::string body;
-  std::string error;          // transport error text when status == 0
-  double latency_ms = 0;      // request sent → last byte received
+  std::string error;            // transport error text when status == 0
+  double latency_ms = 0;        // request sent → last byte received
+  long new_connections = 0;     // TCP connections this request opened (0 on reuse)
+  bool connect_failed = false;  // no connection could be made at all
   bool ok() const { return status >= 200 && status < 300; }
   // Worth another attempt: transport errors and 5xx answers.
   bool retryable() const { return status == 0 || status >= 500; }
@@ -27,12 +29,10 @@ class Client {
 
   // Follows redirects (the server's /graph/random answers 307).
   Response get(const std::string &url);
-  long connections_opened() const;  // new TCP connections so far
 
  private:
   CURL *curl_;
   long timeout_ms_;
-  long connects_ = 0;
 };
 
 // Idempotent, thread-safe; called by Client's constructor.

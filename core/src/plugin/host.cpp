@@ -2,6 +2,8 @@
 // crawl, and turns any exception into an aborted run — none crosses the ABI.
 #include "plugin/host.hpp"
 
+#include "crawl/wire.hpp"
+
 #include <iostream>
 #include <mutex>
 #include <unordered_set>
@@ -29,7 +31,9 @@ namespace {
 
 using config::TypedValue;
 
-void fail(concur_run *run, const std::string &why) { run->crawl->abort(why); }
+void fail(concur_run *run, const std::string &why) {
+  run->crawl->abort(why);
+}
 
 // Runs `body`, converting exceptions into an aborted run and `on_error`.
 template <typename F, typename R>
@@ -44,14 +48,26 @@ R guarded(concur_run *run, R on_error, F &&body) {
   return on_error;
 }
 
+void track(concur_run *run, concur_task *t) {
+  std::lock_guard lock(run->mutex);
+  run->live_tasks.insert(t);
+}
+
+bool untrack(concur_run *run, concur_task *t) {
+  std::lock_guard lock(run->mutex);
+  return run->live_tasks.erase(t) == 1;
+}
+
 const TypedValue *option(concur_run *run, const char *name, concur_option_type type) {
   for (const auto &o : *run->options)
     if (o.name == (name ? name : "")) {
       if (o.value.type == type) return &o.value;
-      fail(run, "plugin '" + run->plugin_name + "' read option '" + o.name + "' with the wrong type");
+      fail(run,
+           "plugin '" + run->plugin_name + "' read option '" + o.name + "' with the wrong type");
       return nullptr;
     }
-  fail(run, "plugin '" + run->plugin_name + "' read undeclared option '" + (name ? name : "") + "'");
+  fail(run,
+       "plugin '" + run->plugin_name + "' read undeclared option '" + (name ? name : "") + "'");
   return nullptr;
 }
 
@@ -96,7 +112,9 @@ void worker_close(concur_worker *w) {
   delete w;
 }
 
-int worker_id(const concur_worker *w) { return w ? w->worker->id() : -1; }
+int worker_id(const concur_worker *w) {
+  return w ? w->worker->id() : -1;
+}
 
 concur_status take(concur_worker *w, concur_task **out, int wait) {
   concur_run *run = w->run;
@@ -111,8 +129,7 @@ concur_status take(concur_worker *w, concur_task **out, int wait) {
         break;
     }
     auto *t = new concur_task{std::move(task)};
-    std::lock_guard lock(run->mutex);
-    run->live_tasks.insert(t);
+    track(run, t);
     *out = t;
     return CONCUR_OK;
   });
@@ -130,7 +147,9 @@ concur_status interpret(concur_worker *w, concur_task *t) {
   });
 }
 
-size_t work_count(const concur_task *t) { return t->task->content.work.size(); }
+size_t work_count(const concur_task *t) {
+  return t->task->content.work.size();
+}
 
 concur_status solve(concur_worker *w, concur_task *t, size_t index) {
   return guarded(w->run, CONCUR_ERROR, [&] {
@@ -141,12 +160,9 @@ concur_status solve(concur_worker *w, concur_task *t, size_t index) {
 
 concur_status complete(concur_worker *w, concur_task *t) {
   concur_run *run = w->run;
-  {
-    std::lock_guard lock(run->mutex);
-    if (run->live_tasks.erase(t) == 0) {
-      fail(run, "plugin '" + run->plugin_name + "' completed a task twice or one it never took");
-      return CONCUR_ERROR;
-    }
+  if (!untrack(run, t)) {
+    fail(run, "plugin '" + run->plugin_name + "' completed a task twice or one it never took");
+    return CONCUR_ERROR;
   }
   auto status = guarded(run, CONCUR_ERROR, [&] {
     run->crawl->complete(*w->worker, std::move(t->task));
@@ -171,6 +187,58 @@ void metric(concur_run *run, const char *name, double value, concur_metric_kind 
   });
 }
 
+concur_status send_task(const concur_task *t, int fd) {
+  try {
+    crawl::wire::write_frame(fd, crawl::wire::encode_task(*t->task));
+    return CONCUR_OK;
+  } catch (const std::exception &) {
+    return CONCUR_ERROR;  // the child is gone; the plugin decides what next
+  }
+}
+
+concur_status receive_task(concur_worker *w, int fd, concur_task **out) {
+  return guarded(w->run, CONCUR_ERROR, [&] {
+    w->worker->adopt_if_forked();
+    auto frame = crawl::wire::read_frame(fd);
+    if (!frame) return CONCUR_FINISHED;
+    auto *t = new concur_task{std::make_unique<crawl::Task>(crawl::wire::decode_task(*frame))};
+    track(w->run, t);
+    *out = t;
+    return CONCUR_OK;
+  });
+}
+
+concur_status send_outcome(concur_worker *w, concur_task *t, int fd) {
+  concur_run *run = w->run;
+  untrack(run, t);
+  auto status = guarded(run, CONCUR_ERROR, [&] {
+    crawl::WorkerStats spent;
+    std::swap(spent, w->worker->stats());  // what this task cost, and only that
+    crawl::wire::write_frame(fd, crawl::wire::encode_outcome(*t->task, spent, run->crawl->error()));
+    return CONCUR_OK;
+  });
+  delete t;
+  return status;
+}
+
+concur_status receive_outcome(concur_worker *w, concur_task *t, int fd) {
+  try {
+    auto frame = crawl::wire::read_frame(fd);
+    if (!frame) return CONCUR_ERROR;
+    crawl::Task outcome;
+    outcome.page_id = t->task->page_id;
+    crawl::WorkerStats spent;
+    const std::string child_error = crawl::wire::decode_outcome(*frame, outcome, spent);
+    *t->task = std::move(outcome);
+    w->worker->stats().add(std::move(spent));
+    // The child's run copy was aborted (e.g. the server is gone): so is ours.
+    if (!child_error.empty()) fail(w->run, child_error);
+    return CONCUR_OK;
+  } catch (const std::exception &) {
+    return CONCUR_ERROR;  // a dead or confused child: the plugin re-sends or gives up
+  }
+}
+
 // What the plugin left behind is reclaimed here, and named: a plugin bug.
 void reclaim(concur_run &run) {
   std::string leftovers;
@@ -191,15 +259,27 @@ void reclaim(concur_run &run) {
 
 const concur_host &host_table() {
   static const concur_host table = {
-      CONCUR_ABI_VERSION, static_cast<uint32_t>(sizeof(concur_host)),
-      option_int,         option_double,
-      option_bool,        option_string,
-      worker_open,        worker_close,
-      worker_id,          take,
-      fetch,              interpret,
-      work_count,         solve,
-      complete,           log,
+      CONCUR_ABI_VERSION,
+      static_cast<uint32_t>(sizeof(concur_host)),
+      option_int,
+      option_double,
+      option_bool,
+      option_string,
+      worker_open,
+      worker_close,
+      worker_id,
+      take,
+      fetch,
+      interpret,
+      work_count,
+      solve,
+      complete,
+      log,
       metric,
+      send_task,
+      receive_task,
+      send_outcome,
+      receive_outcome,
   };
   return table;
 }

@@ -16,8 +16,8 @@ namespace fs = std::filesystem;
 bool valid_name(const char *name) {
   if (name == nullptr || *name == '\0') return false;
   return std::all_of(name, name + std::char_traits<char>::length(name), [](char c) {
-    return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-           c == '_';
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '_';
   });
 }
 
@@ -47,8 +47,8 @@ void run_init(const fs::path &file, const concur_plugin *d) {
   char err[512] = {0};
   if (d->init(err, sizeof err) != 0) {
     err[sizeof err - 1] = '\0';
-    throw PluginError(file.string() + ": plugin '" + d->name + "' failed to initialise: " +
-                      (err[0] ? err : "no reason given"));
+    throw PluginError(file.string() + ": plugin '" + d->name +
+                      "' failed to initialise: " + (err[0] ? err : "no reason given"));
   }
 }
 
@@ -72,7 +72,9 @@ std::vector<fs::path> plugin_files(const fs::path &folder) {
 Plugin::Plugin(fs::path file, void *handle, const concur_plugin *descriptor)
     : file_(std::move(file)), handle_(handle), descriptor_(descriptor), name_(descriptor->name) {}
 
-Plugin::~Plugin() { dlclose(handle_); }
+Plugin::~Plugin() {
+  dlclose(handle_);
+}
 
 std::shared_ptr<Plugin> Plugin::load(const fs::path &file) {
   // RTLD_LOCAL: two plugins may define the same internal symbols.
@@ -82,7 +84,7 @@ std::shared_ptr<Plugin> Plugin::load(const fs::path &file) {
     void *entry = dlsym(handle, CONCUR_PLUGIN_ENTRY_SYMBOL);
     if (entry == nullptr)
       throw PluginError(file.string() + ": missing symbol " CONCUR_PLUGIN_ENTRY_SYMBOL
-                        " (is it exported with CONCUR_EXPORT?)");
+                                        " (is it exported with CONCUR_EXPORT?)");
     auto descriptor = reinterpret_cast<concur_plugin_entry_fn>(entry)();
     check_descriptor(file, descriptor);
     run_init(file, descriptor);
@@ -134,8 +136,8 @@ std::shared_ptr<Plugin> find(const std::string &name_or_path) {
     if (plugin->name() == name_or_path) return plugin;
     available += (available.empty() ? "" : ", ") + plugin->name();
   }
-  throw PluginError("unknown plugin '" + name_or_path + "' (available: " +
-                    (available.empty() ? "none found" : available) + ")");
+  throw PluginError("unknown plugin '" + name_or_path +
+                    "' (available: " + (available.empty() ? "none found" : available) + ")");
 }
 
 }  // namespace concur::plugin

@@ -35,12 +35,12 @@ void write_line(std::ofstream &out, const std::vector<std::string> &fields) {
 }  // namespace
 
 std::vector<std::string> csv_header() {
-  return {"experiment", "strategy",    "options",     "repeat",       "status",
-          "pages_ok",   "pages_failed", "requests",   "retries",      "wall_s",
-          "cpu_user_s", "cpu_sys_s",   "max_rss_mb",  "pages_per_s",  "latency_p50_ms",
-          "latency_p90_ms", "latency_p99_ms", "latency_max_ms", "solves", "solve_s",
-          "connections", "metrics",    "seed",        "base_url",     "start",
-          "max_pages",  "retry_limit", "timeout_ms",  "puzzle",       "concur_version",
+  return {"experiment",     "strategy",       "options",        "repeat",      "status",
+          "pages_ok",       "pages_failed",   "requests",       "retries",     "wall_s",
+          "cpu_user_s",     "cpu_sys_s",      "max_rss_mb",     "pages_per_s", "latency_p50_ms",
+          "latency_p90_ms", "latency_p99_ms", "latency_max_ms", "solves",      "solve_s",
+          "connections",    "metrics",        "seed",           "base_url",    "start",
+          "max_pages",      "retry_limit",    "timeout_ms",     "puzzle",      "concur_version",
           "error"};
 }
 

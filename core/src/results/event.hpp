@@ -9,11 +9,11 @@ namespace concur::results {
 struct Event {
   enum class Kind : unsigned char { request, solve };
   Kind kind = Kind::request;
-  int worker = 0;    // the host worker that did it
-  std::string page;  // page id
+  int worker = 0;      // the host worker that did it
+  std::string page;    // page id
   double start_s = 0;  // seconds since the run started (steady clock)
   double end_s = 0;
-  long status = 0;   // request: HTTP status, 0 for a transport error; solve: work unit index
+  long status = 0;  // request: HTTP status, 0 for a transport error; solve: work unit index
 };
 
 }  // namespace concur::results

@@ -18,11 +18,11 @@ struct RunResult {
   int repeat = 0;       // 1-based
   uint64_t seed = 0;
   std::string base_url;
-  std::string start;    // the resolved start page id
+  std::string start;  // the resolved start page id
   int max_pages = 0;
   int retries = 0;
   int timeout_ms = 0;
-  std::string puzzle;   // "indexed/200000/50000/4": rule/cpu/core iterations/id length
+  std::string puzzle;  // "indexed/200000/50000/4": rule/cpu/core iterations/id length
 
   // Outcome.
   std::string status = "ok";  // ok | failed
@@ -31,16 +31,16 @@ struct RunResult {
   long pages_failed = 0;
   long requests = 0;
   long retries_used = 0;
-  long solves = 0;            // md5 chains solved
-  double solve_s = 0;         // summed over solvers
-  long connections = 0;       // TCP connections opened
+  long solves = 0;       // md5 chains solved
+  double solve_s = 0;    // summed over solvers
+  long connections = 0;  // TCP connections opened
 
   // Resources.
   double wall_s = 0;
   double cpu_user_s = 0;
   double cpu_sys_s = 0;
   double max_rss_mb = 0;
-  LatencySummary latency_ms;  // per request (every attempt)
+  LatencySummary latency_ms;              // per request (every attempt)
   std::map<std::string, double> metrics;  // strategy-specific figures
 
   std::vector<std::string> pages;  // ids of the pages fetched successfully, sorted

@@ -8,7 +8,9 @@
 namespace concur::results {
 namespace {
 
-double seconds(const timeval &tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; }
+double seconds(const timeval &tv) {
+  return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6;
+}
 
 CpuTimes usage_of(int who) {
   rusage ru{};
@@ -18,8 +20,12 @@ CpuTimes usage_of(int who) {
 
 }  // namespace
 
-CpuTimes process_cpu() { return usage_of(RUSAGE_SELF); }
-CpuTimes children_cpu() { return usage_of(RUSAGE_CHILDREN); }
+CpuTimes process_cpu() {
+  return usage_of(RUSAGE_SELF);
+}
+CpuTimes children_cpu() {
+  return usage_of(RUSAGE_CHILDREN);
+}
 
 void reset_peak_rss() {
   // Writing "5" resets VmHWM to the current RSS (Linux >= 4.0). Without it the

@@ -7,11 +7,12 @@ namespace concur::results {
 struct CpuTimes {
   double user_s = 0;
   double sys_s = 0;
+  CpuTimes operator+(const CpuTimes &o) const { return {user_s + o.user_s, sys_s + o.sys_s}; }
 };
 
-CpuTimes process_cpu();           // this process, every thread
-CpuTimes children_cpu();          // reaped children (the processes strategy)
-void reset_peak_rss();            // best effort: Linux's clear_refs "5"
-double peak_rss_mb();             // VmHWM since the last reset (or since start)
+CpuTimes process_cpu();   // this process, every thread
+CpuTimes children_cpu();  // reaped children (the processes strategy)
+void reset_peak_rss();    // best effort: Linux's clear_refs "5"
+double peak_rss_mb();     // VmHWM since the last reset (or since start)
 
 }  // namespace concur::results

@@ -1,9 +1,17 @@
 #include "server/graph.hpp"
 
+#include <unistd.h>
+
+#include <chrono>
 #include <cmath>
+#include <iostream>
+#include <map>
 #include <stdexcept>
+#include <thread>
 #include <unordered_set>
 
+#include "server/progress.hpp"
+#include "server/puzzle_cache.hpp"
 #include "server/puzzles.hpp"
 #include "server/rng.hpp"
 
@@ -47,6 +55,8 @@ void validate(const Settings &s) {
   if (std::fabs(sum - 1.0) > 1e-9) reject("shares must sum to 1 (got " + std::to_string(sum) + ")");
   if (!(s.delay_scale >= 0) || !std::isfinite(s.delay_scale)) reject("delay_scale must be >= 0");
   if (!(s.failure_rate >= 0 && s.failure_rate <= 1)) reject("failure_rate must be in [0, 1]");
+  if (!(s.idle_timeout_s >= 0) || !std::isfinite(s.idle_timeout_s))
+    reject("idle_timeout_s must be >= 0");
 }
 
 // Exact counts by largest remainder; ties go to the lower type index.
@@ -158,15 +168,17 @@ void link_leaf_puzzles(std::vector<Page> &pages, Rng &rng) {
 
 // Puzzle targets get their ids from their puzzles; a drawn id or seed that is
 // already taken is redrawn from the next attempt's stream, in page order, so
-// the outcome does not depend on the thread count.
-void make_puzzle_ids(std::vector<Page> &pages, const Settings &s,
-                     std::unordered_set<std::string> &taken) {
+// the outcome does not depend on the thread count. `make` makes or loads them.
+using Maker = std::function<std::vector<Puzzle>(const std::vector<PuzzleJob> &)>;
+
+void make_puzzle_ids(std::vector<Page> &pages, std::unordered_set<std::string> &taken,
+                     const Maker &make) {
   std::vector<PuzzleJob> pending;
   for (uint32_t i = 0; i < pages.size(); ++i)
     if (is_puzzle(pages[i].type)) pending.push_back({i, pages[i].type, 0});
   std::unordered_set<std::string> used_seeds;
   while (!pending.empty()) {
-    const std::vector<Puzzle> made = make_puzzles(s, pending);
+    const std::vector<Puzzle> made = make(pending);
     std::vector<PuzzleJob> again;
     for (size_t k = 0; k < pending.size(); ++k) {
       const Puzzle &puzzle = made[k];
@@ -189,9 +201,128 @@ void make_puzzle_ids(std::vector<Page> &pages, const Settings &s,
   }
 }
 
+uint64_t chain_steps(const std::vector<Page> &pages, const Settings &s) {
+  uint64_t steps = 0;
+  for (const Page &p : pages)
+    if (p.type == PageType::cpu)
+      steps += s.cpu_iterations;
+    else if (p.type == PageType::core)
+      steps += s.core_iterations * static_cast<uint64_t>(s.id_length);
+  return steps;
+}
+
+// Serves the puzzles of a loaded cache file. The build asks for exactly the
+// jobs it asked for when the file was written, so a job the file lacks, or a
+// record nobody asks for, means the file does not describe this graph.
+class CachedMaker {
+ public:
+  explicit CachedMaker(const std::vector<CachedPuzzle> &puzzles) {
+    for (const auto &c : puzzles) by_job_.emplace(std::pair(c.job.page, c.job.attempt), &c);
+  }
+  std::vector<Puzzle> operator()(const std::vector<PuzzleJob> &jobs) {
+    std::vector<Puzzle> out;
+    for (const PuzzleJob &job : jobs) {
+      const auto it = by_job_.find({job.page, job.attempt});
+      if (it == by_job_.end() || it->second->job.type != job.type)
+        throw CacheError("no puzzle for page " + std::to_string(job.page));
+      out.push_back(it->second->puzzle);
+      ++used_;
+    }
+    return out;
+  }
+  size_t unused() const { return by_job_.size() - used_; }
+
+ private:
+  std::map<std::pair<uint32_t, uint32_t>, const CachedPuzzle *> by_job_;
+  size_t used_ = 0;
+};
+
+// Tries the cache file; on a refusal the pages and ids are put back as they
+// were, so the build goes on as if there had been no file.
+bool load_puzzles(PuzzleCache &cache, std::vector<Page> &pages,
+                  std::unordered_set<std::string> &taken) {
+  const auto loaded = cache.load();
+  if (!loaded) return false;
+  const auto pages_before = pages;
+  const auto taken_before = taken;
+  try {
+    CachedMaker maker(*loaded);
+    make_puzzle_ids(pages, taken, std::ref(maker));
+    if (maker.unused() > 0) throw CacheError(std::to_string(maker.unused()) + " puzzles unused");
+    return true;
+  } catch (const CacheError &e) {
+    cache.report_corrupt(e.what());
+  }
+  pages = pages_before;
+  taken = taken_before;
+  return false;
+}
+
+std::vector<CachedPuzzle> make_all_puzzles(std::vector<Page> &pages, const Settings &s,
+                                           std::unordered_set<std::string> &taken,
+                                           const BuildOptions &o, std::ostream *log,
+                                           uint64_t steps) {
+  size_t count = 0;
+  for (const Page &p : pages) count += is_puzzle(p.type) ? 1 : 0;
+  const bool tty = o.tty ? *o.tty : (log == &std::cerr && ::isatty(STDERR_FILENO) == 1);
+  // ~110 ns per chain step here (docs/architecture.md): only decides whether
+  // a log gets a start line, so a rough figure does.
+  const double threads = std::max(1U, std::thread::hardware_concurrency());
+  Progress progress(log, tty, count, static_cast<double>(steps) * 110e-9 / threads);
+  std::vector<CachedPuzzle> made;
+  const Maker make = [&](const std::vector<PuzzleJob> &jobs) {
+    if (!made.empty()) progress.add_total(jobs.size());  // a round of redraws
+    auto puzzles = o.maker ? o.maker(jobs) : make_puzzles(s, jobs, &progress);
+    for (size_t k = 0; k < jobs.size(); ++k) made.push_back({jobs[k], puzzles[k]});
+    return puzzles;
+  };
+  make_puzzle_ids(pages, taken, make);
+  progress.finish();
+  return made;
+}
+
+BuildStats place_puzzles(std::vector<Page> &pages, const Settings &s,
+                         std::unordered_set<std::string> &taken, const BuildOptions &o) {
+  BuildStats stats;
+  stats.chain_steps = chain_steps(pages, s);
+  std::ostream *log = o.log != nullptr ? o.log : &std::cerr;
+  const bool wanted = o.cache == CacheMode::always ||
+                      (o.cache == CacheMode::automatic && stats.chain_steps >= kCacheMinSteps);
+  const std::string dir = !wanted ? "" : o.cache_dir.empty() ? default_cache_dir() : o.cache_dir;
+  if (wanted && dir.empty())
+    *log << "concur: no folder for the puzzle cache (set CONCUR_CACHE_DIR or HOME)\n";
+  std::optional<PuzzleCache> cache;
+  if (!dir.empty()) cache.emplace(dir, s, log), stats.cache_path = cache->path();
+  if (cache && load_puzzles(*cache, pages, taken)) {
+    stats.cache = CacheOutcome::hit;
+    return stats;
+  }
+  const auto made = make_all_puzzles(pages, s, taken, o, log, stats.chain_steps);
+  stats.puzzles_made = made.size();
+  if (cache) {
+    stats.cache = cache->corrupt() ? CacheOutcome::corrupt : CacheOutcome::miss;
+    stats.cache_saved = cache->save(made);
+  }
+  return stats;
+}
+
 }  // namespace
 
-Graph Graph::build(const Settings &settings) {
+const char *cache_outcome_name(CacheOutcome outcome) {
+  switch (outcome) {
+    case CacheOutcome::hit:
+      return "hit";
+    case CacheOutcome::miss:
+      return "miss";
+    case CacheOutcome::corrupt:
+      return "corrupt";
+    default:
+      return "off";
+  }
+}
+
+Graph Graph::build(const Settings &settings, const BuildOptions &options) {
+  const auto started = std::chrono::steady_clock::now();
   validate(settings);
   const auto counts = exact_counts(settings);
   if (settings.pages == 1 && counts[3] + counts[4] > 0)
@@ -219,8 +350,10 @@ Graph Graph::build(const Settings &settings) {
     do pages[i].id = rng.hex(settings.id_length);
     while (!taken.insert(pages[i].id).second);
   }
-  make_puzzle_ids(pages, settings, taken);
+  graph.stats_ = place_puzzles(pages, settings, taken, options);
   for (uint32_t i = 0; i < pages.size(); ++i) graph.index_.emplace(pages[i].id, i);
+  graph.stats_.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return graph;
 }
 

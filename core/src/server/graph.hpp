@@ -6,12 +6,15 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "server/puzzles.hpp"
 #include "server/settings.hpp"
 
 namespace concur::server {
@@ -23,12 +26,46 @@ struct Page {
   std::vector<std::string> seeds;  // cpu: 1 seed; core: id_length seeds; else none
 };
 
+// automatic: cache only graphs whose puzzles take kCacheMinSteps chain steps
+// or more; below that making them is about as quick as reading a file.
+enum class CacheMode { automatic, always, never };
+inline constexpr uint64_t kCacheMinSteps = 20'000'000;  // ~2 CPU-seconds
+
+struct BuildOptions {
+  CacheMode cache = CacheMode::automatic;
+  std::string cache_dir;        // "": default_cache_dir()
+  std::ostream *log = nullptr;  // progress and cache reports; null: std::cerr
+  std::optional<bool> tty;      // progress in place; unset: isatty(stderr) for std::cerr
+  // Tests and benchmarks only: makes the puzzles instead of make_puzzles.
+  std::function<std::vector<Puzzle>(const std::vector<PuzzleJob> &)> maker;
+};
+
+enum class CacheOutcome {
+  off,      // not used (mode, threshold, no folder)
+  hit,      // every puzzle came from the file
+  miss,     // no file: made and saved
+  corrupt,  // a file was refused (reported): made and saved anew
+};
+
+struct BuildStats {
+  CacheOutcome cache = CacheOutcome::off;
+  std::string cache_path;
+  bool cache_saved = false;
+  size_t puzzles_made = 0;   // made here, not loaded (redraws included)
+  uint64_t chain_steps = 0;  // of the puzzles in the graph
+  double seconds = 0;        // of the whole build
+};
+
+const char *cache_outcome_name(CacheOutcome outcome);
+
 class Graph {
  public:
   // Validates settings (throws std::invalid_argument naming the setting) and
-  // builds the graph, making puzzles on all cores: it costs as much CPU as
-  // solving every puzzle once.
-  static Graph build(const Settings &settings);
+  // builds the graph, making puzzles on all cores — as much CPU as solving
+  // every puzzle once — or loading them from the puzzle cache.
+  static Graph build(const Settings &settings, const BuildOptions &options = {});
+
+  const BuildStats &build_stats() const { return stats_; }
 
   const Settings &settings() const { return settings_; }
   const std::vector<Page> &pages() const { return pages_; }
@@ -39,6 +76,7 @@ class Graph {
 
  private:
   Settings settings_;
+  BuildStats stats_;
   std::vector<Page> pages_;
   std::unordered_map<std::string, uint32_t> index_;
 };

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "hash/md5_chain.hpp"
+#include "server/progress.hpp"
 #include "server/rng.hpp"
 
 namespace concur::server {
@@ -23,27 +24,36 @@ constexpr int kSeedLength = 16;
 
 }  // namespace
 
-Puzzle make_puzzle(const Settings &settings, const PuzzleJob &job) {
+std::vector<std::string> puzzle_seeds(const Settings &settings, const PuzzleJob &job) {
   Rng rng = puzzle_stream(settings.seed, job);
-  Puzzle puzzle;
+  const size_t count = job.type == PageType::cpu ? 1 : static_cast<size_t>(settings.id_length);
+  std::vector<std::string> seeds;
+  for (size_t j = 0; j < count; ++j) seeds.push_back(rng.hex(kSeedLength));
+  return seeds;
+}
+
+std::string target_from_results(const Settings &settings, PageType type,
+                                const std::vector<std::string> &results) {
   const auto length = static_cast<size_t>(settings.id_length);
-  if (job.type == PageType::cpu) {
-    puzzle.seeds.push_back(rng.hex(kSeedLength));
-    const std::string result =
-        hash::chain(puzzle.seeds[0], settings.cpu_iterations, settings.hash_rule);
-    puzzle.target_id = result.substr(0, length);
-    return puzzle;
-  }
-  puzzle.target_id.reserve(length);
-  for (size_t j = 0; j < length; ++j) {
-    puzzle.seeds.push_back(rng.hex(kSeedLength));
-    puzzle.target_id +=
-        hash::chain(puzzle.seeds[j], settings.core_iterations, settings.hash_rule)[0];
-  }
+  if (type == PageType::cpu) return results.at(0).substr(0, length);
+  std::string target;
+  for (const auto &result : results) target += result.at(0);
+  return target;
+}
+
+Puzzle make_puzzle(const Settings &settings, const PuzzleJob &job) {
+  Puzzle puzzle;
+  puzzle.seeds = puzzle_seeds(settings, job);
+  const uint64_t iterations =
+      job.type == PageType::cpu ? settings.cpu_iterations : settings.core_iterations;
+  for (const auto &seed : puzzle.seeds)
+    puzzle.results.push_back(hash::chain(seed, iterations, settings.hash_rule));
+  puzzle.target_id = target_from_results(settings, job.type, puzzle.results);
   return puzzle;
 }
 
-std::vector<Puzzle> make_puzzles(const Settings &settings, const std::vector<PuzzleJob> &jobs) {
+std::vector<Puzzle> make_puzzles(const Settings &settings, const std::vector<PuzzleJob> &jobs,
+                                 Progress *progress) {
   std::vector<Puzzle> out(jobs.size());
   if (jobs.empty()) return out;
   const size_t threads =
@@ -53,7 +63,10 @@ std::vector<Puzzle> make_puzzles(const Settings &settings, const std::vector<Puz
   std::mutex error_mutex;
   auto work = [&] {
     try {
-      for (size_t i = next++; i < jobs.size(); i = next++) out[i] = make_puzzle(settings, jobs[i]);
+      for (size_t i = next++; i < jobs.size(); i = next++) {
+        out[i] = make_puzzle(settings, jobs[i]);
+        if (progress != nullptr) progress->tick();
+      }
     } catch (...) {
       const std::lock_guard lock(error_mutex);
       if (!error) error = std::current_exception();

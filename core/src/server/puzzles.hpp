@@ -17,15 +17,27 @@ struct PuzzleJob {
 };
 
 struct Puzzle {
-  std::vector<std::string> seeds;  // cpu: 1, core: id_length
-  std::string target_id;           // what the seeds chain to
+  std::vector<std::string> seeds;    // cpu: 1, core: id_length
+  std::vector<std::string> results;  // each seed's full chain result (32 hex)
+  std::string target_id;             // what the seeds chain to
 };
+
+// The seeds of a job: cheap (no hashing), a pure function of (settings, job).
+std::vector<std::string> puzzle_seeds(const Settings &settings, const PuzzleJob &job);
+
+// The target id the chain results give: a cpu result's prefix, or the first
+// character of each core result.
+std::string target_from_results(const Settings &settings, PageType type,
+                                const std::vector<std::string> &results);
 
 // One puzzle; a pure function of (settings, job), so any thread can make it.
 Puzzle make_puzzle(const Settings &settings, const PuzzleJob &job);
 
+class Progress;
+
 // All of them on hardware_concurrency() threads; result[i] belongs to jobs[i],
-// the same whatever the thread count.
-std::vector<Puzzle> make_puzzles(const Settings &settings, const std::vector<PuzzleJob> &jobs);
+// the same whatever the thread count. Each finished puzzle ticks `progress`.
+std::vector<Puzzle> make_puzzles(const Settings &settings, const std::vector<PuzzleJob> &jobs,
+                                 Progress *progress = nullptr);
 
 }  // namespace concur::server

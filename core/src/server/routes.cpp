@@ -147,18 +147,30 @@ void Routes::render_statics() {
     cheat[page.id] = Json{{"page_type", page_type_name(page.type)}, {"links", links}};
   }
   cheat_body_ = cheat.dump();
-  Json delays = Json::object();
-  for (size_t t = 0; t < kPageTypeCount; ++t) delays[kPageTypeNames[t]] = s.delays_ms[t];
+  Json delays = Json::object(), shares = Json::object();
+  for (size_t t = 0; t < kPageTypeCount; ++t) {
+    delays[kPageTypeNames[t]] = s.delays_ms[t];
+    shares[kPageTypeNames[t]] = s.shares[t];
+  }
+  const BuildStats &built = g.build_stats();
   stats_body_ = Json{{"total_pages", total},
                      {"total_links", link_total},
                      {"page_type_distribution", type_distribution(g)},
                      {"seed", s.seed},
                      {"extra_edges", s.extra_edges},
+                     {"shares", shares},
                      {"delays_ms", delays},
                      {"delay_scale", s.delay_scale},
                      {"failure_rate", s.failure_rate},
                      {"link_format", link_format_name(s.link_format)},
-                     {"puzzle", puzzle_settings(s)}}
+                     {"max_connections", s.max_connections},
+                     {"idle_timeout_s", s.idle_timeout_s},
+                     {"puzzle", puzzle_settings(s)},
+                     {"build",
+                      {{"seconds", built.seconds},
+                       {"puzzle_cache", cache_outcome_name(built.cache)},
+                       {"puzzles_made", built.puzzles_made},
+                       {"chain_steps", built.chain_steps}}}}
                     .dump();
 }
 
@@ -177,6 +189,7 @@ Answer Routes::answer(std::string_view method, std::string_view target) {
       !path.starts_with("/api/test/"))
     return page(path.substr(5), unix_now());  // the hot path first
   if (path == "/api" || path == "/api/") {
+    a.label = kLabelRoot;
     a.body = root_body_ + ",\"requested_at\":";
     append_number(a.body, unix_now());
     a.body += '}';
@@ -188,6 +201,9 @@ Answer Routes::answer(std::string_view method, std::string_view target) {
     a.body = cheat_body_;
   } else if (path == "/graph/stats") {
     a.body = stats_body_;
+  } else if (path == "/metrics") {
+    a.body = metrics_.render(graph_->pages().size());
+    a.content_type = "text/plain; version=0.0.4; charset=utf-8";
   } else if (path == "/graph/random") {
     return redirect(static_cast<uint32_t>(rng_.below(graph_->pages().size())));
   } else if (path == "/graph/sample") {
@@ -211,6 +227,7 @@ Answer Routes::page(std::string_view id, double requested_at) {
   }
   const Page &p = graph_->page(*index);
   a.delay = delays_[static_cast<size_t>(p.type)];
+  a.label = static_cast<uint8_t>(p.type);
   // Counted on arrival, so the k-th request to reach the server is the k-th.
   const uint64_t k = request_counts_[*index].fetch_add(1) + 1;
   if (p.type == PageType::failure && failure_request_fails(graph_->settings(), p.id, k)) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "server/graph.hpp"
+#include "server/metrics.hpp"
 #include "server/rng.hpp"
 
 namespace concur::server {
@@ -26,6 +27,8 @@ struct Answer {
   bool method_not_allowed = false;  // the HTTP side adds "Allow: GET, HEAD"
   bool stamp = false;               // finish() must add the timestamps
   double requested_at = 0;
+  uint8_t label = kLabelOther;  // the /metrics type: a page type when a page answered
+  const char *content_type = "application/json";
 };
 
 class Routes {
@@ -41,6 +44,8 @@ class Routes {
   static void finish(Answer &answer);
 
   const Settings &settings() const { return graph_->settings(); }
+  // The I/O thread's counters, which /metrics renders.
+  Metrics &metrics() { return metrics_; }
 
   // Any thread.
   void reset_request_counts();
@@ -63,6 +68,7 @@ class Routes {
   std::string index_body_, root_body_, health_body_, cheat_body_, stats_body_;
   std::array<std::chrono::microseconds, kPageTypeCount> delays_{};
   std::unique_ptr<std::atomic<uint64_t>[]> request_counts_;
+  Metrics metrics_;
 };
 
 }  // namespace concur::server

@@ -63,10 +63,16 @@ struct Hub {
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(Hub &hub, tcp::socket socket)
-      : hub_(hub), socket_(std::move(socket)), timer_(hub.ioc) {
+      : hub_(hub), socket_(std::move(socket)), timer_(hub.ioc), deadline_(hub.ioc) {
     hub_.connections.insert(this);
+    Metrics &m = hub_.routes.metrics();
+    ++m.connections_accepted;
+    m.connections_peak = std::max(m.connections_peak, ++m.connections_open);
   }
   ~Connection() {
+    Metrics &m = hub_.routes.metrics();
+    --m.connections_open;
+    if (in_flight_) --m.in_flight;
     hub_.connections.erase(this);
     hub_.accept();  // resumes accepting if max_connections had paused it
   }
@@ -76,6 +82,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     error_code ignored;
     socket_.close(ignored);
     timer_.cancel();
+    deadline_.cancel();
   }
 
  private:
@@ -85,11 +92,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_write(error_code ec);
   void linger();
   void drain();
-  bool request_line_complete() const;
+  void arm_deadline();
+  void disarm_deadline() {
+    ++deadline_generation_;
+    deadline_.cancel();
+  }
+  void begin_request();
 
   Hub &hub_;
   tcp::socket socket_;
   asio::steady_timer timer_;
+  // Bounds how long the client may take to send a request or take an answer
+  // (idle_timeout_s); never armed during the page's own delay.
+  asio::steady_timer deadline_;
+  uint64_t deadline_generation_ = 0;  // a handler already queued when disarmed sees a newer one
+  std::chrono::steady_clock::time_point read_at_;
+  bool in_flight_ = false;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
@@ -132,14 +150,39 @@ void Connection::read() {
   parser_.emplace();
   parser_->header_limit(kHeaderLimit);
   parser_->body_limit(kBodyLimit);
+  arm_deadline();
   http::async_read(socket_, buffer_, *parser_,
                    [self = shared_from_this()](error_code ec, size_t) { self->on_read(ec); });
+}
+
+// The handler holds only a weak reference: an armed deadline must not keep a
+// finished connection (and its max_connections slot) alive.
+void Connection::arm_deadline() {
+  const double seconds = hub_.routes.settings().idle_timeout_s;
+  if (seconds <= 0) return;
+  deadline_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(seconds)));
+  deadline_.async_wait([weak = weak_from_this(), armed = ++deadline_generation_](error_code ec) {
+    const auto self = weak.lock();
+    if (ec || !self || self->hub_.stopping || self->deadline_generation_ != armed) return;
+    ++self->hub_.routes.metrics().connections_timed_out;
+    self->close();
+  });
+}
+
+void Connection::begin_request() {
+  disarm_deadline();
+  read_at_ = std::chrono::steady_clock::now();
+  if (!in_flight_) ++hub_.routes.metrics().in_flight;
+  in_flight_ = true;
 }
 
 void Connection::on_read(error_code ec) {
   if (hub_.stopping || ec == asio::error::operation_aborted) return;
   if (ec == http::error::header_limit)
-    return request_line_complete()
+    // Beast hands the request line to the message (and drops its bytes) as
+    // soon as it is whole: no target yet means the line itself was too long.
+    return !parser_->get().target().empty()
                ? refuse(http::status::request_header_fields_too_large, "Request header too large")
                : refuse(http::status::uri_too_long, "Request line too long");
   if (ec == http::error::body_limit)
@@ -151,6 +194,7 @@ void Connection::on_read(error_code ec) {
     return;
   if (ec) return refuse(http::status::bad_request, "Malformed request");
 
+  begin_request();
   const auto &request = parser_->get();
   head_ = request.method() == http::verb::head;
   keep_alive_ = request.keep_alive();
@@ -165,14 +209,8 @@ void Connection::on_read(error_code ec) {
   });
 }
 
-// A request line longer than the header limit leaves no line end in the buffer.
-bool Connection::request_line_complete() const {
-  const auto data = buffer_.cdata();
-  const std::string_view text(static_cast<const char *>(data.data()), data.size());
-  return text.find('\n') != std::string_view::npos;
-}
-
 void Connection::refuse(http::status status, const std::string &message) {
+  begin_request();
   refused_ = true;
   head_ = false;
   keep_alive_ = false;
@@ -185,6 +223,12 @@ void Connection::refuse(http::status status, const std::string &message) {
 
 void Connection::write() {
   Routes::finish(answer_);
+  Metrics &metrics = hub_.routes.metrics();
+  ++metrics.requests[{answer_.label, answer_.status}];
+  if (answer_.label < kPageTypeCount) {
+    const auto late = std::chrono::steady_clock::now() - read_at_ - answer_.delay;
+    metrics.record_delay_error(std::chrono::duration<double, std::milli>(late).count());
+  }
   response_ = {};
   response_.version(version_);
   response_.result(static_cast<unsigned>(answer_.status));
@@ -193,17 +237,23 @@ void Connection::write() {
   if (answer_.status == 307) {
     response_.set(http::field::location, answer_.location);
   } else {
-    response_.set(http::field::content_type, "application/json");
+    response_.set(http::field::content_type, answer_.content_type);
     response_.body() = std::move(answer_.body);
   }
   if (answer_.method_not_allowed) response_.set(http::field::allow, "GET, HEAD");
   response_.prepare_payload();
   if (head_) response_.body().clear();  // Content-Length stays what GET would send
-  http::async_write(socket_, response_,
-                    [self = shared_from_this()](error_code ec, size_t) { self->on_write(ec); });
+  arm_deadline();
+  http::async_write(socket_, response_, [self = shared_from_this()](error_code ec, size_t bytes) {
+    self->hub_.routes.metrics().bytes_sent += bytes;
+    self->on_write(ec);
+  });
 }
 
 void Connection::on_write(error_code ec) {
+  disarm_deadline();
+  if (in_flight_) --hub_.routes.metrics().in_flight;
+  in_flight_ = false;
   if (ec || hub_.stopping) return;  // the last handle going closes the socket
   if (refused_) return linger();
   if (keep_alive_) return read();
@@ -341,6 +391,22 @@ std::string Server::base_url() const {
 
 void Server::reset_request_counts() {
   impl_->hub.routes.reset_request_counts();
+}
+
+Server::Stats Server::stats() const {
+  const std::lock_guard lock(impl_->mutex);
+  auto snapshot = [hub = &impl_->hub] {
+    Metrics &m = hub->routes.metrics();
+    uint64_t answered = 0;
+    for (const auto &entry : m.requests) answered += entry.second;
+    return Stats{m.connections_open,      m.connections_peak, m.connections_accepted,
+                 m.connections_timed_out, m.in_flight,        answered};
+  };
+  if (!impl_->running) return snapshot();  // no I/O thread to race with
+  std::promise<Stats> promise;
+  auto future = promise.get_future();
+  asio::post(impl_->hub.ioc, [&] { promise.set_value(snapshot()); });
+  return future.get();
 }
 
 Server::Usage Server::thread_usage() const {

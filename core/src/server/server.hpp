@@ -39,6 +39,17 @@ class Server {
   };
   Usage thread_usage() const;
 
+  // A snapshot of the connection counters that /metrics shows too.
+  struct Stats {
+    uint64_t open = 0;
+    uint64_t peak = 0;  // most open at once since the server was made
+    uint64_t accepted = 0;
+    uint64_t timed_out = 0;
+    uint64_t in_flight = 0;
+    uint64_t answered = 0;  // responses written, every path and status
+  };
+  Stats stats() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

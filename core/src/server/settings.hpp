@@ -36,6 +36,11 @@ struct Settings {
   std::string host = "127.0.0.1";
   int port = 0;  // 0: an ephemeral port
   int max_connections = 10'000;
+  // Seconds a client may take to send a whole request (counted from the end of
+  // the previous answer: an idle keep-alive connection too) or to take a whole
+  // answer; past it the connection is closed, so stalled clients cannot hold
+  // max_connections slots for ever. The page's own delay does not count. 0: never.
+  double idle_timeout_s = 60;
 };
 
 }  // namespace concur::server

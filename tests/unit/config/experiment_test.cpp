@@ -128,6 +128,14 @@ TEST_CASE("defaults fill everything not given", "[config]") {
   CHECK(named.output.runs == "results/demo.csv");
 }
 
+TEST_CASE("the server's idle timeout is a non-negative number", "[config]") {
+  const Experiment e =
+      load_text(std::string("server: {idle_timeout_s: 2.5}\n") + kMinimal, "x.yaml");
+  CHECK(e.server.idle_timeout_s == 2.5);
+  CHECK_THROWS_WITH(load_text(std::string("server: {idle_timeout_s: -1}\n") + kMinimal, "x.yaml"),
+                    Contains("x.yaml:1: server.idle_timeout_s:"));
+}
+
 TEST_CASE("ConfigError::what is FILE:LINE: KEY: MESSAGE on one line", "[config]") {
   CHECK_THAT(ConfigError({"a.yaml", 3}, "crawl.retries", "bad").what(),
              Equals("a.yaml:3: crawl.retries: bad"));

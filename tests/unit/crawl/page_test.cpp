@@ -34,8 +34,8 @@ TEST_CASE("puzzle pages yield work units with the right iterations", "[crawl]") 
   CHECK(cpu.work[0].seed == "s1");
   CHECK(cpu.work[0].iterations == 7);
 
-  PageContent core = parse_page(
-      R"({"page_type":"core","hashseed":{"2":"b","1":"a","3":"c","4":"d"}})", params);
+  PageContent core =
+      parse_page(R"({"page_type":"core","hashseed":{"2":"b","1":"a","3":"c","4":"d"}})", params);
   REQUIRE(core.puzzle == PageContent::Puzzle::core);
   REQUIRE(core.work.size() == 4);
   CHECK(core.work[0].seed == "a");  // by position, not by JSON order

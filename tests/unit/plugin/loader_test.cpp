@@ -63,15 +63,16 @@ TEST_CASE("discovery lists good plugins and reports the bad ones", "[plugin]") {
   auto found = concur::plugin::discover({CONCUR_FIXTURE_DIR});
   REQUIRE(found.plugins.size() == 1);  // every good fixture is named "fixture": first wins
   CHECK(found.plugins[0]->name() == "fixture");
-  CHECK(found.problems.size() == 5);  // wrong_version missing_symbol failing_init small_struct not_a_plugin
+  CHECK(found.problems.size() ==
+        5);  // wrong_version missing_symbol failing_init small_struct not_a_plugin
 }
 
 TEST_CASE("the built sequential plugin is found by name", "[plugin]") {
   setenv("CONCUR_PLUGIN_PATH", CONCUR_BUILD_DIR "/plugins", 1);
   auto p = concur::plugin::find("sequential");
   CHECK(p->name() == "sequential");
-  CHECK_THROWS_WITH(concur::plugin::find("no_such_strategy"),
-                    Catch::Contains("unknown plugin 'no_such_strategy'") &&
-                        Catch::Contains("sequential"));
+  CHECK_THROWS_WITH(
+      concur::plugin::find("no_such_strategy"),
+      Catch::Contains("unknown plugin 'no_such_strategy'") && Catch::Contains("sequential"));
   unsetenv("CONCUR_PLUGIN_PATH");
 }

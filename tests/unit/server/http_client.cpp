@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -121,6 +122,65 @@ std::string raw_exchange(int port, const std::string &request) {
     out.append(buf, static_cast<size_t>(n));
   ::close(fd);
   return out;
+}
+
+RawSocket::RawSocket(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+  if (fd_ < 0) throw std::runtime_error("socket failed");
+  timeval timeout{10, 0};
+  setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd_, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0) {
+    ::close(fd_);
+    throw std::runtime_error("connect failed");
+  }
+}
+
+RawSocket::~RawSocket() {
+  ::close(fd_);
+}
+
+void RawSocket::send_all(const std::string &bytes) {
+  for (size_t sent = 0; sent < bytes.size();) {
+    const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) throw std::runtime_error("send failed");
+    sent += static_cast<size_t>(n);
+  }
+}
+
+std::string RawSocket::read_response() {
+  char buf[4096];
+  for (;;) {
+    const size_t end = pending_.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      const std::string head = lower(pending_.substr(0, end));
+      const size_t at = head.find("content-length:");
+      const size_t body = at == std::string::npos ? 0 : std::stoul(head.substr(at + 15));
+      if (pending_.size() >= end + 4 + body) {
+        std::string response = pending_.substr(0, end + 4 + body);
+        pending_.erase(0, end + 4 + body);
+        return response;
+      }
+    }
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) return "";
+    pending_.append(buf, static_cast<size_t>(n));
+  }
+}
+
+bool RawSocket::closed_by_server() {
+  char buf[4096];
+  ssize_t n = 0;
+  while ((n = ::recv(fd_, buf, sizeof buf, 0)) > 0) {
+  }
+  return n == 0;
+}
+
+bool RawSocket::quiet_now() const {
+  pollfd p{fd_, POLLIN, 0};
+  return ::poll(&p, 1, 0) == 0;
 }
 
 }  // namespace concur::test

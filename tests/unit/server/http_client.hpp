@@ -39,4 +39,28 @@ class Client {
 // closes the connection.
 std::string raw_exchange(int port, const std::string &request);
 
+// A raw loopback connection, for clients that misbehave on purpose. Reads
+// give up after 10 s: a bound on a broken test, not a pause.
+class RawSocket {
+ public:
+  explicit RawSocket(int port);
+  ~RawSocket();
+  RawSocket(const RawSocket &) = delete;
+  RawSocket &operator=(const RawSocket &) = delete;
+
+  int fd() const { return fd_; }
+  void send_all(const std::string &bytes);
+  // One whole response (headers and Content-Length body); "" if the server
+  // closed first.
+  std::string read_response();
+  // True once the server has closed the connection (reads until EOF).
+  bool closed_by_server();
+  // Has the server sent or closed anything yet? Does not wait.
+  bool quiet_now() const;
+
+ private:
+  int fd_;
+  std::string pending_;
+};
+
 }  // namespace concur::test

@@ -1,13 +1,6 @@
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <set>
 
 #include "http_client.hpp"
@@ -264,32 +257,6 @@ TEST_CASE("malformed and oversized requests", "[server][http]") {
   CHECK(long_line.rfind("HTTP/1.1 414", 0) == 0);
   // The server still serves after all that.
   CHECK(Client().get(r.url("/health")).status == 200);
-}
-
-TEST_CASE("max_connections holds further clients in the backlog", "[server][http]") {
-  auto s = test_settings();
-  s.max_connections = 1;
-  Running r(s);
-  std::optional<Client> first(std::in_place);  // keeps its connection open
-  REQUIRE(first->get(r.url("/health")).status == 200);
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(r.server.port()));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0);
-  const std::string request = "GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
-  REQUIRE(::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
-          static_cast<ssize_t>(request.size()));
-  pollfd waiting{fd, POLLIN, 0};
-  CHECK(::poll(&waiting, 1, 300) == 0);  // not served while the first client is connected
-  first.reset();                         // closes the first connection
-  waiting.revents = 0;
-  CHECK(::poll(&waiting, 1, 10000) == 1);  // served as soon as the first one left
-  char buf[64] = {};
-  CHECK(::recv(fd, buf, sizeof buf - 1, 0) > 0);
-  CHECK(std::string(buf).rfind("HTTP/1.1 200", 0) == 0);
-  ::close(fd);
 }
 
 TEST_CASE("thread usage, restart, busy port", "[server][http]") {

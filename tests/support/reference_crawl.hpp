@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -20,11 +21,23 @@ struct ReferenceCrawl {
   long requests = 0;
 };
 
+// Does the k-th request (1-based) for a page fail? By default: the server's
+// failure oracle for failure pages, never for the others.
+using FailsFn = std::function<bool(const server::Page &, int k)>;
+
+inline FailsFn server_failures(const server::Graph &g) {
+  return [&g](const server::Page &page, int k) {
+    return page.type == server::PageType::failure &&
+           server::failure_request_fails(g.settings(), page.id, static_cast<uint64_t>(k));
+  };
+}
+
 // Mirrors the crawl semantics: a FIFO frontier de-duplicated at discovery,
-// max_pages counted at take, 1 + retries attempts per page, and the k-th
-// request for a failure page failing as the server's oracle says.
+// max_pages counted at take, 1 + retries attempts per page, a request failing
+// as `fails` says.
 inline ReferenceCrawl reference_crawl(const server::Graph &g, uint32_t start, int max_pages,
-                                      int retries) {
+                                      int retries, FailsFn fails = {}) {
+  if (!fails) fails = server_failures(g);
   ReferenceCrawl r;
   std::deque<uint32_t> queue{start};
   std::unordered_set<uint32_t> seen{start};
@@ -35,8 +48,7 @@ inline ReferenceCrawl reference_crawl(const server::Graph &g, uint32_t start, in
     bool ok = false;
     for (int k = 1; k <= retries + 1 && !ok; ++k) {
       ++r.requests;
-      ok = page.type != server::PageType::failure ||
-           !server::failure_request_fails(g.settings(), page.id, static_cast<uint64_t>(k));
+      ok = !fails(page, k);
     }
     if (!ok) {
       ++r.failed;

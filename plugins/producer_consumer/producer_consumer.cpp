@@ -1,0 +1,150 @@
+// producer_consumer: two stages joined by a bounded queue. `producers` I/O
+// threads take pages and fetch them; `consumers` CPU threads interpret them,
+// solve their puzzles and complete them, which sends new links back to the
+// producers' frontier. When consumers fall behind, the full queue blocks the
+// producers: the time they spend blocked, and the queue's high-water mark,
+// become the run's metrics — backpressure made visible.
+#include <concur/plugin.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <mutex>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class BoundedQueue {
+ public:
+  explicit BoundedQueue(size_t capacity) : capacity_(capacity) {}
+
+  // Blocks while the queue is full; returns the seconds spent blocked.
+  double push(concur_task *task) {
+    std::unique_lock lock(mutex_);
+    double blocked = 0;
+    if (queue_.size() >= capacity_) {
+      const auto start = Clock::now();
+      not_full_.wait(lock, [&] { return queue_.size() < capacity_; });
+      blocked = std::chrono::duration<double>(Clock::now() - start).count();
+    }
+    queue_.push_back(task);
+    if (queue_.size() > high_water_) high_water_ = queue_.size();
+    not_empty_.notify_one();
+    return blocked;
+  }
+
+  // The next task, or nullptr once the queue is closed and drained.
+  concur_task *pop() {
+    std::unique_lock lock(mutex_);
+    not_empty_.wait(lock, [&] { return !queue_.empty() || closed_; });
+    if (queue_.empty()) return nullptr;
+    concur_task *task = queue_.front();
+    queue_.pop_front();
+    not_full_.notify_one();
+    return task;
+  }
+
+  void close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    not_empty_.notify_all();
+  }
+
+  size_t high_water() {
+    std::lock_guard lock(mutex_);
+    return high_water_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<concur_task *> queue_;
+  const size_t capacity_;
+  size_t high_water_ = 0;
+  bool closed_ = false;
+};
+
+void produce(const concur_host *host, concur_run *run, BoundedQueue &queue) {
+  concur_worker *worker = host->worker_open(run);
+  if (worker == nullptr) return;
+  double blocked = 0;
+  concur_task *task = nullptr;
+  while (host->take(worker, &task, 1) == CONCUR_OK) {
+    host->fetch(worker, task);  // a failed fetch still travels: the consumer completes it
+    blocked += queue.push(task);
+  }
+  host->metric(run, "producer_blocked_s", blocked, CONCUR_METRIC_ADD);
+  host->worker_close(worker);
+}
+
+void consume(const concur_host *host, concur_run *run, BoundedQueue &queue) {
+  concur_worker *worker = host->worker_open(run);
+  if (worker == nullptr) {
+    // The run was aborted before this thread began. Keep draining so no
+    // producer stays blocked on a full queue; the host reclaims the tasks.
+    while (queue.pop() != nullptr) {
+    }
+    return;
+  }
+  while (concur_task *task = queue.pop()) {
+    if (host->interpret(worker, task) == CONCUR_OK)
+      for (size_t i = 0; i < host->work_count(task); ++i) host->solve(worker, task, i);
+    host->complete(worker, task);
+  }
+  host->worker_close(worker);
+}
+
+int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
+  const auto producers = static_cast<size_t>(host->option_int(run, "producers"));
+  const auto consumers = static_cast<size_t>(host->option_int(run, "consumers"));
+  BoundedQueue queue(static_cast<size_t>(host->option_int(run, "queue_capacity")));
+  std::vector<std::thread> producing, consuming;
+  int rc = 0;
+  try {
+    for (size_t i = 0; i < consumers; ++i)
+      consuming.emplace_back(consume, host, run, std::ref(queue));
+    for (size_t i = 0; i < producers; ++i)
+      producing.emplace_back(produce, host, run, std::ref(queue));
+  } catch (const std::system_error &e) {
+    std::snprintf(err, err_size, "could not start every thread: %s", e.what());
+    rc = 1;
+  }
+  // Producers stop when the crawl is finished — every queued task counts as in
+  // flight, so by then consumers have drained the queue, or the page limit was
+  // reached and they drain what is left after close().
+  for (auto &t : producing) t.join();
+  queue.close();
+  for (auto &t : consuming) t.join();
+  host->metric(run, "queue_high_water", static_cast<double>(queue.high_water()), CONCUR_METRIC_MAX);
+  if (rc == 0 && consuming.empty() && !producing.empty()) rc = 1;
+  return rc;
+}
+
+const concur_option_spec kOptions[] = {
+    {"producers", CONCUR_OPT_INT, "8", "I/O threads: take and fetch pages", nullptr, 1, 4096},
+    {"consumers", CONCUR_OPT_INT, "2", "CPU threads: interpret, solve, complete", nullptr, 1, 4096},
+    {"queue_capacity", CONCUR_OPT_INT, "16", "fetched pages waiting for a consumer, at most",
+     nullptr, 1, 1000000},
+};
+
+const concur_plugin kDescriptor = {
+    CONCUR_PLUGIN_HEADER,
+    "producer_consumer",
+    "1.0",
+    "I/O threads fetch, CPU threads solve, joined by a bounded queue",
+    kOptions,
+    sizeof kOptions / sizeof kOptions[0],
+    nullptr,
+    run,
+};
+
+}  // namespace
+
+extern "C" CONCUR_EXPORT const concur_plugin *concur_plugin_entry(void) {
+  return &kDescriptor;
+}

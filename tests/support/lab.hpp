@@ -1,0 +1,61 @@
+// A small demo server over loopback, and crawl settings for it: the shared
+// fixture of the end-to-end and conformance tests.
+#pragma once
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "config/options.hpp"
+#include "crawl/experiment_runner.hpp"
+#include "server/server.hpp"
+
+namespace concur::test {
+
+inline server::Settings small_lab(uint64_t seed, int pages = 150) {
+  server::Settings s;
+  s.seed = seed;
+  s.pages = pages;
+  s.extra_edges = 2 * pages;
+  s.delay_scale = 0.002;  // regular pages 1 ms, delay pages 10 ms
+  s.cpu_iterations = 300;
+  s.core_iterations = 100;
+  return s;
+}
+
+struct Lab {
+  std::shared_ptr<const server::Graph> graph;
+  server::Server server;
+
+  explicit Lab(const server::Settings &s)
+      : graph(std::make_shared<const server::Graph>(server::Graph::build(s))), server(graph) {
+    server.start();
+  }
+
+  crawl::CrawlSettings crawl(int max_pages, int retries, int timeout_ms = 5000) const {
+    crawl::CrawlSettings c;
+    c.base_url = server.base_url();
+    c.start_id = graph->page(graph->first()).id;
+    c.max_pages = max_pages;
+    c.retries = retries;
+    c.timeout_ms = timeout_ms;
+    const auto &s = graph->settings();
+    c.puzzle = {s.hash_rule, s.cpu_iterations, s.core_iterations, s.id_length};
+    return c;
+  }
+};
+
+// A built plugin (build/plugins/NAME.so) with its declared defaults, or with
+// `overrides` ({"workers", "8"}, ...).
+inline crawl::PlannedRun built_plugin(
+    const std::string &name,
+    const std::vector<std::pair<std::string, std::string>> &overrides = {}) {
+  auto plugin = plugin::Plugin::load(std::string(CONCUR_BUILD_DIR) + "/plugins/" + name + ".so");
+  config::StrategySpec spec;
+  spec.plugin = name;
+  spec.key = "strategies[0]";
+  for (const auto &[key, value] : overrides) spec.options.push_back({key, {}, {{value, {}}}});
+  return {plugin, config::expand_options(spec, plugin->options()).at(0)};
+}
+
+}  // namespace concur::test
