@@ -42,6 +42,8 @@ TEST_CASE("a whole-graph crawl reaches exactly the reachable pages", "[conforman
     CHECK(r.pages_failed == expected.failed);
     CHECK(r.requests == expected.requests);
     CHECK(r.solves > 0);
+    CHECK(r.lower_bound_s() > 0);
+    CHECK(r.efficiency() <= 1.0);  // nothing beats the bound
   }
 }
 

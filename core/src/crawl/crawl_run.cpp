@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
+#include <time.h>
 #include <unistd.h>
 
 #include "hash/md5_chain.hpp"
+#include "results/lower_bound.hpp"
 
 namespace concur::crawl {
 namespace {
@@ -13,6 +16,12 @@ namespace {
 template <typename T>
 void append(std::vector<T> &to, std::vector<T> &from) {
   to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+}
+
+double thread_cpu_s() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
 }  // namespace
@@ -49,6 +58,7 @@ void WorkerStats::add(WorkerStats &&s) {
   append(latencies_ms, s.latencies_ms);
   append(pages_ok_ids, s.pages_ok_ids);
   append(events, s.events);
+  append(page_links, s.page_links);
 }
 
 void CrawlRun::close_worker(std::unique_ptr<Worker> worker) {
@@ -116,10 +126,12 @@ bool CrawlRun::interpret(Worker &, Task &task) {
 void CrawlRun::solve(Worker &worker, Task &task, size_t index) {
   const WorkUnit &unit = task.content.work.at(index);
   const double start = clock();
+  const double cpu_start = thread_cpu_s();
   task.results.at(index) = hash::chain(unit.seed, unit.iterations, settings_.puzzle.rule);
+  const double cpu = thread_cpu_s() - cpu_start;
   const double end = clock();
   worker.stats().events.push_back({results::Event::Kind::solve, worker.id(), task.page_id, start,
-                                   end, static_cast<long>(index)});
+                                   end, static_cast<long>(index), cpu});
   worker.stats().solve_s += end - start;
   ++worker.stats().solves;
 }
@@ -142,6 +154,7 @@ void CrawlRun::complete(Worker &worker, std::unique_ptr<Task> task) {
     }
     ++stats.pages_ok;
     stats.pages_ok_ids.push_back(task->page_id);
+    stats.page_links.emplace_back(task->page_id, links);
   }
   frontier_.done(links);
 }
@@ -181,6 +194,10 @@ results::RunResult CrawlRun::totals() const {
   r.pages = merged_.pages_ok_ids;
   std::sort(r.pages.begin(), r.pages.end());
   r.events = merged_.events;
+  const auto bound = results::lower_bound(settings_.start_id, r.events, merged_.page_links,
+                                          std::thread::hardware_concurrency());
+  r.critical_path_s = bound.critical_path_s;
+  r.cpu_bound_s = bound.cpu_bound_s;
   std::sort(r.events.begin(), r.events.end(),
             [](const results::Event &a, const results::Event &b) { return a.start_s < b.start_s; });
   r.error = error_;

@@ -44,6 +44,7 @@ struct WorkerStats {
   std::vector<double> latencies_ms;
   std::vector<std::string> pages_ok_ids;
   std::vector<results::Event> events;
+  std::vector<std::pair<std::string, std::vector<std::string>>> page_links;  // ok pages
   void add(WorkerStats &&other);  // sums counters, appends samples
 };
 

@@ -35,13 +35,13 @@ void write_line(std::ofstream &out, const std::vector<std::string> &fields) {
 }  // namespace
 
 std::vector<std::string> csv_header() {
-  return {"experiment",     "strategy",       "options",        "repeat",      "status",
-          "pages_ok",       "pages_failed",   "requests",       "retries",     "wall_s",
-          "cpu_user_s",     "cpu_sys_s",      "max_rss_mb",     "pages_per_s", "latency_p50_ms",
-          "latency_p90_ms", "latency_p99_ms", "latency_max_ms", "solves",      "solve_s",
-          "connections",    "metrics",        "seed",           "base_url",    "start",
-          "max_pages",      "retry_limit",    "timeout_ms",     "puzzle",      "concur_version",
-          "error"};
+  return {"experiment",      "strategy",       "options",        "repeat",         "status",
+          "pages_ok",        "pages_failed",   "requests",       "retries",        "wall_s",
+          "cpu_user_s",      "cpu_sys_s",      "max_rss_mb",     "pages_per_s",    "latency_p50_ms",
+          "latency_p90_ms",  "latency_p99_ms", "latency_max_ms", "lower_bound_s",  "efficiency",
+          "critical_path_s", "cpu_bound_s",    "solves",         "solve_s",        "connections",
+          "metrics",         "seed",           "base_url",       "start",          "max_pages",
+          "retry_limit",     "timeout_ms",     "puzzle",         "concur_version", "error"};
 }
 
 std::vector<std::string> csv_fields(const RunResult &r) {
@@ -63,6 +63,10 @@ std::vector<std::string> csv_fields(const RunResult &r) {
           fixed(r.latency_ms.p90, 3),
           fixed(r.latency_ms.p99, 3),
           fixed(r.latency_ms.max, 3),
+          fixed(r.lower_bound_s(), 6),
+          fixed(r.efficiency(), 4),
+          fixed(r.critical_path_s, 6),
+          fixed(r.cpu_bound_s, 6),
           std::to_string(r.solves),
           fixed(r.solve_s, 6),
           std::to_string(r.connections),

@@ -13,7 +13,8 @@ struct Event {
   std::string page;    // page id
   double start_s = 0;  // seconds since the run started (steady clock)
   double end_s = 0;
-  long status = 0;  // request: HTTP status, 0 for a transport error; solve: work unit index
+  long status = 0;   // request: HTTP status, 0 for a transport error; solve: work unit index
+  double cpu_s = 0;  // solve: CPU time of the solving thread (its span may include waiting)
 };
 
 }  // namespace concur::results

@@ -42,10 +42,17 @@ struct RunResult {
   double max_rss_mb = 0;
   LatencySummary latency_ms;              // per request (every attempt)
   std::map<std::string, double> metrics;  // strategy-specific figures
+  double critical_path_s = 0;             // results/lower_bound.hpp
+  double cpu_bound_s = 0;
 
   std::vector<std::string> pages;  // ids of the pages fetched successfully, sorted
   std::vector<Event> events;       // every request and solve, by start time
   double pages_per_s() const { return wall_s > 0 ? pages_ok / wall_s : 0; }
+  double lower_bound_s() const {
+    return critical_path_s > cpu_bound_s ? critical_path_s : cpu_bound_s;
+  }
+  // bound / wall, at most 1: how close the strategy came to the best possible.
+  double efficiency() const { return wall_s > 0 ? lower_bound_s() / wall_s : 0; }
 };
 
 }  // namespace concur::results

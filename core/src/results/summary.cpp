@@ -11,7 +11,7 @@ struct Column {
   const char *title;
   int width;  // negative: left-aligned
 };
-constexpr std::array<Column, 12> kColumns = {{{"strategy", -18},
+constexpr std::array<Column, 13> kColumns = {{{"strategy", -18},
                                               {"options", -24},
                                               {"rep", 3},
                                               {"pages", 6},
@@ -21,6 +21,7 @@ constexpr std::array<Column, 12> kColumns = {{{"strategy", -18},
                                               {"pages/s", 8},
                                               {"p50_ms", 8},
                                               {"p99_ms", 8},
+                                              {"eff", 5},
                                               {"cpu_s", 7},
                                               {"rss_mb", 7}}};
 
@@ -54,7 +55,8 @@ void print_summary_row(std::ostream &out, const RunResult &r) {
   print_cells(out, {r.strategy, options, std::to_string(r.repeat), std::to_string(r.pages_ok),
                     std::to_string(r.pages_failed), std::to_string(r.requests), num(r.wall_s, 2),
                     num(r.pages_per_s(), 1), num(r.latency_ms.p50, 1), num(r.latency_ms.p99, 1),
-                    num(r.cpu_user_s + r.cpu_sys_s, 2), num(r.max_rss_mb, 0)});
+                    num(r.efficiency(), 2), num(r.cpu_user_s + r.cpu_sys_s, 2),
+                    num(r.max_rss_mb, 0)});
   out.flush();
 }
 

@@ -1,0 +1,68 @@
+#include "results/lower_bound.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <queue>
+#include <unordered_map>
+
+namespace concur::results {
+namespace {
+
+struct Cost {
+  double fetch_s = 0;  // the successful request (failed attempts are not inherent)
+  double solve_s = 0;  // the slowest unit: units of one page may run in parallel
+};
+
+std::unordered_map<std::string, Cost> page_costs(const std::vector<Event> &events,
+                                                 double &cpu_total_s) {
+  std::unordered_map<std::string, Cost> costs;
+  for (const auto &e : events) {
+    const double span = e.end_s - e.start_s;
+    Cost &c = costs[e.page];
+    if (e.kind == Event::Kind::solve) {
+      // CPU time, not the span: with more solvers than cores a span includes
+      // time spent waiting for a core, which a better schedule would not pay.
+      c.solve_s = std::max(c.solve_s, e.cpu_s);
+      cpu_total_s += e.cpu_s;
+    } else if (e.status >= 200 && e.status < 300) {
+      c.fetch_s = span;
+    }
+  }
+  return costs;
+}
+
+}  // namespace
+
+LowerBound lower_bound(const std::string &start, const std::vector<Event> &events,
+                       const std::vector<std::pair<std::string, std::vector<std::string>>> &links,
+                       unsigned cores) {
+  LowerBound bound;
+  double cpu_total_s = 0;
+  const auto costs = page_costs(events, cpu_total_s);
+  bound.cpu_bound_s = cpu_total_s / std::max(1u, cores);
+
+  std::unordered_map<std::string, const std::vector<std::string> *> out;
+  for (const auto &[page, to] : links) out[page] = &to;
+  auto cost = [&](const std::string &page) {
+    auto it = costs.find(page);
+    return it == costs.end() ? 0.0 : it->second.fetch_s + it->second.solve_s;
+  };
+  // Dijkstra over pages, a page's own cost counted when it is reached.
+  using Item = std::pair<double, std::string>;
+  std::priority_queue<Item, std::vector<Item>, std::greater<>> queue;
+  std::unordered_map<std::string, double> done;
+  queue.push({cost(start), start});
+  while (!queue.empty()) {
+    auto [at, page] = queue.top();
+    queue.pop();
+    if (!done.emplace(page, at).second) continue;
+    bound.critical_path_s = std::max(bound.critical_path_s, at);
+    auto it = out.find(page);
+    if (it == out.end()) continue;  // failed, or never completed: discovers nothing
+    for (const auto &next : *it->second)
+      if (!done.count(next) && out.count(next)) queue.push({at + cost(next), next});
+  }
+  return bound;
+}
+
+}  // namespace concur::results

@@ -1,0 +1,29 @@
+// The best any strategy could do on this machine for the pages a run reached
+// (ARCHITECTURE.md, "Runs, results and measurement"): the larger of
+//  (a) the critical path — the longest, over pages, of the shortest discovery
+//      path from the start, each page costing one successful fetch (its delay
+//      as observed) plus its solve CPU time (a core page's seeds in parallel:
+//      the slowest one), and
+//  (b) all the CPU work (every solve's CPU time) spread over every core.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "results/event.hpp"
+
+namespace concur::results {
+
+struct LowerBound {
+  double critical_path_s = 0;
+  double cpu_bound_s = 0;
+  double bound_s() const { return critical_path_s > cpu_bound_s ? critical_path_s : cpu_bound_s; }
+};
+
+// `links`: each page completed successfully, with the links it yielded.
+LowerBound lower_bound(const std::string &start, const std::vector<Event> &events,
+                       const std::vector<std::pair<std::string, std::vector<std::string>>> &links,
+                       unsigned cores);
+
+}  // namespace concur::results

@@ -1,0 +1,57 @@
+#include <catch2/catch.hpp>
+
+#include "results/lower_bound.hpp"
+
+using namespace concur::results;
+
+namespace {
+Event request(const std::string &page, double start, double end, long status = 200) {
+  return {Event::Kind::request, 0, page, start, end, status};
+}
+// A solve whose span is all CPU time.
+Event solve(const std::string &page, double start, double end, long unit = 0) {
+  return {Event::Kind::solve, 0, page, start, end, unit, end - start};
+}
+}  // namespace
+
+TEST_CASE("the critical path takes each page's shortest discovery path", "[results]") {
+  // a → b → d and a → c → d; c is a core page with two units (3 s and 1 s).
+  const std::vector<Event> events = {
+      request("a", 0, 1),      request("b", 1, 6, 500),  // a failed attempt: not inherent
+      request("b", 6, 8),      request("c", 1, 1.5),    solve("c", 1.5, 4.5, 0),
+      solve("c", 4.5, 5.5, 1), request("d", 8, 9)};
+  const std::vector<std::pair<std::string, std::vector<std::string>>> links = {
+      {"a", {"b", "c"}}, {"b", {"d"}}, {"c", {"d"}}, {"d", {}}};
+  LowerBound bound = lower_bound("a", events, links, 2);
+  // a = 1; b = 1 + 2 = 3; c = 1 + 0.5 + 3 = 4.5; d = min(3, 4.5) + 1 = 4.
+  CHECK(bound.critical_path_s == Approx(4.5));
+  CHECK(bound.cpu_bound_s == Approx(2.0));  // 4 s of solving over 2 cores
+  CHECK(bound.bound_s() == Approx(4.5));
+}
+
+TEST_CASE("CPU work bounds a run when it outweighs the path", "[results]") {
+  const std::vector<Event> events = {request("a", 0, 0.1), solve("a", 0.1, 10.1)};
+  LowerBound bound = lower_bound("a", events, {{"a", {}}}, 4);
+  CHECK(bound.critical_path_s == Approx(10.1));
+  CHECK(bound.cpu_bound_s == Approx(2.5));
+  bound = lower_bound("a", events, {{"a", {}}}, 1);
+  CHECK(bound.cpu_bound_s == Approx(10.0));
+}
+
+TEST_CASE("solves are costed by CPU time, not by their span", "[results]") {
+  // Two 1 s solves that took 2 s each, sharing one core: the best schedule pays 1 s each.
+  Event first = solve("a", 0.1, 2.1), second = solve("b", 0.1, 2.1);
+  first.cpu_s = second.cpu_s = 1.0;
+  const std::vector<Event> events = {request("a", 0, 0.1), request("b", 0, 0.1), first, second};
+  LowerBound bound = lower_bound("a", events, {{"a", {}}, {"b", {}}}, 1);
+  CHECK(bound.cpu_bound_s == Approx(2.0));
+  CHECK(bound.critical_path_s == Approx(1.1));
+}
+
+TEST_CASE("failed pages discover nothing", "[results]") {
+  const std::vector<Event> events = {request("a", 0, 1), request("b", 1, 2, 500),
+                                     request("c", 2, 3)};
+  // b failed (no links entry): c, linked only from b, is not on any path from a.
+  LowerBound bound = lower_bound("a", events, {{"a", {"b"}}, {"c", {}}}, 1);
+  CHECK(bound.critical_path_s == Approx(1.0));
+}
