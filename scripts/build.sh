@@ -8,5 +8,8 @@ shift || true
 mkdir -p "$build_dir"
 cmake -S . -B "$build_dir" -G Ninja "$@" >"$build_dir/configure.log" 2>&1 ||
   { cat "$build_dir/configure.log"; exit 1; }
-# Two cores on the reference machines; more jobs only thrash.
-cmake --build "$build_dir" -j "${CONCUR_JOBS:-2}"
+# Two cores on the reference machines; more jobs only thrash. CONCUR_TARGETS
+# (space-separated) builds only those targets, e.g. for a sanitizer subset.
+targets=()
+for t in ${CONCUR_TARGETS:-}; do targets+=(--target "$t"); done
+cmake --build "$build_dir" -j "${CONCUR_JOBS:-2}" "${targets[@]}"
