@@ -1,0 +1,188 @@
+# Shared helpers for scripts/bench-*.sh. Source it; it is not a command.
+# Every process started here is recorded by PID and stopped by PID on exit.
+# shellcheck shell=bash disable=SC2034  # globals (BENCH_TABLE, SERVER_URL ...) are for the scripts
+
+BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PY=/usr/bin/python3                       # Debian's python, with hashlib/requests
+CONCUR_BIN=${CONCUR_BIN:-$BENCH_ROOT/build/concur}
+BENCH_TABLE="$BENCH_ROOT/scripts/bench_table.py"
+BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/concur-bench.XXXXXX")
+BENCH_PIDS=()                             # servers started by this script
+BENCH_RUN_ID=$(date -u +%Y%m%dT%H%M%SZ)
+
+die() { echo "${0##*/}: $*" >&2; exit 1; }
+log() { echo "${0##*/}: $*" >&2; }
+
+bench_cleanup() {
+  local pid
+  for pid in "${BENCH_PIDS[@]}"; do stop_pid "$pid"; done
+  rm -rf "$BENCH_TMP"
+}
+trap bench_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# stop_pid PID: TERM, wait up to 5 s, then KILL. Only PIDs this script started.
+stop_pid() {
+  local pid=$1 i
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    sleep 0.1
+  done
+  log "server $pid ignored SIGTERM for 5 s: SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# need_tools CMD...: every command must exist; tries scripts/install-deps.sh once.
+need_tools() {
+  local missing=() t
+  for t in "$@"; do command -v "$t" >/dev/null 2>&1 || missing+=("$t"); done
+  ((${#missing[@]} == 0)) && return 0
+  log "missing: ${missing[*]} - running scripts/install-deps.sh"
+  "$BENCH_ROOT/scripts/install-deps.sh" >&2 || die "scripts/install-deps.sh failed; install ${missing[*]} by hand"
+  for t in "${missing[@]}"; do
+    command -v "$t" >/dev/null 2>&1 || die "'$t' is still missing after scripts/install-deps.sh"
+  done
+}
+
+# need_python MODULE...: /usr/bin/python3 must import each module.
+need_python() {
+  [[ -x $PY ]] || need_tools python3
+  [[ -x $PY ]] || die "$PY is missing (apt-get install python3)"
+  local m
+  for m in "$@"; do
+    "$PY" -c "import $m" 2>/dev/null || die "$PY cannot import '$m' (scripts/install-deps.sh installs it)"
+  done
+}
+
+# ensure_binary: builds build/concur with scripts/build.sh when it is missing.
+ensure_binary() {
+  if [[ ! -x $CONCUR_BIN ]]; then
+    [[ $CONCUR_BIN == "$BENCH_ROOT/build/concur" ]] || die "CONCUR_BIN=$CONCUR_BIN is not an executable"
+    log "build/concur missing: running scripts/build.sh build"
+    "$BENCH_ROOT/scripts/build.sh" build >&2 || die "scripts/build.sh build failed (see above)"
+  fi
+  [[ -x $CONCUR_BIN ]] || die "no binary at $CONCUR_BIN after the build"
+}
+
+# csv_path DEFAULT_NAME [OVERRIDE]: the CSV to write; creates its folder.
+csv_path() {
+  local p=${2:-$BENCH_ROOT/results/bench/$1-$BENCH_RUN_ID.csv}
+  mkdir -p "$(dirname "$p")" || die "cannot create $(dirname "$p")"
+  echo "$p"
+}
+
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+# start_server LOG ARGS...: runs `concur serve` on 127.0.0.1, a free port; sets
+# SERVER_PID and SERVER_URL. Waits (bounded) until /health answers.
+start_server() {
+  local logf=$1 i port=""
+  shift
+  : >"$logf"
+  "$CONCUR_BIN" serve --host 127.0.0.1 --port 0 "$@" >>"$logf" 2>&1 &
+  SERVER_PID=$!
+  BENCH_PIDS+=("$SERVER_PID")
+  for ((i = 0; i < 600; i++)); do      # 60 s at most (puzzles are made at start-up)
+    kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 20 "$logf" >&2; die "concur serve exited during start-up"; }
+    port=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$logf" | head -n1 | sed 's/.*://' || true)
+    [[ -z $port ]] && port=$(ss -Hltnp 2>/dev/null | grep "pid=$SERVER_PID," | grep -oE '127\.0\.0\.1:[0-9]+' | head -n1 | sed 's/.*://' || true)
+    if [[ -n $port ]] && http_get "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
+      SERVER_URL="http://127.0.0.1:$port"
+      return 0
+    fi
+    sleep 0.1
+  done
+  tail -n 20 "$logf" >&2
+  die "concur serve did not answer /health within 60 s"
+}
+
+# http_get URL: body on stdout (no redirect following), 5 s timeout.
+http_get() {
+  "$PY" - "$1" <<'EOF'
+import sys, urllib.request
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *a, **k): return None
+try:
+    r = urllib.request.build_opener(NoRedirect).open(sys.argv[1], timeout=5)
+    sys.stdout.write(r.read().decode())
+except urllib.error.HTTPError as e:
+    sys.exit(f"{sys.argv[1]}: HTTP {e.code}")
+EOF
+}
+
+# page_of_type URL TYPE: a page id of that type, from the 307 of /api/test/TYPE
+# (not followed: a delay page would take 5 s), checked against /api/cheat/ when present.
+page_of_type() {
+  "$PY" - "$1" "$2" <<'EOF'
+import json, sys, urllib.request, urllib.error
+base, kind = sys.argv[1], sys.argv[2]
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *a, **k): return None
+opener = urllib.request.build_opener(NoRedirect)
+try:
+    opener.open(f"{base}/api/test/{kind}", timeout=5)
+    sys.exit(f"/api/test/{kind} did not redirect")
+except urllib.error.HTTPError as e:
+    if e.code not in (301, 302, 303, 307, 308):
+        sys.exit(f"/api/test/{kind}: HTTP {e.code}")
+    page = e.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+try:
+    cheat = json.load(opener.open(f"{base}/api/cheat/", timeout=5))
+    if cheat[page]["page_type"] != kind:
+        sys.exit(f"/api/test/{kind} sent to {page}, a {cheat[page]['page_type']} page")
+except urllib.error.HTTPError:
+    pass  # a server without /api/cheat/: trust the redirect
+print(page)
+EOF
+}
+
+# server_metrics URL: "peak accepted delay_answered_200 delay_error_max_ms" from the
+# server's Prometheus /metrics (an extension); nothing for a server without one.
+server_metrics() {
+  "$PY" - "$1" <<'EOF' || true
+import re, sys, urllib.request
+try:
+    text = urllib.request.urlopen(sys.argv[1] + "/metrics", timeout=5).read().decode()
+except Exception:
+    sys.exit(0)
+def value(name):
+    m = re.search(rf"^{name} ([0-9.e+]+)$", text, re.M)
+    return float(m.group(1)) if m else float("nan")
+ok = sum(float(v) for v in re.findall(r'^concur_requests_total\{type="delay",status="200"\} ([0-9.]+)$', text, re.M))
+print(f"{value('concur_connections_peak'):.0f} {value('concur_connections_accepted_total'):.0f} "
+      f"{ok:.0f} {value('concur_delay_error_max_ms'):.2f}")
+EOF
+}
+
+# rss_peak_mb PID: VmHWM of a live process, in MB.
+rss_peak_mb() { awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+
+# proc_cpu_s PID: user+system CPU seconds of a live process so far.
+proc_cpu_s() { awk -v t="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / t}' "/proc/$1/stat"; }
+
+# run_wrk OUT_KV LOG WRK_ARGS... URL: bounded wrk run with --latency; the Lua
+# done() hook writes exact figures as key=value lines into OUT_KV.
+run_wrk() {
+  local kv=$1 logf=$2 secs=10 a prev=""
+  shift 2
+  for a in "$@"; do [[ $prev == -d ]] && secs=${a%s}; prev=$a; done
+  cat >"$BENCH_TMP/done.lua" <<'EOF'
+done = function(s, lat, req)
+  local f = assert(io.open(os.getenv("BENCH_KV"), "w"))
+  local e = s.errors
+  f:write(string.format("requests=%d\nduration_us=%d\nstatus_errors=%d\n", s.requests, s.duration, e.status))
+  f:write(string.format("err_connect=%d\nerr_read=%d\nerr_write=%d\nerr_timeout=%d\n", e.connect, e.read, e.write, e.timeout))
+  for _, p in ipairs({50, 90, 99}) do f:write(string.format("p%d_us=%d\n", p, lat:percentile(p))) end
+  f:write(string.format("max_us=%d\nmin_us=%d\n", lat.max, lat.min))
+  f:close()
+end
+EOF
+  rm -f "$kv"
+  BENCH_KV=$kv timeout -k 5 $((secs + 30)) wrk --latency -s "$BENCH_TMP/done.lua" "$@" >>"$logf" 2>&1 ||
+    { tail -n 20 "$logf" >&2; die "wrk failed or overran $((secs + 30)) s: $*"; }
+  [[ -s $kv ]] || die "wrk wrote no figures (see $logf)"
+}
