@@ -12,11 +12,14 @@ TEST_CASE("indexed chain matches hashlib", "[hash]") {
   CHECK(chain("abc", 1000, Rule::indexed) == "c423e7d0d6081f837a4b4bc82551d122");
   CHECK(chain("", 3, Rule::indexed) == "bb11467bab5b3a02dedd34fdcaff23ae");
   CHECK(chain("x", 100000, Rule::indexed).substr(0, 8) == "67a5f18f");
+  // Crosses every counter width up to seven digits (the issue's own vector).
+  CHECK(chain("abc", 1000000, Rule::indexed).substr(0, 8) == "1cc71367");
 }
 
 TEST_CASE("plain chain matches hashlib", "[hash]") {
   // r = hashlib.md5(r.encode()).hexdigest(), 1000 times from "abc"
   CHECK(chain("abc", 1000, Rule::plain) == "2968f4b0e89959305d29d161ecf41519");
+  CHECK(chain("abc", 1, Rule::plain) == "900150983cd24fb0d6963f7d28e17f72");  // md5("abc")
 }
 
 TEST_CASE("zero iterations return the seed", "[hash]") {
