@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# concur's crawl strategies against the course's Python crawlers (scripts/peers/),
+# one demo server for all, same work (docs: scripts/peers/README.md).
+#   scripts/bench-crawl.sh [--pages N] [--delay-scale X] [--quick]
+# --pages N: max_pages of every run (0 = the whole 1000-page graph; --quick: 300).
+# --quick skips the Python sequential peer (the slowest run). Writes
+# results/bench/crawl-concur.csv (concur's own rows) and results/bench/crawl.csv.
+# Targets (printed, not asserted): threads(32), producer_consumer >= 20x concur
+# sequential pages/s; processes(8) >= 10x.
+set -euo pipefail
+# shellcheck source=scripts/bench_lib.sh
+source "$(dirname "$0")/bench_lib.sh"
+
+pages=""
+delay_scale=0.1
+quick=0
+while (($#)); do
+  case $1 in
+    --pages) pages=${2:?--pages needs a value}; shift 2 ;;
+    --delay-scale) delay_scale=${2:?--delay-scale needs a value}; shift 2 ;;
+    --quick) quick=1; shift ;;
+    -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (see --help)" ;;
+  esac
+done
+[[ -z $pages ]] && { ((quick)) && pages=300 || pages=0; }
+[[ $pages =~ ^[0-9]+$ ]] || die "--pages must be an integer >= 0 (got '$pages')"
+[[ $delay_scale =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--delay-scale must be a number >= 0 (got '$delay_scale')"
+
+SERVER_PAGES=1000
+RETRIES=50
+TIMEOUT_MS=10000
+PEERS=$BENCH_ROOT/scripts/peers
+# Every run is bounded: the whole graph sequentially costs ~140 s (concur) to
+# ~180 s (Python) at delay scale 0.1, delay pages alone 50 s; the bound leaves
+# room for a loaded machine, and scales with the delays.
+RUN_BOUND_S=$(awk -v d="$delay_scale" 'BEGIN {printf "%d", 300 + 4000 * d}')
+CONCUR_BOUND_S=$((RUN_BOUND_S * 3))   # five runs in one invocation, sequential the longest
+
+need_tools timeout awk
+need_python hashlib requests aiohttp
+ensure_binary
+
+out_dir=$BENCH_ROOT/results/bench
+concur_csv=$(csv_path crawl-concur "$out_dir/crawl-concur.csv")
+crawl_csv=$(csv_path crawl "$out_dir/crawl.csv")
+rm -f "$concur_csv"
+
+log "load $(load1) before start ($(nproc) cores); server: 1000 pages, seed 42, delay_scale $delay_scale"
+start_server "$BENCH_TMP/server.log" --seed 42 --pages "$SERVER_PAGES" --delay-scale "$delay_scale" \
+  --cpu-iterations 200000 --core-iterations 50000
+log "server $SERVER_URL (pid $SERVER_PID) answers /health"
+# The whole graph (max_pages 0) is every page reachable from the first: all of them.
+expected=$pages
+((pages == 0)) && expected=$SERVER_PAGES
+
+# ---------------------------------------------------------------- concur
+cfg=$BENCH_TMP/crawl-bench.yaml
+cat >"$cfg" <<YAML
+# written by scripts/bench-crawl.sh
+name: crawl-bench
+server:
+  base_url: $SERVER_URL     # the server announces its puzzles at /
+crawl:
+  start: root
+  max_pages: $pages
+  timeout_ms: $TIMEOUT_MS
+  retries: $RETRIES
+strategies:
+  - plugin: sequential
+  - plugin: threads
+    workers: [8, 32]
+  - plugin: processes
+    workers: [8]
+  - plugin: producer_consumer
+    producers: [32]
+    consumers: [2]
+    queue_capacity: [16]
+repeat: 1
+output:
+  runs: $concur_csv
+YAML
+
+log "concur: 5 runs (max_pages $pages), bound ${CONCUR_BOUND_S} s, load $(load1)"
+rc=0
+timeout -k 10 "$CONCUR_BOUND_S" "$CONCUR_BIN" run "$cfg" --out "$concur_csv" >&2 || rc=$?
+concur_load=$(load1)
+case $rc in
+  0) ;;
+  1) log "concur: a run failed (its row says why); carrying on" ;;
+  124 | 137) log "concur overran its bound of ${CONCUR_BOUND_S} s and was stopped; its finished rows are kept" ;;
+  *) die "concur run exited $rc (a config or usage error?)" ;;
+esac
+kill -0 "$SERVER_PID" 2>/dev/null || die "the server died during concur's runs (see $BENCH_TMP/server.log)"
+
+# ---------------------------------------------------------------- Python peers
+peer_dir=$BENCH_TMP/peers
+mkdir -p "$peer_dir"
+peer_runs=()
+((quick)) || peer_runs+=("sequential|crawl_sequential.py|")
+peer_runs+=("threading|crawl_threading.py|--workers 32")
+peer_runs+=("asyncio|crawl_asyncio.py|--concurrency 100")
+peer_runs+=("multiprocessing|crawl_multiprocessing.py|--workers 8")
+((quick)) && log "--quick: the Python sequential peer is skipped"
+
+k=0
+for spec in "${peer_runs[@]}"; do
+  IFS='|' read -r peer file opts <<<"$spec"
+  k=$((k + 1))
+  log "python $peer $opts (max_pages $pages), bound ${RUN_BOUND_S} s, load $(load1)"
+  prc=0
+  # shellcheck disable=SC2086  # opts is a word list on purpose
+  timeout -k 5 "$RUN_BOUND_S" "$PY" "$PEERS/$file" "$SERVER_URL" --max-pages "$pages" \
+    --retries "$RETRIES" --timeout-ms "$TIMEOUT_MS" $opts >"$peer_dir/$k.out" 2>"$peer_dir/$k.err" || prc=$?
+  {
+    echo "peer=$peer"
+    echo "options=$(sed 's/^--//; s/ \{1,\}/=/' <<<"$opts")"
+    echo "rc=$prc"
+    echo "load1=$(load1)"
+    echo "time_utc=$(date -u +%H:%M:%S)"
+  } >"$peer_dir/$k.meta"
+  ((prc == 0)) || log "python $peer exited $prc: $(tail -n 1 "$peer_dir/$k.err")"
+  kill -0 "$SERVER_PID" 2>/dev/null || die "the server died during python $peer (see $BENCH_TMP/server.log)"
+done
+
+# ---------------------------------------------------------------- table
+echo
+echo "crawl: 1000-page graph, seed 42, delay_scale $delay_scale, cpu 200000 / core 50000 iterations;" \
+  "max_pages $pages, retries $RETRIES, timeout ${TIMEOUT_MS} ms; $(nproc) cores"
+trc=0
+"$PY" "$PEERS/bench_crawl_table.py" --concur "$concur_csv" --peers "$peer_dir" --out "$crawl_csv" \
+  --run-id "$BENCH_RUN_ID" --max-pages "$pages" --delay-scale "$delay_scale" --expected "$expected" \
+  --concur-load "$concur_load" || trc=$?
+cat <<NOTE
+pages/s = pages_ok / wall_s; "x own seq" and "x concur seq" are ratios of pages/s.
+load1 = 1-minute load average after each run (concur: after its five runs); figures on a
+shared machine are only as good as that number.
+Note: this server is external to every crawler, so its failure counters are NOT reset
+between runs (concur resets only its embedded server's): each run meets a different,
+identically distributed sequence of failures, so requests differ run to run.
+NOTE
+echo "CSV: $crawl_csv (concur's own rows: $concur_csv)"
+((rc == 0 && trc == 0)) || exit 1
