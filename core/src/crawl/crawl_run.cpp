@@ -146,11 +146,10 @@ void CrawlRun::complete(Worker &worker, std::unique_ptr<Task> task) {
                                [](const std::string &r) { return r.empty(); });
     if (!solved) {
       abort("strategy completed page " + task->page_id + " before solving its puzzle");
-    } else if (task->content.puzzle != PageContent::Puzzle::none) {
-      links.push_back(
-          puzzle_answer(task->content.puzzle, task->results, settings_.puzzle.id_length));
     } else {
       links = std::move(task->content.links);
+      for (auto &answer : puzzle_answers(task->content, task->results, settings_.puzzle.id_length))
+        links.push_back(std::move(answer));
     }
     ++stats.pages_ok;
     stats.pages_ok_ids.push_back(task->page_id);

@@ -167,7 +167,10 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
   for (int w = 0; w < experiment.warmup; ++w)
     for (const auto &planned : runs) run_once(planned, target.settings(), target.embedded());
 
-  if (!options.quiet) results::print_summary_header(out);
+  size_t options_width = 0;
+  for (const auto &planned : runs)
+    options_width = std::max(options_width, config::describe(planned.options).size());
+  if (!options.quiet) results::print_summary_header(out, options_width);
   bool all_ok = true;
   // Repeats go round the whole matrix, so slow drift of the machine spreads
   // over every strategy instead of favouring whichever ran first.
@@ -178,7 +181,7 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
       r.repeat = rep;
       r.seed = target.seed();
       csv.write(r);
-      if (!options.quiet) results::print_summary_row(out, r);
+      if (!options.quiet) results::print_summary_row(out, r, options_width);
       if (r.status != "ok") {
         all_ok = false;
         log << "concur: run failed: " << r.strategy << " " << r.options << ": " << r.error << '\n';

@@ -25,20 +25,53 @@ std::vector<std::string> parse_links(const json &page) {
   return links;
 }
 
-// cpu pages: "hashseed": "<seed>"; core pages: "hashseed": {"1": s1, "2": s2, ...}.
-void parse_puzzle(const json &seed, const PuzzleParams &params, PageContent &page) {
+void add_group(PageContent &page, PageContent::Puzzle kind, const std::vector<std::string> &seeds,
+               uint64_t iterations) {
+  page.puzzles.push_back({kind, page.work.size(), seeds.size()});
+  for (const auto &seed : seeds) page.work.push_back({seed, iterations});
+}
+
+std::string seed_string(const json &seed, const char *field) {
+  if (!seed.is_string())
+    throw PageError(std::string("'") + field + "' holds a seed that is not a string");
+  return seed.get<std::string>();
+}
+
+// Our server and the course's: cpu pages "hashseed": "<seed>", core pages
+// "hashseed": {"1": s1, "2": s2, ...}.
+void parse_hashseed(const json &seed, const PuzzleParams &params, PageContent &page) {
   if (seed.is_string()) {
-    page.puzzle = PageContent::Puzzle::cpu;
-    page.work.push_back({seed.get<std::string>(), params.cpu_iterations});
+    add_group(page, PageContent::Puzzle::cpu, {seed.get<std::string>()}, params.cpu_iterations);
     return;
   }
   if (!seed.is_object()) throw PageError("'hashseed' is neither a string nor an object");
-  page.puzzle = PageContent::Puzzle::core;
+  std::vector<std::string> seeds;
   for (size_t pos = 1; pos <= seed.size(); ++pos) {
     auto it = seed.find(std::to_string(pos));
     if (it == seed.end() || !it->is_string())
       throw PageError("'hashseed' lacks position " + std::to_string(pos));
-    page.work.push_back({it->get<std::string>(), params.core_iterations});
+    seeds.push_back(it->get<std::string>());
+  }
+  add_group(page, PageContent::Puzzle::core, seeds, params.core_iterations);
+}
+
+// The original server's newest version: "hashseeds": [s, ...] (one cpu puzzle
+// per link) and "multiseeds": [[s1, ...], ...] (one core puzzle per link).
+void parse_seed_lists(const json &page_json, const PuzzleParams &params, PageContent &page) {
+  if (auto it = page_json.find("hashseeds"); it != page_json.end()) {
+    if (!it->is_array()) throw PageError("'hashseeds' is not a list");
+    for (const auto &seed : *it)
+      add_group(page, PageContent::Puzzle::cpu, {seed_string(seed, "hashseeds")},
+                params.cpu_iterations);
+  }
+  if (auto it = page_json.find("multiseeds"); it != page_json.end()) {
+    if (!it->is_array()) throw PageError("'multiseeds' is not a list");
+    for (const auto &group : *it) {
+      if (!group.is_array() || group.empty()) throw PageError("'multiseeds' holds a bad group");
+      std::vector<std::string> seeds;
+      for (const auto &seed : group) seeds.push_back(seed_string(seed, "multiseeds"));
+      add_group(page, PageContent::Puzzle::core, seeds, params.core_iterations);
+    }
   }
 }
 
@@ -63,17 +96,24 @@ PageContent parse_page(std::string_view body, const PuzzleParams &params) {
   if (auto it = page.find("page_type"); it != page.end() && it->is_string())
     content.page_type = it->get<std::string>();
   content.links = parse_links(page);
-  if (auto it = page.find("hashseed"); it != page.end()) parse_puzzle(*it, params, content);
+  if (auto it = page.find("hashseed"); it != page.end()) parse_hashseed(*it, params, content);
+  parse_seed_lists(page, params, content);
   return content;
 }
 
-std::string puzzle_answer(PageContent::Puzzle puzzle, const std::vector<std::string> &results,
-                          int id_length) {
-  const auto len = static_cast<size_t>(id_length);
-  if (puzzle == PageContent::Puzzle::cpu) return results.at(0).substr(0, len);
-  std::string id;
-  for (const auto &r : results) id += r.at(0);
-  return id;
+std::vector<std::string> puzzle_answers(const PageContent &page,
+                                        const std::vector<std::string> &results, int id_length) {
+  std::vector<std::string> links;
+  for (const auto &group : page.puzzles) {
+    if (group.kind == PageContent::Puzzle::cpu) {
+      links.push_back(results.at(group.first).substr(0, static_cast<size_t>(id_length)));
+      continue;
+    }
+    std::string id;
+    for (size_t i = group.first; i < group.first + group.count; ++i) id += results.at(i).at(0);
+    links.push_back(std::move(id));
+  }
+  return links;
 }
 
 }  // namespace concur::crawl

@@ -30,11 +30,21 @@ struct WorkUnit {
 };
 
 struct PageContent {
+  enum class Puzzle { cpu, core };
+  // One hidden link: work units [first, first + count) reveal it. Our server
+  // (and the course's) hides one link per puzzle page; the original server's
+  // newest version hides one per link, in `hashseeds` / `multiseeds`.
+  struct PuzzleGroup {
+    Puzzle kind = Puzzle::cpu;
+    size_t first = 0;
+    size_t count = 0;
+  };
+
   std::string page_id;
   std::string page_type;
   std::vector<std::string> links;  // page ids, in the order the page lists them
-  enum class Puzzle { none, cpu, core } puzzle = Puzzle::none;
-  std::vector<WorkUnit> work;  // cpu: one unit; core: id_length units
+  std::vector<PuzzleGroup> puzzles;
+  std::vector<WorkUnit> work;  // every group's units, in group order
 };
 
 class PageError : public std::runtime_error {
@@ -47,9 +57,9 @@ PageContent parse_page(std::string_view body, const PuzzleParams &params);
 // "/api/ab12", "ab12" and "http://host:port/api/ab12" all name page "ab12".
 std::optional<std::string> link_to_id(std::string_view link);
 
-// The link a solved puzzle reveals, from the chain results of its work units
-// (in unit order).
-std::string puzzle_answer(PageContent::Puzzle puzzle, const std::vector<std::string> &results,
-                          int id_length);
+// The links solved puzzles reveal, one per group, from the chain results of
+// the page's work units (in unit order).
+std::vector<std::string> puzzle_answers(const PageContent &page,
+                                        const std::vector<std::string> &results, int id_length);
 
 }  // namespace concur::crawl

@@ -15,12 +15,13 @@ using nlohmann::json;
 constexpr uint32_t kMaxFrame = 64u << 20;  // a page outcome is kilobytes; 64 MiB means corruption
 
 json encode_content(const PageContent &c) {
-  json work = json::array();
+  json work = json::array(), groups = json::array();
   for (const auto &u : c.work) work.push_back({u.seed, u.iterations});
+  for (const auto &g : c.puzzles) groups.push_back({static_cast<int>(g.kind), g.first, g.count});
   return {{"id", c.page_id},
           {"type", c.page_type},
           {"links", c.links},
-          {"puzzle", static_cast<int>(c.puzzle)},
+          {"puzzles", groups},
           {"work", work}};
 }
 
@@ -29,7 +30,8 @@ PageContent decode_content(const json &j) {
   c.page_id = j.at("id");
   c.page_type = j.at("type");
   c.links = j.at("links").get<std::vector<std::string>>();
-  c.puzzle = static_cast<PageContent::Puzzle>(j.at("puzzle").get<int>());
+  for (const auto &g : j.at("puzzles"))
+    c.puzzles.push_back({static_cast<PageContent::Puzzle>(g.at(0).get<int>()), g.at(1), g.at(2)});
   for (const auto &u : j.at("work")) c.work.push_back({u.at(0), u.at(1)});
   return c;
 }

@@ -1,5 +1,6 @@
 #include "results/summary.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <string>
@@ -31,32 +32,40 @@ std::string num(double v, int digits) {
   return buf;
 }
 
-void print_cells(std::ostream &out, const std::array<std::string, kColumns.size()> &cells) {
+constexpr size_t kOptionsColumn = 1;
+
+void print_cells(std::ostream &out, const std::array<std::string, kColumns.size()> &cells,
+                 size_t options_width) {
   std::string row;
-  char buf[128];
   for (size_t i = 0; i < cells.size(); ++i) {
-    std::snprintf(buf, sizeof buf, "%*s", kColumns[i].width, cells[i].c_str());
-    row += (i ? " " : "") + std::string(buf);
+    const bool left = kColumns[i].width < 0;
+    size_t width = static_cast<size_t>(left ? -kColumns[i].width : kColumns[i].width);
+    if (i == kOptionsColumn) width = std::max(width, options_width);
+    const std::string pad(width > cells[i].size() ? width - cells[i].size() : 0, ' ');
+    if (i > 0) row += ' ';
+    row += left ? cells[i] + pad : pad + cells[i];
   }
+  while (!row.empty() && row.back() == ' ') row.pop_back();
   out << row << '\n';
 }
 
 }  // namespace
 
-void print_summary_header(std::ostream &out) {
+void print_summary_header(std::ostream &out, size_t options_width) {
   std::array<std::string, kColumns.size()> titles;
   for (size_t i = 0; i < kColumns.size(); ++i) titles[i] = kColumns[i].title;
-  print_cells(out, titles);
+  print_cells(out, titles, options_width);
 }
 
-void print_summary_row(std::ostream &out, const RunResult &r) {
+void print_summary_row(std::ostream &out, const RunResult &r, size_t options_width) {
   std::string options = r.options.empty() ? "-" : r.options;
   if (r.status != "ok") options += " [FAILED]";
-  print_cells(out, {r.strategy, options, std::to_string(r.repeat), std::to_string(r.pages_ok),
-                    std::to_string(r.pages_failed), std::to_string(r.requests), num(r.wall_s, 2),
-                    num(r.pages_per_s(), 1), num(r.latency_ms.p50, 1), num(r.latency_ms.p99, 1),
-                    num(r.efficiency(), 2), num(r.cpu_user_s + r.cpu_sys_s, 2),
-                    num(r.max_rss_mb, 0)});
+  print_cells(out,
+              {r.strategy, options, std::to_string(r.repeat), std::to_string(r.pages_ok),
+               std::to_string(r.pages_failed), std::to_string(r.requests), num(r.wall_s, 2),
+               num(r.pages_per_s(), 1), num(r.latency_ms.p50, 1), num(r.latency_ms.p99, 1),
+               num(r.efficiency(), 2), num(r.cpu_user_s + r.cpu_sys_s, 2), num(r.max_rss_mb, 0)},
+              options_width);
   out.flush();
 }
 

@@ -7,7 +7,9 @@
 
 namespace concur::results {
 
-void print_summary_header(std::ostream &out);
-void print_summary_row(std::ostream &out, const RunResult &run);
+// `options_width`: the widest options text of the experiment's runs, so that
+// every row lines up (the table is printed row by row as runs end).
+void print_summary_header(std::ostream &out, size_t options_width = 0);
+void print_summary_row(std::ostream &out, const RunResult &run, size_t options_width = 0);
 
 }  // namespace concur::results

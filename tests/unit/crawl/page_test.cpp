@@ -20,7 +20,7 @@ TEST_CASE("a regular page yields its links in order", "[crawl]") {
   CHECK(p.page_id == "ab12");
   CHECK(p.page_type == "regular");
   CHECK(p.links == std::vector<std::string>{"0001", "0002", "0003"});
-  CHECK(p.puzzle == PageContent::Puzzle::none);
+  CHECK(p.puzzles.empty());
   CHECK(p.work.empty());
 }
 
@@ -29,14 +29,16 @@ TEST_CASE("puzzle pages yield work units with the right iterations", "[crawl]") 
   params.cpu_iterations = 7;
   params.core_iterations = 3;
   PageContent cpu = parse_page(R"({"page_id":"c","page_type":"cpu","hashseed":"s1"})", params);
-  REQUIRE(cpu.puzzle == PageContent::Puzzle::cpu);
+  REQUIRE(cpu.puzzles.size() == 1);
+  CHECK(cpu.puzzles[0].kind == PageContent::Puzzle::cpu);
   REQUIRE(cpu.work.size() == 1);
   CHECK(cpu.work[0].seed == "s1");
   CHECK(cpu.work[0].iterations == 7);
 
   PageContent core =
       parse_page(R"({"page_type":"core","hashseed":{"2":"b","1":"a","3":"c","4":"d"}})", params);
-  REQUIRE(core.puzzle == PageContent::Puzzle::core);
+  REQUIRE(core.puzzles.size() == 1);
+  CHECK(core.puzzles[0].kind == PageContent::Puzzle::core);
   REQUIRE(core.work.size() == 4);
   CHECK(core.work[0].seed == "a");  // by position, not by JSON order
   CHECK(core.work[3].seed == "d");
@@ -44,8 +46,30 @@ TEST_CASE("puzzle pages yield work units with the right iterations", "[crawl]") 
 }
 
 TEST_CASE("puzzle answers assemble the hidden id", "[crawl]") {
-  CHECK(puzzle_answer(PageContent::Puzzle::cpu, {"c423e7d0d6081f83"}, 4) == "c423");
-  CHECK(puzzle_answer(PageContent::Puzzle::core, {"a1", "b2", "c3", "d4"}, 4) == "abcd");
+  PageContent cpu = parse_page(R"({"hashseed":"s"})", {});
+  CHECK(puzzle_answers(cpu, {"c423e7d0d6081f83"}, 4) == std::vector<std::string>{"c423"});
+  PageContent core = parse_page(R"({"hashseed":{"1":"a","2":"b","3":"c","4":"d"}})", {});
+  CHECK(puzzle_answers(core, {"a1", "b2", "c3", "d4"}, 4) == std::vector<std::string>{"abcd"});
+}
+
+TEST_CASE("the original server's seed lists hide one link each", "[crawl]") {
+  PuzzleParams params;
+  params.cpu_iterations = 5;
+  params.core_iterations = 2;
+  PageContent p = parse_page(
+      R"({"page_type":"cpu","hashseeds":["s1","s2"],"multiseeds":[["a","b","c"],["d","e","f"]]})",
+      params);
+  REQUIRE(p.puzzles.size() == 4);
+  REQUIRE(p.work.size() == 8);
+  CHECK(p.work[1].seed == "s2");
+  CHECK(p.work[1].iterations == 5);
+  CHECK(p.work[7].seed == "f");
+  CHECK(p.work[7].iterations == 2);
+  const std::vector<std::string> results = {"111111", "222222", "a", "b", "c", "d", "e", "f"};
+  CHECK(puzzle_answers(p, results, 6) ==
+        std::vector<std::string>{"111111", "222222", "abc", "def"});
+  CHECK_THROWS_AS(parse_page(R"({"multiseeds":[[]]})", params), PageError);
+  CHECK_THROWS_AS(parse_page(R"({"hashseeds":[7]})", params), PageError);
 }
 
 TEST_CASE("what is not a page is refused", "[crawl]") {
