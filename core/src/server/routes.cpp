@@ -1,5 +1,6 @@
 #include "server/routes.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -20,11 +21,20 @@ std::string open_ended(const Json &json) {
   return text;
 }
 
-void append_number(std::string &out, double value) {
-  char buf[32];
-  const auto result = std::to_chars(buf, buf + sizeof buf, value);
-  out.append(buf, result.ptr);
-}
+// Appends to an Answer's fixed-size tail (time stamps: at most ~60 bytes of 96).
+struct TailWriter {
+  Answer &a;
+  void text(std::string_view s) {
+    const size_t n = std::min(s.size(), a.tail.size() - a.tail_size);
+    std::copy_n(s.data(), n, a.tail.data() + a.tail_size);
+    a.tail_size = static_cast<uint8_t>(a.tail_size + n);
+  }
+  void number(double value) {
+    char *const end = a.tail.data() + a.tail.size();
+    const auto r = std::to_chars(a.tail.data() + a.tail_size, end, value);
+    if (r.ec == std::errc()) a.tail_size = static_cast<uint8_t>(r.ptr - a.tail.data());
+  }
+};
 
 const char *link_format_name(LinkFormat format) {
   switch (format) {
@@ -192,17 +202,19 @@ Answer Routes::answer(std::string_view method, std::string_view target) {
     return page(path.substr(5), unix_now());  // the hot path first
   if (path == "/api" || path == "/api/") {
     a.label = kLabelRoot;
-    a.body = root_body_ + ",\"requested_at\":";
-    append_number(a.body, unix_now());
-    a.body += '}';
+    a.fixed = &root_body_;
+    TailWriter w{a};
+    w.text(",\"requested_at\":");
+    w.number(unix_now());
+    w.text("}");
   } else if (path == "/") {
-    a.body = index_body_;
+    a.fixed = &index_body_;
   } else if (path == "/health") {
-    a.body = health_body_;
+    a.fixed = &health_body_;
   } else if (path == "/api/cheat/") {
-    a.body = cheat_body_;
+    a.fixed = &cheat_body_;
   } else if (path == "/graph/stats") {
-    a.body = stats_body_;
+    a.fixed = &stats_body_;
   } else if (path == "/metrics") {
     a.body = metrics_.render(graph_->pages().size());
     a.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -237,7 +249,7 @@ Answer Routes::page(std::string_view id, double requested_at) {
     a.body = "{\"error\":\"Failure page " + p.id + " failed (simulated error)\"}";  // hex id
     return a;
   }
-  a.body = page_bodies_[*index];
+  a.fixed = &page_bodies_[*index];
   a.stamp = true;
   a.requested_at = requested_at;
   return a;
@@ -246,12 +258,14 @@ Answer Routes::page(std::string_view id, double requested_at) {
 void Routes::finish(Answer &a) {
   if (!a.stamp) return;
   a.stamp = false;
-  a.body += ",\"generated_at\":";
-  append_number(a.body, unix_now());
-  a.body += ",\"requested_at\":";
-  append_number(a.body, a.requested_at);
-  a.body += '}';
+  TailWriter w{a};
+  w.text(",\"generated_at\":");
+  w.number(unix_now());
+  w.text(",\"requested_at\":");
+  w.number(a.requested_at);
+  w.text("}");
 }
+
 
 Answer Routes::redirect(uint32_t page) const {
   Answer a;

@@ -19,16 +19,25 @@
 
 namespace concur::server {
 
+// The body is `*fixed` (rendered up front and owned by Routes, so it lives as
+// long as the server), then `body`, then `tail`: a page shares its prebuilt text
+// and adds only its time stamps, so no body is copied per request.
 struct Answer {
   int status = 200;
-  std::string body;      // JSON; for a page, without its closing brace until finish()
+  const std::string *fixed = nullptr;
+  std::string body;      // JSON made for this request (errors, /metrics, samples)
   std::string location;  // 307 only
   std::chrono::microseconds delay{0};
   bool method_not_allowed = false;  // the HTTP side adds "Allow: GET, HEAD"
-  bool stamp = false;               // finish() must add the timestamps
+  bool stamp = false;               // finish() must add the timestamps (to tail)
   double requested_at = 0;
   uint8_t label = kLabelOther;  // the /metrics type: a page type when a page answered
+  uint8_t tail_size = 0;
+  std::array<char, 96> tail{};  // the closing time stamps of a page or /api/
   const char *content_type = "application/json";
+
+  size_t size() const { return (fixed ? fixed->size() : 0) + body.size() + tail_size; }
+  std::string_view tail_view() const { return {tail.data(), tail_size}; }
 };
 
 class Routes {
@@ -40,7 +49,8 @@ class Routes {
 
   // Routes one request. Not thread-safe: the server's I/O thread only.
   Answer answer(std::string_view method, std::string_view target);
-  // Completes a page body once its delay is over (generated_at is then).
+  // Completes a page body once its delay is over (generated_at is then):
+  // writes `tail` only, no allocation.
   static void finish(Answer &answer);
 
   const Settings &settings() const { return graph_->settings(); }

@@ -10,7 +10,13 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+// g++ 12 with -fsanitize=address sees a boost::optional in Beast's parser
+// (content_length) as maybe uninitialized: a known false positive.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <boost/beast/http.hpp>
+#pragma GCC diagnostic pop
+#include <charconv>
 #include <future>
 #include <iostream>
 #include <mutex>
@@ -29,6 +35,14 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
+// The io_context's own executor rather than the type-erased any_io_executor:
+// every async operation would otherwise copy and dispatch through it.
+using Executor = asio::io_context::executor_type;
+using Socket = asio::basic_stream_socket<tcp, Executor>;
+using Acceptor = asio::basic_socket_acceptor<tcp, Executor>;
+using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
+                                         asio::wait_traits<std::chrono::steady_clock>, Executor>;
+using Clock = std::chrono::steady_clock;
 
 constexpr size_t kHeaderLimit = 8 * 1024;
 constexpr uint64_t kBodyLimit = 4 * 1024;
@@ -52,8 +66,8 @@ struct Hub {
 
   asio::io_context ioc{1};  // first: destroyed after the sockets and timers
   Routes routes;
-  std::optional<tcp::acceptor> acceptor;
-  asio::steady_timer retry{ioc};
+  std::optional<Acceptor> acceptor;
+  Timer retry{ioc.get_executor()};
   std::unordered_set<Connection *> connections;
   size_t max_connections = 1;
   bool stopping = false;
@@ -62,8 +76,12 @@ struct Hub {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(Hub &hub, tcp::socket socket)
-      : hub_(hub), socket_(std::move(socket)), timer_(hub.ioc), deadline_(hub.ioc) {
+  Connection(Hub &hub, Socket socket)
+      : hub_(hub),
+        socket_(std::move(socket)),
+        timer_(hub.ioc.get_executor()),
+        deadline_(hub.ioc.get_executor()) {
+    head_.reserve(256);
     hub_.connections.insert(this);
     Metrics &m = hub_.routes.metrics();
     ++m.connections_accepted;
@@ -92,28 +110,34 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_write(error_code ec);
   void linger();
   void drain();
+  void render_head();
   void arm_deadline();
-  void disarm_deadline() {
-    ++deadline_generation_;
-    deadline_.cancel();
-  }
+  void wait_deadline();
+  void disarm_deadline() { deadline_at_ = Clock::time_point::max(); }
   void begin_request();
 
   Hub &hub_;
-  tcp::socket socket_;
-  asio::steady_timer timer_;
+  Socket socket_;
+  Timer timer_;
   // Bounds how long the client may take to send a request or take an answer
-  // (idle_timeout_s); never armed during the page's own delay.
-  asio::steady_timer deadline_;
-  uint64_t deadline_generation_ = 0;  // a handler already queued when disarmed sees a newer one
-  std::chrono::steady_clock::time_point read_at_;
+  // (idle_timeout_s); never armed during the page's own delay. Arming and
+  // disarming only move deadline_at_: the timer waits lazily and, when it
+  // fires early, waits again for the moved deadline, so a request costs no
+  // timer-queue work and no cancelled handler.
+  Timer deadline_;
+  Clock::time_point deadline_at_ = Clock::time_point::max();  // max: disarmed
+  bool deadline_waiting_ = false;
+  Clock::time_point read_at_;
   bool in_flight_ = false;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  http::response<http::string_body> response_;
   Answer answer_;
+  // The answer goes out as one gathered write: the status line and headers
+  // (head_, its capacity kept between requests), then the body's parts.
+  std::string head_;
+  std::array<asio::const_buffer, 4> out_;
   unsigned version_ = 11;
-  bool head_ = false;
+  bool head_only_ = false;
   bool keep_alive_ = false;
   bool refused_ = false;
 };
@@ -121,7 +145,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 void Hub::accept() {
   if (stopping || accepting || !acceptor || connections.size() >= max_connections) return;
   accepting = true;
-  acceptor->async_accept([this](error_code ec, tcp::socket socket) {
+  acceptor->async_accept([this](error_code ec, Socket socket) {
     accepting = false;
     if (stopping || ec == asio::error::operation_aborted) return;
     if (ec) {  // e.g. out of file descriptors: back off rather than spin
@@ -155,16 +179,26 @@ void Connection::read() {
                    [self = shared_from_this()](error_code ec, size_t) { self->on_read(ec); });
 }
 
-// The handler holds only a weak reference: an armed deadline must not keep a
-// finished connection (and its max_connections slot) alive.
 void Connection::arm_deadline() {
   const double seconds = hub_.routes.settings().idle_timeout_s;
   if (seconds <= 0) return;
-  deadline_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-      std::chrono::duration<double>(seconds)));
-  deadline_.async_wait([weak = weak_from_this(), armed = ++deadline_generation_](error_code ec) {
+  deadline_at_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                    std::chrono::duration<double>(seconds));
+  if (!deadline_waiting_) wait_deadline();
+}
+
+// The handler holds only a weak reference: a waiting deadline must not keep a
+// finished connection (and its max_connections slot) alive.
+void Connection::wait_deadline() {
+  deadline_waiting_ = true;
+  deadline_.expires_at(deadline_at_);
+  deadline_.async_wait([weak = weak_from_this()](error_code ec) {
     const auto self = weak.lock();
-    if (ec || !self || self->hub_.stopping || self->deadline_generation_ != armed) return;
+    if (!self) return;
+    self->deadline_waiting_ = false;
+    // Disarmed: the next arm_deadline() waits again.
+    if (ec || self->hub_.stopping || self->deadline_at_ == Clock::time_point::max()) return;
+    if (Clock::now() < self->deadline_at_) return self->wait_deadline();  // moved on since
     ++self->hub_.routes.metrics().connections_timed_out;
     self->close();
   });
@@ -172,7 +206,7 @@ void Connection::arm_deadline() {
 
 void Connection::begin_request() {
   disarm_deadline();
-  read_at_ = std::chrono::steady_clock::now();
+  read_at_ = Clock::now();
   if (!in_flight_) ++hub_.routes.metrics().in_flight;
   in_flight_ = true;
 }
@@ -196,7 +230,7 @@ void Connection::on_read(error_code ec) {
 
   begin_request();
   const auto &request = parser_->get();
-  head_ = request.method() == http::verb::head;
+  head_only_ = request.method() == http::verb::head;
   keep_alive_ = request.keep_alive();
   version_ = request.version();
   const auto method = request.method_string();
@@ -212,7 +246,7 @@ void Connection::on_read(error_code ec) {
 void Connection::refuse(http::status status, const std::string &message) {
   begin_request();
   refused_ = true;
-  head_ = false;
+  head_only_ = false;
   keep_alive_ = false;
   version_ = 11;
   answer_ = Answer{};
@@ -226,28 +260,51 @@ void Connection::write() {
   Metrics &metrics = hub_.routes.metrics();
   ++metrics.requests[{answer_.label, answer_.status}];
   if (answer_.label < kPageTypeCount) {
-    const auto late = std::chrono::steady_clock::now() - read_at_ - answer_.delay;
+    const auto late = Clock::now() - read_at_ - answer_.delay;
     metrics.record_delay_error(std::chrono::duration<double, std::milli>(late).count());
   }
-  response_ = {};
-  response_.version(version_);
-  response_.result(static_cast<unsigned>(answer_.status));
-  response_.keep_alive(keep_alive_);
-  response_.set(http::field::server, "concur");
-  if (answer_.status == 307) {
-    response_.set(http::field::location, answer_.location);
-  } else {
-    response_.set(http::field::content_type, answer_.content_type);
-    response_.body() = std::move(answer_.body);
+  render_head();
+  out_ = {asio::buffer(head_), asio::const_buffer(), asio::const_buffer(), asio::const_buffer()};
+  if (!head_only_) {  // HEAD: Content-Length stays what GET would send, no body
+    if (answer_.fixed) out_[1] = asio::buffer(*answer_.fixed);
+    out_[2] = asio::buffer(answer_.body);
+    out_[3] = asio::buffer(answer_.tail.data(), answer_.tail_size);
   }
-  if (answer_.method_not_allowed) response_.set(http::field::allow, "GET, HEAD");
-  response_.prepare_payload();
-  if (head_) response_.body().clear();  // Content-Length stays what GET would send
   arm_deadline();
-  http::async_write(socket_, response_, [self = shared_from_this()](error_code ec, size_t bytes) {
+  asio::async_write(socket_, out_, [self = shared_from_this()](error_code ec, size_t bytes) {
     self->hub_.routes.metrics().bytes_sent += bytes;
     self->on_write(ec);
   });
+}
+
+// What Beast's serializer wrote for these responses, without its generality.
+void Connection::render_head() {
+  auto number = [this](uint64_t n) {
+    char buf[24];
+    head_.append(buf, std::to_chars(buf, buf + sizeof buf, n).ptr);
+  };
+  const auto status = static_cast<unsigned>(answer_.status);
+  head_.assign(version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  number(status);
+  head_ += ' ';
+  const auto reason = http::obsolete_reason(http::int_to_status(status));
+  head_.append(reason.data(), reason.size());
+  head_ += "\r\nServer: concur\r\n";
+  if (answer_.status == 307) {
+    head_ += "Location: ";
+    head_ += answer_.location;
+  } else {
+    head_ += "Content-Type: ";
+    head_ += answer_.content_type;
+  }
+  if (answer_.method_not_allowed) head_ += "\r\nAllow: GET, HEAD";
+  head_ += "\r\nContent-Length: ";
+  number(answer_.size());
+  if (version_ == 10 && keep_alive_)
+    head_ += "\r\nConnection: keep-alive";
+  else if (version_ != 10 && !keep_alive_)
+    head_ += "\r\nConnection: close";
+  head_ += "\r\n\r\n";
 }
 
 void Connection::on_write(error_code ec) {
