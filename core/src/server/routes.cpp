@@ -266,7 +266,6 @@ void Routes::finish(Answer &a) {
   w.text("}");
 }
 
-
 Answer Routes::redirect(uint32_t page) const {
   Answer a;
   a.status = 307;
