@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "http_client.hpp"
+#include "running_server.hpp"
 #include "server/server.hpp"
 
 using namespace concur::server;
@@ -23,30 +24,10 @@ using concur::test::RawSocket;
 namespace {
 
 Settings load_settings() {
-  Settings s;
-  s.seed = 17;
-  s.pages = 100;
-  s.extra_edges = 200;
-  s.cpu_iterations = 50;
-  s.core_iterations = 20;
-  s.delay_scale = 0;
-  return s;
+  return concur::test::quick_settings(17);
 }
 
-struct Running {
-  explicit Running(const Settings &s)
-      : graph(std::make_shared<const Graph>(Graph::build(s))), server(graph) {
-    server.start();
-  }
-  std::string url(const std::string &path) const { return server.base_url() + path; }
-  const Page &first_of(PageType type) const {
-    for (const Page &p : graph->pages())
-      if (p.type == type) return p;
-    throw std::logic_error("no page of that type");
-  }
-  std::shared_ptr<const Graph> graph;
-  Server server;
-};
+using concur::test::Running;
 
 template <typename Predicate>
 bool eventually(Predicate done) {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "http_client.hpp"
+#include "running_server.hpp"
 #include "server/server.hpp"
 
 using namespace concur::server;
@@ -14,30 +15,10 @@ using Json = nlohmann::json;
 namespace {
 
 Settings test_settings() {
-  Settings s;
-  s.seed = 99;
-  s.pages = 100;
-  s.extra_edges = 200;
-  s.cpu_iterations = 50;
-  s.core_iterations = 20;
-  s.delay_scale = 0;
-  return s;
+  return concur::test::quick_settings(99);
 }
 
-struct Running {
-  explicit Running(const Settings &s)
-      : graph(std::make_shared<const Graph>(Graph::build(s))), server(graph) {
-    server.start();
-  }
-  std::string url(const std::string &path) const { return server.base_url() + path; }
-  const Page &first_of(PageType type) const {
-    for (const Page &p : graph->pages())
-      if (p.type == type) return p;
-    throw std::logic_error("no page of that type");
-  }
-  std::shared_ptr<const Graph> graph;
-  Server server;
-};
+using concur::test::Running;
 
 std::string id_of(const std::string &location) {
   return location.substr(5);
