@@ -99,8 +99,8 @@ class Pool {
     c.resends = 0;
   }
 
-  // Hands pages to idle children; returns false once the frontier is finished.
-  bool dispatch(std::vector<Child> &all, bool &finished) {
+  // Hands pages to idle children; sets `finished` once the frontier says so.
+  void dispatch(std::vector<Child> &all, bool &finished) {
     for (Child &c : all) {
       if (c.task != nullptr || c.pid < 0 || finished) continue;
       concur_task *task = nullptr;
@@ -110,7 +110,6 @@ class Pool {
       c.task = task;
       if (host_->send_task(task, c.fd) != CONCUR_OK) recover(c);
     }
-    return !finished;
   }
 
   // Waits for any busy child to answer (or die) and completes its page.
