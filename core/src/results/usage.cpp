@@ -1,5 +1,6 @@
 #include "results/usage.hpp"
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <fstream>
@@ -28,6 +29,9 @@ CpuTimes children_cpu() {
 }
 
 void reset_peak_rss() {
+  // Memory the previous run freed but malloc kept would count in this run's
+  // peak: hand it back first.
+  malloc_trim(0);
   // Writing "5" resets VmHWM to the current RSS (Linux >= 4.0). Without it the
   // peak would be the process's lifetime peak, shared by every run.
   std::ofstream("/proc/self/clear_refs") << "5";
