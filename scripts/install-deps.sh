@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev
-  liblua5.4-dev catch2 libcli11-dev libboost-dev
+  liblua5.4-dev catch2 libcli11-dev libboost-dev libboost-context-dev
   python3 python3-requests python3-aiohttp wrk
 )
 

@@ -57,6 +57,24 @@ TEST_CASE("a plugin that leaves work behind fails its run, and nothing leaks", "
                           Catch::Contains("1 worker(s) never closed"));
 }
 
+TEST_CASE("a plugin that leaves a loop open fails its run, and nothing leaks", "[e2e]") {
+  Lab lab(small_lab(11));
+  auto r = crawl::run_once(planned(CONCUR_FIXTURE_DIR "/fixture_loop_leaky.so"), lab.crawl(0, 50),
+                           &lab.server);
+  CHECK(r.status == "failed");
+  CHECK_THAT(r.error, Catch::Contains("1 loop(s) never closed, 1 task(s) never completed, "
+                                      "1 worker(s) never closed"));
+}
+
+TEST_CASE("completing a task whose fetch is in flight is refused, and nothing leaks", "[e2e]") {
+  Lab lab(small_lab(11));
+  auto r = crawl::run_once(planned(CONCUR_FIXTURE_DIR "/fixture_early_complete.so"),
+                           lab.crawl(0, 50), &lab.server);
+  CHECK(r.status == "failed");
+  CHECK_THAT(r.error, Catch::Contains("completed a task whose fetch is in flight"));
+  CHECK(r.pages_failed == 1);  // the second complete(), after the loop cancelled the fetch
+}
+
 TEST_CASE("option values reach the plugin, and its failure is reported", "[e2e]") {
   Lab lab(small_lab(13));
   auto plugin = plugin::Plugin::load(CONCUR_FIXTURE_DIR "/fixture_options.so");

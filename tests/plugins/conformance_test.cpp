@@ -1,11 +1,13 @@
 // What every strategy plugin must do, whatever its model. ctest runs this
 // binary once per plugin, naming it in CONCUR_CONFORMANCE_PLUGIN; each plugin
-// runs with its declared default options.
+// runs with its declared default options, changed by CONCUR_CONFORMANCE_OPTIONS
+// ("key=value,key=value") where one plugin has several modes to hold to it.
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
 #include <future>
 #include <set>
+#include <sstream>
 
 #include "support/lab.hpp"
 #include "support/reference_crawl.hpp"
@@ -20,8 +22,19 @@ std::string plugin_name() {
   return name ? name : "sequential";
 }
 
+std::vector<std::pair<std::string, std::string>> plugin_options() {
+  std::vector<std::pair<std::string, std::string>> options;
+  const char *env = std::getenv("CONCUR_CONFORMANCE_OPTIONS");
+  std::stringstream list(env ? env : "");
+  for (std::string item; std::getline(list, item, ',');) {
+    const auto eq = item.find('=');
+    if (eq != std::string::npos) options.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+  }
+  return options;
+}
+
 crawl::PlannedRun strategy() {
-  return test::built_plugin(plugin_name());
+  return test::built_plugin(plugin_name(), plugin_options());
 }
 
 results::RunResult crawl_once(const Lab &lab, const crawl::CrawlSettings &settings) {

@@ -27,6 +27,11 @@
  *     host objects, created and destroyed through host services only.
  *   - A worker is thread-affine: open it, use it and close it on one thread.
  *     Different workers may be used concurrently from different threads.
+ *
+ * Event-driven strategies (async, fibers) use a loop instead of the blocking
+ * fetch: fetch_start() begins a page's fetch and returns at once, loop_run()
+ * waits for the network and calls each finished fetch's callback. The loop
+ * applies the same retry and timeout policy as fetch().
  */
 #ifndef CONCUR_PLUGIN_H
 #define CONCUR_PLUGIN_H
@@ -73,6 +78,11 @@ typedef struct concur_run concur_run;       /* one run of an experiment */
 typedef struct concur_worker concur_worker; /* one thread's context: its HTTP
                                                connection, its counters */
 typedef struct concur_task concur_task;     /* one page (or compute item) */
+typedef struct concur_loop concur_loop;     /* a non-blocking HTTP loop */
+
+/* Called on the loop's thread, from inside loop_run(). `status` is CONCUR_OK
+ * or CONCUR_PAGE_FAILED for a fetch, CONCUR_OK for a posted call. */
+typedef void (*concur_callback)(void *user, concur_status status);
 
 /* ---- options: declared by the plugin, validated and filled by the host -- */
 
@@ -170,6 +180,31 @@ typedef struct concur_host {
    * or held garbage (the child died): the task is untouched and may be sent
    * again, or completed as it is (then it counts as a failed page). */
   concur_status (*receive_outcome)(concur_worker *worker, concur_task *task, int fd);
+
+  /* -- since v1: the non-blocking HTTP loop (libcurl multi on epoll). A loop
+   * belongs to the worker it is opened on and, like it, to one thread: every
+   * service below but loop_post is called on that thread.
+   *
+   * loop_open: NULL only when the run was aborted. Connections are kept
+   *   alive and reused across fetches; any number may be in flight. */
+  concur_loop *(*loop_open)(concur_worker *worker);
+  /* loop_close: fetches still in flight are cancelled without their callbacks
+   *   running; their tasks must still be completed (they count as failed). */
+  void (*loop_close)(concur_loop *loop);
+  /* fetch_start: begins fetching `task` (retries included) and returns at
+   *   once. `done(user, status)` runs exactly once, from a later loop_run(). */
+  concur_status (*fetch_start)(concur_loop *loop, concur_task *task, concur_callback done,
+                               void *user);
+  /* loop_run: waits up to timeout_ms (-1: until something happens) for
+   *   network events, timers and posted calls, and runs the callbacks that
+   *   became due. Returns CONCUR_OK, or CONCUR_ERROR if the loop failed. */
+  concur_status (*loop_run)(concur_loop *loop, int timeout_ms);
+  /* loop_post: the one thread-safe loop service. Schedules fn(user, OK) to
+   *   run on the loop's thread and wakes a loop_run() that is waiting: how a
+   *   helper thread hands a finished solve back to the loop. */
+  concur_status (*loop_post)(concur_loop *loop, concur_callback fn, void *user);
+  /* loop_in_flight: fetches started and not yet reported done. */
+  size_t (*loop_in_flight)(const concur_loop *loop);
 } concur_host;
 
 /* ---- the plugin descriptor ---------------------------------------------- */

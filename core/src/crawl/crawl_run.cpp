@@ -59,6 +59,7 @@ void WorkerStats::add(WorkerStats &&s) {
   append(pages_ok_ids, s.pages_ok_ids);
   append(events, s.events);
   append(page_links, s.page_links);
+  append(page_types, s.page_types);
 }
 
 void CrawlRun::close_worker(std::unique_ptr<Worker> worker) {
@@ -76,35 +77,73 @@ TakeResult CrawlRun::take(Worker &, std::unique_ptr<Task> &task, bool wait) {
   return r;
 }
 
-bool CrawlRun::fetch(Worker &worker, Task &task) {
-  const std::string url = settings_.base_url + "/api/" + task.page_id;
+std::string CrawlRun::url(const Task &task) const {
+  return settings_.base_url + "/api/" + task.page_id;
+}
+
+CrawlRun::Verdict CrawlRun::settle(Worker &worker, Task &task, Attempts &attempts, double start,
+                                   http::Response r) {
   WorkerStats &stats = worker.stats();
-  bool never_connected = true;
-  std::string last_error;
-  for (int attempt = 0; attempt <= settings_.retries && !aborted(); ++attempt) {
-    const double start = clock();
-    http::Response r = worker.client().get(url);
-    stats.events.push_back(
-        {results::Event::Kind::request, worker.id(), task.page_id, start, clock(), r.status});
-    ++stats.requests;
-    if (attempt > 0) ++stats.retries;
-    stats.latencies_ms.push_back(r.latency_ms);
-    stats.connections += r.new_connections;
-    if (r.ok()) {
-      task.body = std::move(r.body);
-      task.fetched = true;
-      return true;
-    }
-    never_connected = never_connected && r.connect_failed;
-    last_error = r.error;
-    if (!r.retryable()) break;
+  stats.events.push_back(
+      {results::Event::Kind::request, worker.id(), task.page_id, start, clock(), r.status});
+  ++stats.requests;
+  if (attempts.made++ > 0) ++stats.retries;
+  stats.latencies_ms.push_back(r.latency_ms);
+  stats.connections += r.new_connections;
+  if (r.ok()) {
+    task.body = std::move(r.body);
+    task.fetched = true;
+    return Verdict::fetched;
   }
+  attempts.never_connected = attempts.never_connected && r.connect_failed;
+  attempts.last_error = r.error;
+  if (r.retryable() && attempts.made <= settings_.retries && !aborted()) return Verdict::retry;
   task.failed = true;
   // Every attempt refused: the server is gone, and every later page would only
   // fail the same way. End the run with the reason rather than grind on.
-  if (never_connected && !aborted())
-    abort("server " + settings_.base_url + " unreachable: " + last_error);
+  if (attempts.never_connected && !aborted())
+    abort("server " + settings_.base_url + " unreachable: " + attempts.last_error);
+  return Verdict::failed;
+}
+
+bool CrawlRun::fetch(Worker &worker, Task &task) {
+  Attempts attempts;
+  const std::string page_url = url(task);
+  for (Verdict v = Verdict::retry; !aborted();) {
+    const double start = clock();
+    v = settle(worker, task, attempts, start, worker.client().get(page_url));
+    if (v != Verdict::retry) return v == Verdict::fetched;
+  }
+  task.failed = true;
   return false;
+}
+
+void CrawlRun::fetch_async(Worker &worker, http::Loop &loop, Task &task,
+                           std::function<void(bool)> done) {
+  if (aborted()) {
+    task.failed = true;
+    loop.post([done = std::move(done)] { done(false); });
+    return;
+  }
+  attempt_async(worker, loop, task,
+                std::make_shared<std::pair<Attempts, std::function<void(bool)>>>(Attempts{},
+                                                                                 std::move(done)));
+}
+
+void CrawlRun::attempt_async(
+    Worker &worker, http::Loop &loop, Task &task,
+    std::shared_ptr<std::pair<Attempts, std::function<void(bool)>>> state) {
+  const double start = clock();
+  loop.get(url(task), [this, &worker, &loop, &task, state, start](http::Response r) {
+    switch (settle(worker, task, state->first, start, std::move(r))) {
+      case Verdict::retry:
+        return attempt_async(worker, loop, task, state);
+      case Verdict::fetched:
+        return state->second(true);
+      case Verdict::failed:
+        return state->second(false);
+    }
+  });
 }
 
 bool CrawlRun::interpret(Worker &, Task &task) {
@@ -154,6 +193,7 @@ void CrawlRun::complete(Worker &worker, std::unique_ptr<Task> task) {
     ++stats.pages_ok;
     stats.pages_ok_ids.push_back(task->page_id);
     stats.page_links.emplace_back(task->page_id, links);
+    stats.page_types.emplace_back(task->page_id, task->content.page_type);
   }
   frontier_.done(links);
 }
@@ -193,8 +233,9 @@ results::RunResult CrawlRun::totals() const {
   r.pages = merged_.pages_ok_ids;
   std::sort(r.pages.begin(), r.pages.end());
   r.events = merged_.events;
+  const results::PageTypes types(merged_.page_types.begin(), merged_.page_types.end());
   const auto bound = results::lower_bound(settings_.start_id, r.events, merged_.page_links,
-                                          std::thread::hardware_concurrency());
+                                          std::thread::hardware_concurrency(), types);
   r.critical_path_s = bound.critical_path_s;
   r.cpu_bound_s = bound.cpu_bound_s;
   std::sort(r.events.begin(), r.events.end(),

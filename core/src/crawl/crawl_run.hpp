@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -14,6 +15,7 @@
 #include "crawl/frontier.hpp"
 #include "crawl/page.hpp"
 #include "http/client.hpp"
+#include "http/loop.hpp"
 #include "results/run_result.hpp"
 
 namespace concur::crawl {
@@ -45,6 +47,7 @@ struct WorkerStats {
   std::vector<std::string> pages_ok_ids;
   std::vector<results::Event> events;
   std::vector<std::pair<std::string, std::vector<std::string>>> page_links;  // ok pages
+  std::vector<std::pair<std::string, std::string>> page_types;               // ok pages
   void add(WorkerStats &&other);  // sums counters, appends samples
 };
 
@@ -74,7 +77,10 @@ class CrawlRun {
 
   // The five verbs (plugin.h explains each).
   TakeResult take(Worker &worker, std::unique_ptr<Task> &task, bool wait);
-  bool fetch(Worker &worker, Task &task);      // false: the page failed
+  bool fetch(Worker &worker, Task &task);  // false: the page failed
+  // fetch() on an event loop owned by `worker`'s thread: returns at once,
+  // `done(ok)` runs from a later loop.run_once(). Same policy, same records.
+  void fetch_async(Worker &worker, http::Loop &loop, Task &task, std::function<void(bool)> done);
   bool interpret(Worker &worker, Task &task);  // false: the page failed
   void solve(Worker &worker, Task &task, size_t index);
   void complete(Worker &worker, std::unique_ptr<Task> task);
@@ -92,6 +98,20 @@ class CrawlRun {
   results::RunResult totals() const;
 
  private:
+  // One page's fetch across its attempts.
+  struct Attempts {
+    int made = 0;
+    bool never_connected = true;
+    std::string last_error;
+  };
+  enum class Verdict { fetched, retry, failed };
+  std::string url(const Task &task) const;
+  // Records one attempt's response; decides whether to try again.
+  Verdict settle(Worker &worker, Task &task, Attempts &attempts, double start,
+                 http::Response response);
+  void attempt_async(Worker &worker, http::Loop &loop, Task &task,
+                     std::shared_ptr<std::pair<Attempts, std::function<void(bool)>>> state);
+
   CrawlSettings settings_;
   std::chrono::steady_clock::time_point started_;
   LocalFrontier frontier_;

@@ -94,14 +94,28 @@ size_t read_all(int fd, char *p, size_t n) {
 }  // namespace
 
 std::string encode_task(const Task &task) {
-  auto bytes = json::to_cbor(json{{"id", task.page_id}});
+  json j = {{"id", task.page_id}};
+  // An interpreted page travels with its work, so that a child only solves it
+  // (async's process executor); a fresh one is just an id to fetch.
+  if (task.fetched && !task.failed) {
+    j["content"] = encode_content(task.content);
+    j["results"] = task.results;
+  }
+  auto bytes = json::to_cbor(j);
   return {bytes.begin(), bytes.end()};
 }
 
 Task decode_task(std::string_view bytes) {
   Task t;
   try {
-    t.page_id = parse(bytes).at("id");
+    json j = parse(bytes);
+    t.page_id = j.at("id");
+    if (j.contains("content")) {
+      t.content = decode_content(j.at("content"));
+      t.results = j.at("results").get<std::vector<std::string>>();
+      if (t.results.size() != t.content.work.size()) throw WireError("bad task frame: results");
+      t.fetched = true;
+    }
   } catch (const json::exception &e) {
     throw WireError(std::string("bad task frame: ") + e.what());
   }

@@ -35,34 +35,46 @@ Client::~Client() {
   curl_easy_cleanup(curl_);
 }
 
-Response Client::get(const std::string &url) {
-  Response r;
-  char error[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl_, CURLOPT_HTTPGET, 1L);
-  curl_easy_setopt(curl_, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl_, CURLOPT_MAXREDIRS, 5L);
-  curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, timeout_ms_);
+void Exchange::prepare(CURL *curl, const std::string &url, long timeout_ms) {
+  static_assert(sizeof error == CURL_ERROR_SIZE);
+  body.clear();
+  error[0] = '\0';
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
   // Threads may block in here; without NOSIGNAL libcurl would use signals for timeouts.
-  curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, append_body);
-  curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+}
 
+Response Exchange::finish(CURL *curl, int rc, double latency_ms) {
+  Response r;
+  r.latency_ms = latency_ms;
+  if (rc != CURLE_OK) {
+    r.error = error[0] != '\0' ? error : curl_easy_strerror(static_cast<CURLcode>(rc));
+    r.connect_failed = rc == CURLE_COULDNT_CONNECT;
+  } else {
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
+    r.body = std::move(body);
+  }
+  body.clear();
+  curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &r.new_connections);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+  return r;
+}
+
+Response Client::get(const std::string &url) {
+  Exchange exchange;
+  exchange.prepare(curl_, url, timeout_ms_);
   auto start = std::chrono::steady_clock::now();
   CURLcode rc = curl_easy_perform(curl_);
-  r.latency_ms =
+  const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  if (rc != CURLE_OK) {
-    r.error = error[0] != '\0' ? error : curl_easy_strerror(rc);
-    r.connect_failed = rc == CURLE_COULDNT_CONNECT;
-    r.body.clear();
-  } else {
-    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &r.status);
-  }
-  curl_easy_getinfo(curl_, CURLINFO_NUM_CONNECTS, &r.new_connections);
-  curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, nullptr);
-  return r;
+  return exchange.finish(curl_, rc, ms);
 }
 
 }  // namespace concur::http

@@ -35,7 +35,19 @@ class Client {
   long timeout_ms_;
 };
 
-// Idempotent, thread-safe; called by Client's constructor.
+// Idempotent, thread-safe; called by Client's and Loop's constructors.
 void global_init();
+
+// One GET's state on an easy handle, shared by the blocking Client and the
+// non-blocking Loop so that both ask and answer exactly the same way.
+struct Exchange {
+  std::string body;
+  char error[256] = {0};  // CURL_ERROR_SIZE
+  // Sets URL, redirects, timeout and the body sink on `curl`.
+  void prepare(CURL *curl, const std::string &url, long timeout_ms);
+  // Reads status and connection count after the transfer ended with `rc`
+  // (a CURLcode); moves the body out.
+  Response finish(CURL *curl, int rc, double latency_ms);
+};
 
 }  // namespace concur::http

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <mutex>
 #include <unordered_set>
+#include <vector>
 
 struct concur_run {
   concur::crawl::CrawlRun *crawl;
@@ -15,6 +16,7 @@ struct concur_run {
   std::mutex mutex;  // guards the live sets
   std::unordered_set<concur_worker *> live_workers;
   std::unordered_set<concur_task *> live_tasks;
+  std::unordered_set<concur_loop *> live_loops;
 };
 
 struct concur_worker {
@@ -24,6 +26,13 @@ struct concur_worker {
 
 struct concur_task {
   std::unique_ptr<concur::crawl::Task> task;
+  concur_loop *fetching = nullptr;  // the loop whose fetch of it is in flight
+};
+
+struct concur_loop {
+  concur_worker *worker;
+  std::unique_ptr<concur::http::Loop> loop;
+  std::unordered_set<concur_task *> fetching;  // started, callback not yet run
 };
 
 namespace concur::plugin {
@@ -98,13 +107,22 @@ concur_worker *worker_open(concur_run *run) {
   });
 }
 
+void close_loop(concur_loop *l);
+
 void worker_close(concur_worker *w) {
   if (w == nullptr) return;
   concur_run *run = w->run;
+  std::vector<concur_loop *> orphans;  // loops still open on this worker: a plugin bug
   {
     std::lock_guard lock(run->mutex);
     run->live_workers.erase(w);
+    for (auto *l : run->live_loops)
+      if (l->worker == w) orphans.push_back(l);
+    for (auto *l : orphans) run->live_loops.erase(l);
   }
+  if (!orphans.empty())
+    fail(run, "plugin '" + run->plugin_name + "' closed a worker whose loop was still open");
+  for (auto *l : orphans) close_loop(l);  // before the worker its callbacks point at
   guarded(run, 0, [&] {
     run->crawl->close_worker(std::move(w->worker));
     return 0;
@@ -160,6 +178,12 @@ concur_status solve(concur_worker *w, concur_task *t, size_t index) {
 
 concur_status complete(concur_worker *w, concur_task *t) {
   concur_run *run = w->run;
+  if (t->fetching != nullptr) {
+    // Freeing it now would leave the loop writing into a dead task; it stays
+    // tracked, and is reclaimed after its loop is closed.
+    fail(run, "plugin '" + run->plugin_name + "' completed a task whose fetch is in flight");
+    return CONCUR_ERROR;
+  }
   if (!untrack(run, t)) {
     fail(run, "plugin '" + run->plugin_name + "' completed a task twice or one it never took");
     return CONCUR_ERROR;
@@ -239,15 +263,86 @@ concur_status receive_outcome(concur_worker *w, concur_task *t, int fd) {
   }
 }
 
+concur_loop *loop_open(concur_worker *w) {
+  concur_run *run = w->run;
+  if (run->crawl->aborted()) return nullptr;
+  return guarded(run, static_cast<concur_loop *>(nullptr), [&] {
+    auto *l =
+        new concur_loop{w, std::make_unique<http::Loop>(run->crawl->settings().timeout_ms), {}};
+    std::lock_guard lock(run->mutex);
+    run->live_loops.insert(l);
+    return l;
+  });
+}
+
+void close_loop(concur_loop *l) {
+  for (auto *t : l->fetching) {
+    t->fetching = nullptr;
+    t->task->failed = true;  // cancelled: completing it counts a failed page
+  }
+  l->loop.reset();  // cancels the transfers; no callback runs
+  delete l;
+}
+
+void loop_close(concur_loop *l) {
+  if (l == nullptr) return;
+  concur_run *run = l->worker->run;
+  {
+    std::lock_guard lock(run->mutex);
+    run->live_loops.erase(l);
+  }
+  close_loop(l);
+}
+
+concur_status fetch_start(concur_loop *l, concur_task *t, concur_callback done, void *user) {
+  concur_run *run = l->worker->run;
+  if (t->fetching != nullptr) {
+    fail(run, "plugin '" + run->plugin_name + "' started a second fetch of one task");
+    return CONCUR_ERROR;
+  }
+  return guarded(run, CONCUR_ERROR, [&] {
+    run->crawl->fetch_async(*l->worker->worker, *l->loop, *t->task, [l, t, done, user](bool ok) {
+      l->fetching.erase(t);
+      t->fetching = nullptr;
+      done(user, ok ? CONCUR_OK : CONCUR_PAGE_FAILED);
+    });
+    l->fetching.insert(t);
+    t->fetching = l;
+    return CONCUR_OK;
+  });
+}
+
+concur_status loop_run(concur_loop *l, int timeout_ms) {
+  return guarded(l->worker->run, CONCUR_ERROR, [&] {
+    l->loop->run_once(timeout_ms);
+    return CONCUR_OK;
+  });
+}
+
+concur_status loop_post(concur_loop *l, concur_callback fn, void *user) {
+  return guarded(l->worker->run, CONCUR_ERROR, [&] {
+    l->loop->post([fn, user] { fn(user, CONCUR_OK); });
+    return CONCUR_OK;
+  });
+}
+
+size_t loop_in_flight(const concur_loop *l) {
+  return l->fetching.size();
+}
+
 // What the plugin left behind is reclaimed here, and named: a plugin bug.
 void reclaim(concur_run &run) {
   std::string leftovers;
+  // Loops first: closing one cancels fetches that still point at tasks.
+  if (!run.live_loops.empty())
+    leftovers += std::to_string(run.live_loops.size()) + " loop(s) never closed";
+  for (auto *l : run.live_loops) close_loop(l);
+  auto more = [&leftovers] { return leftovers.empty() ? "" : ", "; };
   if (!run.live_tasks.empty())
-    leftovers += std::to_string(run.live_tasks.size()) + " task(s) never completed";
+    leftovers += more() + std::to_string(run.live_tasks.size()) + " task(s) never completed";
   for (auto *t : run.live_tasks) delete t;
   if (!run.live_workers.empty())
-    leftovers += (leftovers.empty() ? "" : ", ") + std::to_string(run.live_workers.size()) +
-                 " worker(s) never closed";
+    leftovers += more() + std::to_string(run.live_workers.size()) + " worker(s) never closed";
   for (auto *w : run.live_workers) {
     run.crawl->close_worker(std::move(w->worker));
     delete w;
@@ -280,12 +375,18 @@ const concur_host &host_table() {
       receive_task,
       send_outcome,
       receive_outcome,
+      loop_open,
+      loop_close,
+      fetch_start,
+      loop_run,
+      loop_post,
+      loop_in_flight,
   };
   return table;
 }
 
 void run_plugin(const Plugin &plugin, crawl::CrawlRun &crawl, const config::OptionSet &options) {
-  concur_run run{&crawl, &options, plugin.name(), {}, {}, {}};
+  concur_run run{&crawl, &options, plugin.name(), {}, {}, {}, {}};
   char err[1024] = {0};
   int rc = plugin.descriptor().run(&host_table(), &run, err, sizeof err);
   err[sizeof err - 1] = '\0';

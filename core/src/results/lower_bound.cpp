@@ -31,14 +31,30 @@ std::unordered_map<std::string, Cost> page_costs(const std::vector<Event> &event
   return costs;
 }
 
+// Every page of a type costs the fastest successful fetch seen of that type.
+void fastest_per_type(std::unordered_map<std::string, Cost> &costs, const PageTypes &types) {
+  std::unordered_map<std::string, double> fastest;
+  for (const auto &[page, cost] : costs) {
+    auto type = types.find(page);
+    if (type == types.end() || cost.fetch_s <= 0) continue;
+    auto [it, fresh] = fastest.try_emplace(type->second, cost.fetch_s);
+    if (!fresh) it->second = std::min(it->second, cost.fetch_s);
+  }
+  for (auto &[page, cost] : costs) {
+    auto type = types.find(page);
+    if (type != types.end() && fastest.count(type->second)) cost.fetch_s = fastest[type->second];
+  }
+}
+
 }  // namespace
 
 LowerBound lower_bound(const std::string &start, const std::vector<Event> &events,
                        const std::vector<std::pair<std::string, std::vector<std::string>>> &links,
-                       unsigned cores) {
+                       unsigned cores, const PageTypes &types) {
   LowerBound bound;
   double cpu_total_s = 0;
-  const auto costs = page_costs(events, cpu_total_s);
+  auto costs = page_costs(events, cpu_total_s);
+  fastest_per_type(costs, types);
   bound.cpu_bound_s = cpu_total_s / std::max(1u, cores);
 
   std::unordered_map<std::string, const std::vector<std::string> *> out;

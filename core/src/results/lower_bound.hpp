@@ -5,9 +5,14 @@
 //      as observed) plus its solve CPU time (a core page's seeds in parallel:
 //      the slowest one), and
 //  (b) all the CPU work (every solve's CPU time) spread over every core.
+// A page's fetch costs the fastest successful fetch seen of any page of its
+// type (when types are known): a client that stalls — an event loop busy
+// solving — stretches the fetches it has in flight, and the bound must not
+// grow with that stall, or the stalled run would look efficient.
 #pragma once
 
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -21,9 +26,13 @@ struct LowerBound {
   double bound_s() const { return critical_path_s > cpu_bound_s ? critical_path_s : cpu_bound_s; }
 };
 
+using PageTypes = std::unordered_map<std::string, std::string>;  // page id -> type
+
 // `links`: each page completed successfully, with the links it yielded.
+// `types`: the type of each page whose type is known (may be empty: then each
+// page costs its own observed fetch).
 LowerBound lower_bound(const std::string &start, const std::vector<Event> &events,
                        const std::vector<std::pair<std::string, std::vector<std::string>>> &links,
-                       unsigned cores);
+                       unsigned cores, const PageTypes &types = {});
 
 }  // namespace concur::results

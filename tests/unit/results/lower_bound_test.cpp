@@ -55,3 +55,17 @@ TEST_CASE("failed pages discover nothing", "[results]") {
   LowerBound bound = lower_bound("a", events, {{"a", {"b"}}, {"c", {}}}, 1);
   CHECK(bound.critical_path_s == Approx(1.0));
 }
+
+TEST_CASE("a page's fetch costs the fastest fetch seen of its type", "[results]") {
+  // a → b → c, all regular; b's answer sat 2 s in a stalled client.
+  const std::vector<Event> events = {request("a", 0, 0.05), request("b", 0.05, 2.05),
+                                     request("c", 2.05, 2.1)};
+  const std::vector<std::pair<std::string, std::vector<std::string>>> links = {
+      {"a", {"b"}}, {"b", {"c"}}, {"c", {}}};
+  CHECK(lower_bound("a", events, links, 1).critical_path_s == Approx(2.1));
+  const PageTypes types = {{"a", "regular"}, {"b", "regular"}, {"c", "regular"}};
+  CHECK(lower_bound("a", events, links, 1, types).critical_path_s == Approx(0.15));
+  // Types apart, each keeps its own.
+  const PageTypes mixed = {{"a", "regular"}, {"b", "delay"}, {"c", "regular"}};
+  CHECK(lower_bound("a", events, links, 1, mixed).critical_path_s == Approx(2.1));
+}

@@ -1,0 +1,231 @@
+// async: one thread, one event loop, C++20 coroutines — the course's asyncio
+// crawler. A driver coroutine takes pages while the semaphore has a free slot
+// (`concurrency` pages in flight, like asyncio.Semaphore) and spawns one
+// visit coroutine per page; `co_await fetch(task)` suspends the visit until
+// the host's loop has the answer, so thousands of fetches share the thread.
+//
+// Puzzles show what the model costs. `executor: inline` solves them on the
+// loop thread, as an asyncio crawler that calls a CPU function directly does:
+// the loop stalls, and every fetch in flight waits (their latency jumps).
+// `threads` and `processes` are loop.run_in_executor(): the visit awaits a
+// pool, and the loop goes on serving the network.
+#include <concur/plugin.h>
+
+#include <algorithm>
+#include <chrono>
+#include <coroutine>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <thread>
+
+#include "coro.hpp"
+#include "process_pool.hpp"
+#include "solver_pool.hpp"
+
+namespace concur_async {
+namespace {
+
+// Resumes the suspended coroutine from a host callback (on the loop thread).
+struct Resume {
+  concur_status status = CONCUR_OK;
+  std::coroutine_handle<> handle;
+  static void fire(void *user, concur_status status) {
+    auto *self = static_cast<Resume *>(user);
+    self->status = status;
+    self->handle.resume();
+  }
+};
+
+enum class Executor { inline_, threads, processes };
+
+// co_await fetch: suspends until the host's loop reports the fetch done.
+struct FetchAwaiter : Resume {
+  const concur_host *host;
+  concur_loop *loop;
+  concur_task *task;
+  FetchAwaiter(const concur_host *h, concur_loop *l, concur_task *t) : host(h), loop(l), task(t) {}
+  bool await_ready() const noexcept { return false; }
+  bool await_suspend(std::coroutine_handle<> h) {
+    handle = h;
+    if (host->fetch_start(loop, task, Resume::fire, this) == CONCUR_OK) return true;
+    status = CONCUR_PAGE_FAILED;  // the run was aborted: carry on without waiting
+    return false;
+  }
+  concur_status await_resume() const noexcept { return status; }
+};
+
+// co_await run_in_executor: suspends until a pool has solved the page.
+struct SolveAwaiter : Resume {
+  concur_plugins::SolverPool *threads;
+  ProcessPool *processes;
+  concur_task *task;
+  SolveAwaiter(concur_plugins::SolverPool *th, ProcessPool *pr, concur_task *t)
+      : threads(th), processes(pr), task(t) {}
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) {
+    handle = h;
+    if (threads)
+      threads->solve(task, Resume::fire, this);
+    else
+      processes->solve(task, Resume::fire, this);
+  }
+  void await_resume() const noexcept {}
+};
+
+class Crawler {
+ public:
+  Crawler(const concur_host *host, concur_run *run, concur_worker *worker, concur_loop *loop,
+          size_t concurrency)
+      : host_(host), run_(run), worker_(worker), loop_(loop), slots_(concurrency) {}
+
+  void use(concur_plugins::SolverPool *threads) { threads_ = threads; }
+  void use(ProcessPool *processes) { processes_ = processes; }
+
+  // The driver: asyncio's `async with semaphore:` around each page.
+  Spawned drive() {
+    for (;;) {
+      co_await slots_.acquire();
+      concur_task *task = nullptr;
+      const concur_status s = host_->take(worker_, &task, 0);
+      if (s == CONCUR_OK) {
+        visit(task);
+        continue;
+      }
+      slots_.release();
+      if (s != CONCUR_AGAIN) break;  // finished (or aborted)
+      co_await progress_.wait();     // pages in flight may bring new links
+    }
+    driving_ = false;
+  }
+
+  bool finished() const { return !driving_ && visits_ == 0; }
+
+  void report() const {
+    host_->metric(run_, "in_flight_high_water", static_cast<double>(high_water_),
+                  CONCUR_METRIC_MAX);
+    host_->metric(run_, "loop_blocked_s", blocked_s_, CONCUR_METRIC_ADD);
+  }
+
+ private:
+  Spawned visit(concur_task *task) {
+    high_water_ = std::max(high_water_, ++visits_);
+    const concur_status fetched = co_await FetchAwaiter(host_, loop_, task);
+    if (fetched == CONCUR_OK && host_->interpret(worker_, task) == CONCUR_OK &&
+        host_->work_count(task) > 0) {
+      if (threads_ || processes_)
+        co_await SolveAwaiter(threads_, processes_, task);
+      else
+        solve_inline(task);
+    }
+    host_->complete(worker_, task);
+    --visits_;
+    slots_.release();
+    progress_.notify_all();
+  }
+
+  // The loop thread does the CPU work: nothing else moves meanwhile.
+  void solve_inline(concur_task *task) {
+    const auto start = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < host_->work_count(task); ++i) host_->solve(worker_, task, i);
+    blocked_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+
+  const concur_host *host_;
+  concur_run *run_;
+  concur_worker *worker_;
+  concur_loop *loop_;
+  Semaphore slots_;
+  Signal progress_;
+  concur_plugins::SolverPool *threads_ = nullptr;
+  ProcessPool *processes_ = nullptr;
+  bool driving_ = true;
+  size_t visits_ = 0, high_water_ = 0;
+  double blocked_s_ = 0;
+};
+
+Executor executor_kind(const char *name) {
+  if (std::strcmp(name, "threads") == 0) return Executor::threads;
+  if (std::strcmp(name, "processes") == 0) return Executor::processes;
+  return Executor::inline_;
+}
+
+size_t executor_size(const concur_host *host, concur_run *run) {
+  const int64_t n = host->option_int(run, "executor_workers");
+  return n > 0 ? static_cast<size_t>(n) : std::max(1u, std::thread::hardware_concurrency());
+}
+
+// Drives the loop until every visit is over. False: the loop itself failed.
+bool crawl(const concur_host *host, Crawler &crawler, concur_loop *loop) {
+  crawler.drive();
+  while (!crawler.finished())
+    if (host->loop_run(loop, -1) != CONCUR_OK) return false;
+  crawler.report();
+  return true;
+}
+
+int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
+  const Executor kind = executor_kind(host->option_string(run, "executor"));
+  concur_worker *worker = host->worker_open(run);
+  concur_loop *loop = worker ? host->loop_open(worker) : nullptr;
+  if (loop == nullptr) {  // the run was aborted before it began
+    host->worker_close(worker);
+    return 0;
+  }
+  // Children are forked before any thread of ours exists.
+  std::unique_ptr<ProcessPool> processes;
+  std::unique_ptr<concur_plugins::SolverPool> threads;
+  if (kind == Executor::processes)
+    processes = std::make_unique<ProcessPool>(host, run, loop, executor_size(host, run));
+  if (kind == Executor::threads)
+    threads =
+        std::make_unique<concur_plugins::SolverPool>(host, run, loop, executor_size(host, run));
+  int rc = 0;
+  if ((processes && !processes->usable()) || (threads && !threads->usable())) {
+    std::snprintf(err, err_size, "could not start the %s executor",
+                  host->option_string(run, "executor"));
+    rc = 1;
+  } else {
+    Crawler crawler(host, run, worker, loop,
+                    static_cast<size_t>(host->option_int(run, "concurrency")));
+    if (threads) crawler.use(threads.get());
+    if (processes) crawler.use(processes.get());
+    if (!crawl(host, crawler, loop)) {
+      std::snprintf(err, err_size, "the event loop failed");
+      rc = 1;
+    }
+  }
+  threads.reset();
+  processes.reset();
+  host->loop_close(loop);
+  host->worker_close(worker);
+  return rc;
+}
+
+const concur_option_spec kOptions[] = {
+    {"concurrency", CONCUR_OPT_INT, "100", "pages in flight at once (the asyncio.Semaphore)",
+     nullptr, 1, 100000},
+    {"executor", CONCUR_OPT_STRING, "inline",
+     "where puzzles are solved: inline (on the loop thread; the loop stalls), threads, processes",
+     "inline|threads|processes", 0, -1},
+    {"executor_workers", CONCUR_OPT_INT, "0",
+     "threads or processes of the executor; 0 = one per core", nullptr, 0, 1024},
+};
+
+const concur_plugin kDescriptor = {
+    CONCUR_PLUGIN_HEADER,
+    "async",
+    "1.0",
+    "one thread: an event loop and a coroutine per page, puzzles inline or in an executor",
+    kOptions,
+    sizeof kOptions / sizeof kOptions[0],
+    nullptr,
+    run,
+};
+
+}  // namespace
+}  // namespace concur_async
+
+extern "C" CONCUR_EXPORT const concur_plugin *concur_plugin_entry(void) {
+  return &concur_async::kDescriptor;
+}

@@ -1,0 +1,282 @@
+// fibers: gevent's model — stackful green threads on one OS thread. Each
+// fiber's code reads as blocking calls (take, fetch, solve, complete, as in
+// the threads plugin); "blocking" here means: start the work, then switch to
+// the hub. The hub runs ready fibers and otherwise waits in the host's event
+// loop, whose callbacks make fibers ready again. Stacks come from
+// Boost.Context (one mmap'ed stack with a guard page per fiber).
+//
+// As in gevent, CPU work is the catch: with `cpu_offload: false` a fiber that
+// solves a puzzle holds the only thread, and every other fiber — and every
+// fetch in flight — waits. `cpu_offload: true` sends puzzles to a pool of OS
+// threads (gevent's threadpool) and the fiber waits like it waits on I/O.
+#include <concur/plugin.h>
+
+#include <algorithm>
+#include <boost/context/fiber.hpp>
+#include <boost/context/protected_fixedsize_stack.hpp>
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "solver_pool.hpp"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+namespace {
+
+namespace ctx = boost::context;
+
+// AddressSanitizer must be told when the stack changes under it, or it takes
+// the first call on a fiber's stack for an overflow. Boost 1.74 annotates only
+// its ucontext flavour, which Debian's library is not built for, so the hub
+// and the fibers announce each switch themselves. Both are no-ops without ASan.
+struct StackBounds {
+  const void *bottom = nullptr;
+  size_t size = 0;
+};
+#if defined(__SANITIZE_ADDRESS__)
+void switch_begins(void **fake_stack, const StackBounds &to) {
+  __sanitizer_start_switch_fiber(fake_stack, to.bottom, to.size);
+}
+void switch_ends(void *fake_stack, StackBounds *from) {
+  __sanitizer_finish_switch_fiber(fake_stack, from ? &from->bottom : nullptr,
+                                  from ? &from->size : nullptr);
+}
+// A fiber's frames die with it, poisoned: the next stack mmap'ed at the same
+// address must not inherit that.
+void forget_frames(const StackBounds &stack) {
+  __asan_unpoison_memory_region(stack.bottom, stack.size);
+}
+#else
+void switch_begins(void **, const StackBounds &) {}
+void switch_ends(void *, StackBounds *) {}
+void forget_frames(const StackBounds &) {}
+#endif
+
+// Boost's guarded stack, remembering where it is (for the switch announcements).
+class RecordedStack {
+ public:
+  RecordedStack(size_t bytes, StackBounds &where) : inner_(bytes), where_(&where) {}
+  ctx::stack_context allocate() {
+    ctx::stack_context sc = inner_.allocate();
+    where_->bottom = static_cast<char *>(sc.sp) - sc.size;  // sp is the top
+    where_->size = sc.size;
+    return sc;
+  }
+  void deallocate(ctx::stack_context &sc) noexcept {
+    forget_frames({static_cast<char *>(sc.sp) - sc.size, sc.size});
+    inner_.deallocate(sc);
+  }
+
+ private:
+  ctx::protected_fixedsize_stack inner_;
+  StackBounds *where_;
+};
+
+class Hub;
+
+struct Green {
+  Hub *owner = nullptr;
+  ctx::fiber self;  // resumes this fiber while it is suspended
+  ctx::fiber hub;   // resumes the hub while this fiber runs
+  concur_status woken_with = CONCUR_OK;
+  bool finished = false;
+  StackBounds stack;           // this fiber's
+  void *fake_stack = nullptr;  // ASan's bookkeeping while switched out
+};
+
+class Hub {
+ public:
+  Hub(const concur_host *host, concur_run *run, concur_worker *worker, concur_loop *loop,
+      concur_plugins::SolverPool *offload)
+      : host_(host), run_(run), worker_(worker), loop_(loop), offload_(offload) {}
+
+  // Runs `count` fibers to completion. False: the event loop failed.
+  bool run(size_t count, size_t stack_bytes) {
+    fibers_.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+      auto g = std::make_unique<Green>();
+      Green *raw = g.get();
+      raw->owner = this;
+      g->self = ctx::fiber(std::allocator_arg, RecordedStack(stack_bytes, raw->stack),
+                           [this, raw](ctx::fiber &&hub) {
+                             switch_ends(nullptr, &hub_stack_);
+                             raw->hub = std::move(hub);
+                             crawl(*raw);
+                             raw->finished = true;
+                             switch_begins(nullptr, hub_stack_);  // for good: no fake stack kept
+                             return std::move(raw->hub);
+                           });
+      ready_.push_back(raw);
+      fibers_.push_back(std::move(g));
+    }
+    live_ = count;
+    while (live_ > 0) {
+      while (!ready_.empty()) {
+        Green *g = ready_.front();
+        ready_.pop_front();
+        void *hub_fake_stack = nullptr;
+        switch_begins(&hub_fake_stack, g->stack);
+        g->self = std::move(g->self).resume();
+        switch_ends(hub_fake_stack, nullptr);
+        if (g->finished) --live_;
+      }
+      if (live_ == 0) break;
+      if (nothing_pending()) {
+        wake_all_waiting();  // a safety net: someone must try take() again
+        continue;
+      }
+      if (host_->loop_run(loop_, -1) != CONCUR_OK) return false;
+    }
+    host_->metric(run_, "loop_blocked_s", blocked_s_, CONCUR_METRIC_ADD);
+    return true;
+  }
+
+ private:
+  // One fiber's life: the threads plugin's loop, written the same way.
+  void crawl(Green &g) {
+    for (;;) {
+      concur_task *task = nullptr;
+      const concur_status s = host_->take(worker_, &task, 0);
+      if (s == CONCUR_AGAIN) {  // pages in flight may bring links: wait for one
+        waiting_.push_back(&g);
+        suspend(g);
+        continue;
+      }
+      if (s != CONCUR_OK) break;
+      wake_one_waiting();  // there may be more where this one came from
+      if (fetch(g, task) == CONCUR_OK && host_->interpret(worker_, task) == CONCUR_OK)
+        solve(g, task);
+      host_->complete(worker_, task);
+      wake_one_waiting();  // the page may have queued new links
+    }
+    wake_all_waiting();  // finished: let every waiter see it
+  }
+
+  concur_status fetch(Green &g, concur_task *task) {
+    if (host_->fetch_start(loop_, task, wake, &g) != CONCUR_OK) return CONCUR_PAGE_FAILED;
+    suspend(g);
+    return g.woken_with;
+  }
+
+  void solve(Green &g, concur_task *task) {
+    const size_t units = host_->work_count(task);
+    if (units == 0) return;
+    if (offload_ != nullptr) {
+      ++offloaded_;
+      offload_->solve(task, wake, &g);
+      suspend(g);
+      --offloaded_;
+      return;
+    }
+    // gevent without a threadpool: the hub's thread does the CPU work.
+    const auto start = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < units; ++i) host_->solve(worker_, task, i);
+    blocked_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+
+  // Switches to the hub; returns when a callback has made `g` ready again.
+  void suspend(Green &g) {
+    switch_begins(&g.fake_stack, hub_stack_);
+    g.hub = std::move(g.hub).resume();
+    switch_ends(g.fake_stack, &hub_stack_);
+  }
+
+  // A host callback (on the hub's thread, inside loop_run): `g` may run again.
+  static void wake(void *user, concur_status status) {
+    auto *g = static_cast<Green *>(user);
+    g->woken_with = status;
+    g->owner->ready_.push_back(g);
+  }
+
+  // One waiter at a time: a woken fiber that gets a page wakes the next one, so
+  // a completion costs O(1) however many fibers are idle.
+  void wake_one_waiting() {
+    if (waiting_.empty()) return;
+    ready_.push_back(waiting_.front());
+    waiting_.pop_front();
+  }
+
+  void wake_all_waiting() {
+    ready_.insert(ready_.end(), waiting_.begin(), waiting_.end());
+    waiting_.clear();
+  }
+
+  bool nothing_pending() const {
+    return ready_.empty() && host_->loop_in_flight(loop_) == 0 && offloaded_ == 0;
+  }
+
+  const concur_host *host_;
+  concur_run *run_;
+  concur_worker *worker_;
+  concur_loop *loop_;
+  concur_plugins::SolverPool *offload_;
+  std::vector<std::unique_ptr<Green>> fibers_;
+  std::deque<Green *> ready_, waiting_;
+  size_t live_ = 0, offloaded_ = 0;
+  StackBounds hub_stack_;  // the thread's own stack, learnt at the first switch
+  double blocked_s_ = 0;
+};
+
+int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
+  const auto count = static_cast<size_t>(host->option_int(run, "fibers"));
+  const auto stack_bytes = static_cast<size_t>(host->option_int(run, "stack_kb")) * 1024;
+  concur_worker *worker = host->worker_open(run);
+  concur_loop *loop = worker ? host->loop_open(worker) : nullptr;
+  if (loop == nullptr) {  // the run was aborted before it began
+    host->worker_close(worker);
+    return 0;
+  }
+  std::unique_ptr<concur_plugins::SolverPool> offload;
+  if (host->option_bool(run, "cpu_offload"))
+    offload = std::make_unique<concur_plugins::SolverPool>(
+        host, run, loop, std::max(1u, std::thread::hardware_concurrency()));
+  int rc = 0;
+  if (offload && !offload->usable()) {
+    std::snprintf(err, err_size, "could not start the cpu_offload threads");
+    rc = 1;
+  } else {
+    Hub hub(host, run, worker, loop, offload.get());
+    if (!hub.run(count, stack_bytes)) {
+      std::snprintf(err, err_size, "the event loop failed");
+      rc = 1;
+    }
+  }
+  offload.reset();
+  host->loop_close(loop);
+  host->worker_close(worker);
+  return rc;
+}
+
+const concur_option_spec kOptions[] = {
+    {"fibers", CONCUR_OPT_INT, "100", "green threads crawling at once (pages in flight)", nullptr,
+     1, 100000},
+    {"stack_kb", CONCUR_OPT_INT, "64", "stack of each fiber, KiB (a guard page is added)", nullptr,
+     16, 8192},
+    {"cpu_offload", CONCUR_OPT_BOOL, "false",
+     "solve puzzles on a thread pool (true) or on the hub's thread, stalling every fiber (false)",
+     nullptr, 0, -1},
+};
+
+const concur_plugin kDescriptor = {
+    CONCUR_PLUGIN_HEADER,
+    "fibers",
+    "1.0",
+    "gevent's model: stackful green threads on one thread, switched on I/O",
+    kOptions,
+    sizeof kOptions / sizeof kOptions[0],
+    nullptr,
+    run,
+};
+
+}  // namespace
+
+extern "C" CONCUR_EXPORT const concur_plugin *concur_plugin_entry(void) {
+  return &kDescriptor;
+}
