@@ -134,6 +134,8 @@ class Hub {
       }
       if (host_->loop_run(loop_, -1) != CONCUR_OK) return false;
     }
+    host_->metric(run_, "in_flight_high_water", static_cast<double>(high_water_),
+                  CONCUR_METRIC_MAX);
     host_->metric(run_, "loop_blocked_s", blocked_s_, CONCUR_METRIC_ADD);
     return true;
   }
@@ -150,10 +152,12 @@ class Hub {
         continue;
       }
       if (s != CONCUR_OK) break;
+      high_water_ = std::max(high_water_, ++pages_in_flight_);
       wake_one_waiting();  // there may be more where this one came from
       if (fetch(g, task) == CONCUR_OK && host_->interpret(worker_, task) == CONCUR_OK)
         solve(g, task);
       host_->complete(worker_, task);
+      --pages_in_flight_;
       wake_one_waiting();  // the page may have queued new links
     }
     wake_all_waiting();  // finished: let every waiter see it
@@ -219,7 +223,7 @@ class Hub {
   concur_plugins::SolverPool *offload_;
   std::vector<std::unique_ptr<Green>> fibers_;
   std::deque<Green *> ready_, waiting_;
-  size_t live_ = 0, offloaded_ = 0;
+  size_t live_ = 0, offloaded_ = 0, pages_in_flight_ = 0, high_water_ = 0;
   StackBounds hub_stack_;  // the thread's own stack, learnt at the first switch
   double blocked_s_ = 0;
 };

@@ -14,6 +14,16 @@
 namespace concur::http {
 namespace {
 
+// A new shard opens once every existing one carries this many transfers.
+constexpr size_t kShardCapacity = 256;
+
+// What an epoll event is about, packed in its 64-bit data.
+constexpr uint64_t kTimerTag = 1ull << 63;  // | shard index
+constexpr uint64_t kWakeTag = 1ull << 62;
+uint64_t socket_tag(size_t shard, int fd) {
+  return (uint64_t{shard} << 32) | static_cast<uint32_t>(fd);
+}
+
 [[noreturn]] void throw_errno(const char *what) {
   throw std::system_error(errno, std::generic_category(), what);
 }
@@ -23,10 +33,10 @@ int checked(int fd, const char *what) {
   return fd;
 }
 
-void add_to_epoll(int epoll_fd, int fd) {
+void add_to_epoll(int epoll_fd, int fd, uint64_t tag) {
   epoll_event ev{};
   ev.events = EPOLLIN;
-  ev.data.fd = fd;
+  ev.data.u64 = tag;
   if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) throw_errno("epoll_ctl");
 }
 
@@ -35,31 +45,50 @@ void add_to_epoll(int epoll_fd, int fd) {
 Loop::Loop(long timeout_ms) : timeout_ms_(timeout_ms) {
   global_init();
   epoll_fd_ = checked(epoll_create1(EPOLL_CLOEXEC), "epoll_create1");
-  timer_fd_ = checked(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC), "timerfd");
   wake_fd_ = checked(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC), "eventfd");
-  add_to_epoll(epoll_fd_, timer_fd_);
-  add_to_epoll(epoll_fd_, wake_fd_);
-  multi_ = curl_multi_init();
-  if (multi_ == nullptr) throw std::bad_alloc();
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, on_socket);
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
-  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, on_timer);
-  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+  add_to_epoll(epoll_fd_, wake_fd_, kWakeTag);
 }
 
 Loop::~Loop() {
   for (auto &[easy, transfer] : active_) {
-    curl_multi_remove_handle(multi_, easy);
+    curl_multi_remove_handle(shards_[transfer->shard]->multi, easy);
     curl_easy_cleanup(easy);
   }
   for (CURL *easy : spare_) curl_easy_cleanup(easy);
   // Before the descriptors: cleanup may still call on_socket to unwatch.
-  curl_multi_cleanup(multi_);
-  for (int fd : {wake_fd_, timer_fd_, epoll_fd_})
+  for (auto &shard : shards_) curl_multi_cleanup(shard->multi);
+  for (auto &shard : shards_) close(shard->timer_fd);
+  for (int fd : {wake_fd_, epoll_fd_})
     if (fd >= 0) close(fd);
 }
 
+Loop::Shard &Loop::least_busy() {
+  Shard *best = nullptr;
+  for (auto &shard : shards_)
+    if (best == nullptr || shard->active < best->active) best = shard.get();
+  if (best != nullptr && best->active < kShardCapacity) return *best;
+
+  auto shard = std::make_unique<Shard>();
+  shard->loop = this;
+  shard->index = shards_.size();
+  shard->timer_fd =
+      checked(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC), "timerfd_create");
+  add_to_epoll(epoll_fd_, shard->timer_fd, kTimerTag | shard->index);
+  shard->multi = curl_multi_init();
+  if (shard->multi == nullptr) {
+    close(shard->timer_fd);
+    throw std::bad_alloc();
+  }
+  curl_multi_setopt(shard->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+  curl_multi_setopt(shard->multi, CURLMOPT_SOCKETDATA, shard.get());
+  curl_multi_setopt(shard->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+  curl_multi_setopt(shard->multi, CURLMOPT_TIMERDATA, shard.get());
+  shards_.push_back(std::move(shard));
+  return *shards_.back();
+}
+
 void Loop::get(const std::string &url, Done done) {
+  Shard &shard = least_busy();
   CURL *easy = nullptr;
   if (spare_.empty()) {
     easy = curl_easy_init();
@@ -72,14 +101,16 @@ void Loop::get(const std::string &url, Done done) {
   transfer->exchange.prepare(easy, url, timeout_ms_);
   transfer->done = std::move(done);
   transfer->start = std::chrono::steady_clock::now();
+  transfer->shard = shard.index;
   active_.emplace(easy, std::move(transfer));
   // The multi handle calls on_timer with 0 here; the transfer starts on the
   // next run_once(), never inside this call.
-  if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
+  if (curl_multi_add_handle(shard.multi, easy) != CURLM_OK) {
     active_.erase(easy);
     spare_.push_back(easy);
     throw std::runtime_error("libcurl: could not add a transfer to the multi handle");
   }
+  ++shard.active;
 }
 
 void Loop::post(std::function<void()> fn) {
@@ -93,92 +124,127 @@ void Loop::post(std::function<void()> fn) {
 }
 
 void Loop::run_once(int timeout_ms) {
+  bool timeout_now = false;
+  for (auto &shard : shards_) timeout_now = timeout_now || shard->timeout_now;
   epoll_event events[256];
-  const int n = epoll_wait(epoll_fd_, events, 256, timeout_ms);
+  // A shard wants an immediate timeout (every new transfer does): look at the
+  // sockets without waiting, then let it act.
+  const int n = epoll_wait(epoll_fd_, events, 256, timeout_now ? 0 : timeout_ms);
   if (n < 0) {
     if (errno == EINTR) return;
     throw_errno("epoll_wait");
   }
   uint64_t drained = 0;
   for (int i = 0; i < n; ++i) {
-    const int fd = events[i].data.fd;
-    if (fd == timer_fd_) {
-      [[maybe_unused]] auto r = read(timer_fd_, &drained, sizeof drained);
-      act(CURL_SOCKET_TIMEOUT, 0);
-    } else if (fd == wake_fd_) {
+    const uint64_t tag = events[i].data.u64;
+    if (tag & kTimerTag) {
+      Shard &shard = *shards_[tag & ~kTimerTag];
+      [[maybe_unused]] auto r = read(shard.timer_fd, &drained, sizeof drained);
+      on_timer_fired(shard);
+    } else if (tag & kWakeTag) {
       [[maybe_unused]] auto r = read(wake_fd_, &drained, sizeof drained);
     } else {
       const uint32_t e = events[i].events;
-      act(fd, ((e & EPOLLIN) ? CURL_CSELECT_IN : 0) | ((e & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
-                  ((e & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0));
+      act(*shards_[tag >> 32], static_cast<int>(tag & 0xffffffffu),
+          ((e & EPOLLIN) ? CURL_CSELECT_IN : 0) | ((e & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
+              ((e & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0));
     }
   }
+  for (auto &shard : shards_)
+    if (shard->timeout_now) {
+      shard->timeout_now = false;
+      act(*shard, CURL_SOCKET_TIMEOUT, 0);
+    }
   finish_transfers();
   run_posted();
 }
 
-int Loop::on_socket(CURL *, int fd, int what, void *self, void *socket_state) {
-  static_cast<Loop *>(self)->watch(fd, what, socket_state != nullptr);
+int Loop::on_socket(CURL *, int fd, int what, void *shard, void *socket_state) {
+  auto *s = static_cast<Shard *>(shard);
+  s->loop->watch(*s, fd, what, socket_state != nullptr);
   return 0;
 }
 
-int Loop::on_timer(CURLM *, long timeout_ms, void *self) {
-  static_cast<Loop *>(self)->arm_timer(timeout_ms);
+int Loop::on_timer(CURLM *, long timeout_ms, void *shard) {
+  auto *s = static_cast<Shard *>(shard);
+  s->loop->arm_timer(*s, timeout_ms);
   return 0;
 }
 
 // Keeps epoll's interest in `fd` equal to what libcurl asks for.
-void Loop::watch(int fd, int what, bool known) {
+void Loop::watch(Shard &shard, int fd, int what, bool known) {
   if (what == CURL_POLL_REMOVE) {
     // The socket may already be closed, which removed it from epoll: ignore errors.
     epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-    curl_multi_assign(multi_, fd, nullptr);
+    curl_multi_assign(shard.multi, fd, nullptr);
     return;
   }
   epoll_event ev{};
   ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
-  ev.data.fd = fd;
+  ev.data.u64 = socket_tag(shard.index, fd);
   if (epoll_ctl(epoll_fd_, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) != 0) {
     // A descriptor number reused after close: what epoll held is stale.
     epoll_ctl(epoll_fd_, known ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &ev);
   }
-  if (!known) curl_multi_assign(multi_, fd, this);  // any non-null marks "in epoll"
+  if (!known) curl_multi_assign(shard.multi, fd, this);  // any non-null marks "in epoll"
 }
 
-void Loop::arm_timer(long timeout_ms) {
-  itimerspec spec{};
+// libcurl announces its earliest deadline after nearly every step. A zero
+// timeout is a flag for run_once (never acted on from inside libcurl's
+// callback). A deadline later than the one armed is left alone: the timer
+// fires early and on_timer_fired() asks libcurl for the true one. So the
+// timerfd is re-armed only when a deadline moves earlier — not once per
+// transfer, which cost a syscall each.
+void Loop::arm_timer(Shard &shard, long timeout_ms) {
   if (timeout_ms == 0) {
-    spec.it_value.tv_nsec = 1;  // as soon as possible, but from run_once, not from here
-  } else if (timeout_ms > 0) {
-    spec.it_value.tv_sec = timeout_ms / 1000;
-    spec.it_value.tv_nsec = (timeout_ms % 1000) * 1'000'000;
-  }  // -1: all zero disarms
-  timerfd_settime(timer_fd_, 0, &spec, nullptr);
+    shard.timeout_now = true;
+    return;
+  }
+  if (timeout_ms < 0) return;  // no deadline: an armed timer only fires early
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  if (shard.timer_armed && deadline >= shard.timer_deadline) return;
+  itimerspec spec{};
+  spec.it_value.tv_sec = timeout_ms / 1000;
+  spec.it_value.tv_nsec = (timeout_ms % 1000) * 1'000'000;
+  timerfd_settime(shard.timer_fd, 0, &spec, nullptr);
+  shard.timer_armed = true;
+  shard.timer_deadline = deadline;
 }
 
-void Loop::act(int fd, int curl_events) {
+void Loop::on_timer_fired(Shard &shard) {
+  shard.timer_armed = false;
+  act(shard, CURL_SOCKET_TIMEOUT, 0);
+  long next_ms = -1;
+  curl_multi_timeout(shard.multi, &next_ms);
+  arm_timer(shard, next_ms);  // libcurl does not announce a deadline it thinks we hold
+}
+
+void Loop::act(Shard &shard, int fd, int curl_events) {
   int running = 0;
-  curl_multi_socket_action(multi_, fd, curl_events, &running);
+  curl_multi_socket_action(shard.multi, fd, curl_events, &running);
 }
 
 // The one place transfers end: collect the finished ones first, then run
 // their callbacks, which may start new transfers.
 void Loop::finish_transfers() {
   std::vector<std::pair<std::unique_ptr<Transfer>, Response>> finished;
-  int queued = 0;
-  while (CURLMsg *msg = curl_multi_info_read(multi_, &queued)) {
-    if (msg->msg != CURLMSG_DONE) continue;
-    CURL *easy = msg->easy_handle;
-    const CURLcode rc = msg->data.result;
-    curl_multi_remove_handle(multi_, easy);
-    auto node = active_.extract(easy);
-    auto &transfer = node.mapped();
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                                transfer->start)
-                          .count();
-    Response response = transfer->exchange.finish(easy, rc, ms);
-    spare_.push_back(easy);
-    finished.emplace_back(std::move(transfer), std::move(response));
+  for (auto &shard : shards_) {
+    int queued = 0;
+    while (CURLMsg *msg = curl_multi_info_read(shard->multi, &queued)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      CURL *easy = msg->easy_handle;
+      const CURLcode rc = msg->data.result;
+      curl_multi_remove_handle(shard->multi, easy);
+      --shard->active;
+      auto node = active_.extract(easy);
+      auto &transfer = node.mapped();
+      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                                  transfer->start)
+                            .count();
+      Response response = transfer->exchange.finish(easy, rc, ms);
+      spare_.push_back(easy);
+      finished.emplace_back(std::move(transfer), std::move(response));
+    }
   }
   for (auto &[transfer, response] : finished) transfer->done(std::move(response));
 }

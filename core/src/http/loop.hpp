@@ -1,9 +1,14 @@
 // Non-blocking HTTP GETs: libcurl's multi-socket interface driven by epoll and
-// a timerfd, in the shape of curl's ephiperfifo.c example — a socket callback
+// timerfds, in the shape of curl's ephiperfifo.c example — a socket callback
 // keeps epoll in step with the sockets libcurl wants watched, a timer callback
-// arms the timerfd, and one check of the multi's messages after each wake-up
+// arms a timerfd, and one check of the multi's messages after each wake-up
 // finishes the transfers that are done. Connections stay in the multi handle's
 // cache and are reused; easy handles are recycled.
+//
+// The transfers are spread over a few multi handles ("shards"), each with its
+// own connection cache and timer: libcurl 7.88 walks its connection cache and
+// handle lists per transfer, so one multi with 10,000 transfers in flight
+// spends its time walking lists. A shard of a few hundred does not.
 //
 // One thread owns a Loop: get() and run_once() are called on it, and every
 // callback runs on it. post() is the only thread-safe member.
@@ -38,7 +43,7 @@ class Loop {
   // Thread-safe: `fn` runs on the loop's thread from a later run_once(),
   // which is woken if it is waiting.
   void post(std::function<void()> fn);
-  // Waits up to timeout_ms (-1: no limit) for sockets, the timer or a post,
+  // Waits up to timeout_ms (-1: no limit) for sockets, timers or a post,
   // then runs every callback that became due. Throws std::system_error when
   // epoll itself fails.
   void run_once(int timeout_ms);
@@ -49,19 +54,33 @@ class Loop {
     Exchange exchange;
     Done done;
     std::chrono::steady_clock::time_point start;
+    size_t shard;
+  };
+  // One multi handle with its timer.
+  struct Shard {
+    Loop *loop = nullptr;
+    size_t index = 0;
+    CURLM *multi = nullptr;
+    int timer_fd = -1;
+    size_t active = 0;         // transfers in flight on it
+    bool timeout_now = false;  // libcurl wants CURL_SOCKET_TIMEOUT at once
+    bool timer_armed = false;
+    std::chrono::steady_clock::time_point timer_deadline;  // when timer_fd fires
   };
 
-  static int on_socket(CURL *easy, int fd, int what, void *self, void *socket_state);
-  static int on_timer(CURLM *multi, long timeout_ms, void *self);
-  void watch(int fd, int what, bool known);
-  void arm_timer(long timeout_ms);
-  void act(int fd, int curl_events);
+  static int on_socket(CURL *easy, int fd, int what, void *shard, void *socket_state);
+  static int on_timer(CURLM *multi, long timeout_ms, void *shard);
+  void watch(Shard &shard, int fd, int what, bool known);
+  void arm_timer(Shard &shard, long timeout_ms);
+  void on_timer_fired(Shard &shard);
+  void act(Shard &shard, int fd, int curl_events);
+  Shard &least_busy();
   void finish_transfers();
   void run_posted();
 
   long timeout_ms_;
-  CURLM *multi_ = nullptr;
-  int epoll_fd_ = -1, timer_fd_ = -1, wake_fd_ = -1;
+  int epoll_fd_ = -1, wake_fd_ = -1;
+  std::vector<std::unique_ptr<Shard>> shards_;
   std::vector<CURL *> spare_;  // finished easy handles, ready for reuse
   std::unordered_map<CURL *, std::unique_ptr<Transfer>> active_;
   std::mutex posted_mutex_;  // guards posted_

@@ -60,6 +60,26 @@ TEST_CASE("many GETs in flight on one thread all complete, each with its own ans
   CHECK(server.server.stats().peak >= ids.size());
 }
 
+TEST_CASE("more GETs than one multi handle carries spread over several, all answered",
+          "[http]") {
+  auto settings = quick_settings(6);
+  settings.delay_scale = 1;
+  settings.delays_ms = {300, 300, 300, 300, 300};
+  Running server(settings);
+  const auto ids = regular_ids(server, 40);
+  const size_t total = 700;  // above two shards' worth (256 each)
+  Loop loop(10'000);
+  size_t ok = 0, finished = 0;
+  for (size_t i = 0; i < total; ++i)
+    loop.get(server.url("/api/" + ids[i % ids.size()]), [&, i](Response r) {
+      ok += r.status == 200 && r.body.find(ids[i % ids.size()]) != std::string::npos;
+      ++finished;
+    });
+  run_until(loop, [&] { return finished == total; });
+  CHECK(ok == total);
+  CHECK(server.server.stats().peak >= total);  // all in flight together
+}
+
 TEST_CASE("connections are kept alive and reused across GETs", "[http]") {
   Running server(quick_settings(2));
   const auto ids = regular_ids(server, 20);
