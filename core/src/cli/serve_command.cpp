@@ -10,15 +10,27 @@ namespace {
 
 struct ServeArgs {
   server::Settings settings;
+  std::string profile = "course";
   std::string hash_rule = "indexed";
   std::string link_format = "path";
+  // The options whose defaults the profile chooses: given, they win over it.
+  CLI::Option *id_length = nullptr, *cpu_iterations = nullptr, *core_iterations = nullptr,
+              *hash_rule_option = nullptr, *link_format_option = nullptr;
 };
 
+// CLI11 checked every choice. The profile first, then what was given.
 void apply_names(ServeArgs &args) {
-  args.settings.hash_rule = *hash::parse_rule(args.hash_rule);  // CLI11 checked the choice
-  args.settings.link_format = args.link_format == "id"    ? server::LinkFormat::id
-                              : args.link_format == "url" ? server::LinkFormat::url
-                                                          : server::LinkFormat::path;
+  server::Settings &s = args.settings;
+  const server::Settings given = s;
+  server::apply_profile(s, *server::parse_profile(args.profile));
+  if (args.id_length->count() > 0) s.id_length = given.id_length;
+  if (args.cpu_iterations->count() > 0) s.cpu_iterations = given.cpu_iterations;
+  if (args.core_iterations->count() > 0) s.core_iterations = given.core_iterations;
+  if (args.hash_rule_option->count() > 0) s.hash_rule = *hash::parse_rule(args.hash_rule);
+  if (args.link_format_option->count() > 0)
+    s.link_format = args.link_format == "id"    ? server::LinkFormat::id
+                    : args.link_format == "url" ? server::LinkFormat::url
+                                                : server::LinkFormat::path;
 }
 
 // Blocks SIGINT/SIGTERM in every thread (the server's I/O thread inherits the
@@ -41,7 +53,8 @@ int serve(ServeArgs &args) {
   server::Server srv(graph);
   srv.start();
   const server::BuildStats &built = graph->build_stats();
-  std::cerr << "concur serve: " << args.settings.pages << " pages (seed " << args.settings.seed
+  std::cerr << "concur serve: " << args.settings.pages << " pages (profile "
+            << server::profile_name(args.settings.profile) << ", seed " << args.settings.seed
             << ", made in " << built.seconds << " s, puzzle cache "
             << server::cache_outcome_name(built.cache) << ") on " << srv.base_url()
             << "/ — Ctrl-C to stop\n";
@@ -69,7 +82,15 @@ Subcommand add_serve(CLI::App &app) {
   sub->add_option("--pages", s.pages, "Number of pages")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  sub->add_option("--id-length", s.id_length, "Hex characters per page id")->capture_default_str();
+  sub->add_option("--profile", args->profile,
+                  "Which server to imitate (PROTOCOL.md, \"Profiles\"): course, or original "
+                  "(hashseeds/multiseeds with one puzzle per link, bare-id links, no /health, "
+                  "/graph/sample or /graph/stats, a regular first page). It sets the defaults "
+                  "marked course/original below; options given still win")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"course", "original"}));
+  args->id_length = sub->add_option("--id-length", s.id_length,
+                                    "Hex characters per page id [course: 4, original: 6]");
   sub->add_option("--extra-edges", s.extra_edges, "Links beyond the spanning tree")
       ->capture_default_str();
   sub->add_option("--delay-scale", s.delay_scale, "Multiplies every page delay")
@@ -78,16 +99,20 @@ Subcommand add_serve(CLI::App &app) {
   sub->add_option("--failure-rate", s.failure_rate, "Chance a failure page answers 500")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
-  sub->add_option("--cpu-iterations", s.cpu_iterations, "Chain length of a cpu page's puzzle")
-      ->capture_default_str();
-  sub->add_option("--core-iterations", s.core_iterations, "Chain length of each core seed")
-      ->capture_default_str();
-  sub->add_option("--hash-rule", args->hash_rule, "Chain step: md5(r_i) or md5(r)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"indexed", "plain"}));
-  sub->add_option("--link-format", args->link_format, "How page bodies write links")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"path", "id", "url"}));
+  args->cpu_iterations =
+      sub->add_option("--cpu-iterations", s.cpu_iterations,
+                      "Chain length of a cpu page's puzzle [course: 50000000, original: 5000000]");
+  args->core_iterations =
+      sub->add_option("--core-iterations", s.core_iterations,
+                      "Chain length of each core seed [course: 12500000, original: 1250000]");
+  args->hash_rule_option =
+      sub->add_option("--hash-rule", args->hash_rule,
+                      "Chain step: md5(r_i) or md5(r) [course: indexed, original: plain]")
+          ->check(CLI::IsMember({"indexed", "plain"}));
+  args->link_format_option =
+      sub->add_option("--link-format", args->link_format,
+                      "How page bodies write links [course: path, original: id]")
+          ->check(CLI::IsMember({"path", "id", "url"}));
   sub->add_option("--max-connections", s.max_connections, "Open connections at most")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

@@ -13,8 +13,9 @@ constexpr double kUnbounded = std::numeric_limits<double>::max();
 constexpr std::string_view kHashRules[] = {"indexed", "plain"};
 constexpr std::string_view kLinkFormats[] = {"path", "id", "url"};
 // What may sit beside base_url: they describe a running server's puzzles,
-// which the original server does not announce.
-constexpr std::string_view kPuzzleKeys[] = {"id_length", "hash_rule", "cpu_iterations",
+// which the original server does not announce; `profile` gives all four the
+// defaults of that kind of server.
+constexpr std::string_view kPuzzleKeys[] = {"profile", "id_length", "hash_rule", "cpu_iterations",
                                             "core_iterations"};
 
 std::string read_base_url(const Field &field) {
@@ -70,6 +71,10 @@ LinkFormat read_link_format(const Field &field) {
 
 const KeyRule<Draft> kServerKeys[] = {
     {"base_url", [](const Field &f, Draft &d) { d.exp.base_url = read_base_url(f); }},
+    {"profile",
+     [](const Field &f, Draft &d) {
+       d.exp.server.profile = *server::parse_profile(f.one_of(server::kProfileNames));
+     }},
     {"seed", [](const Field &f, Draft &d) { d.exp.server.seed = f.unsigned_integer(0); }},
     {"pages", [](const Field &f, Draft &d) { d.exp.server.pages = f.integer(1); }},
     {"id_length", [](const Field &f, Draft &d) { d.exp.server.id_length = f.integer(1, 16); }},
@@ -123,11 +128,24 @@ void check_id_space(const Field &section, const Draft &draft) {
   Field(*culprit, path).fail_key(message);
 }
 
+// PROTOCOL.md, "Profiles": the profile's defaults for the settings it implies,
+// except those the section gives itself, whatever their order.
+void apply_profile_defaults(const Node &map, server::Settings &settings) {
+  const server::Settings given = settings;
+  server::apply_profile(settings, settings.profile);
+  if (map.find("id_length") != nullptr) settings.id_length = given.id_length;
+  if (map.find("hash_rule") != nullptr) settings.hash_rule = given.hash_rule;
+  if (map.find("cpu_iterations") != nullptr) settings.cpu_iterations = given.cpu_iterations;
+  if (map.find("core_iterations") != nullptr) settings.core_iterations = given.core_iterations;
+  if (map.find("link_format") != nullptr) settings.link_format = given.link_format;
+}
+
 }  // namespace
 
 void read_server(const Field &field, Draft &draft) {
   const Node &map = field.map();
   read_keys<Draft>(map, field.path(), kServerKeys, draft);
+  apply_profile_defaults(map, draft.exp.server);
   for (const Entry &entry : map.entries) draft.exp.server_keys.push_back(entry.key);
   if (!draft.exp.base_url) {
     check_id_space(field, draft);
@@ -138,7 +156,7 @@ void read_server(const Field &field, Draft &draft) {
     Field(entry, child_path(field.path(), entry.key))
         .fail_key(
             "embedded server settings cannot be combined with base_url (beside it only "
-            "id_length, hash_rule, cpu_iterations and core_iterations may be given)");
+            "profile, id_length, hash_rule, cpu_iterations and core_iterations may be given)");
   }
 }
 

@@ -2,12 +2,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <iostream>
 #include <map>
 #include <stdexcept>
 #include <thread>
+#include <tuple>
 #include <unordered_set>
 
 #include "server/progress.hpp"
@@ -90,15 +92,15 @@ std::array<int, kPageTypeCount> exact_counts(const Settings &s) {
   return counts;
 }
 
-// Each new page i hangs under a random page already in the tree; a puzzle page
-// leaves the candidates once it has its one child.
-void grow_tree(std::vector<Page> &pages, Rng &rng) {
+// Each new page i hangs under a random page already in the tree; in the course
+// profile a puzzle page leaves the candidates once it has its one child.
+void grow_tree(std::vector<Page> &pages, Profile profile, Rng &rng) {
   std::vector<uint32_t> parents{0};
   for (uint32_t i = 1; i < pages.size(); ++i) {
     const auto k = static_cast<size_t>(rng.below(parents.size()));
     const uint32_t parent = parents[k];
     pages[parent].links.push_back(i);
-    if (is_puzzle(pages[parent].type)) {
+    if (profile == Profile::course && is_puzzle(pages[parent].type)) {
       parents[k] = parents.back();
       parents.pop_back();
     }
@@ -106,33 +108,52 @@ void grow_tree(std::vector<Page> &pages, Rng &rng) {
   }
 }
 
-void add_extra_edges(std::vector<Page> &pages, int wanted, Rng &rng) {
+// A page whose id some puzzle link decides: the target of a puzzle page's link.
+std::vector<char> puzzle_targets(const std::vector<Page> &pages) {
+  std::vector<char> targeted(pages.size(), 0);
+  for (const Page &p : pages)
+    if (is_puzzle(p.type))
+      for (uint32_t to : p.links) targeted[to] = 1;
+  return targeted;
+}
+
+// Course: only non-puzzle pages get extra links (a puzzle page has one link).
+// Original: any page does, but a puzzle page's link must not go to a page that
+// a puzzle already points at (its id cannot be the answer of two chains); such
+// a draw is wasted, like a duplicate.
+void add_extra_edges(std::vector<Page> &pages, int wanted, Profile profile, Rng &rng) {
+  const bool original = profile == Profile::original;
   std::vector<uint32_t> sources;
   std::unordered_set<uint64_t> edges;
   for (uint32_t i = 0; i < pages.size(); ++i) {
-    if (!is_puzzle(pages[i].type)) sources.push_back(i);
+    if (original || !is_puzzle(pages[i].type)) sources.push_back(i);
     for (uint32_t to : pages[i].links) edges.insert((uint64_t{i} << 32) | to);
   }
   if (sources.empty() || pages.size() < 2) return;
+  std::vector<char> targeted = original ? puzzle_targets(pages) : std::vector<char>();
   // Capped so that settings asking for more edges than fit still terminate.
   const uint64_t max_attempts = 20 * static_cast<uint64_t>(wanted);
   int added = 0;
   for (uint64_t attempt = 0; attempt < max_attempts && added < wanted; ++attempt) {
     const uint32_t from = sources[rng.below(sources.size())];
     const auto to = static_cast<uint32_t>(rng.below(pages.size()));
-    if (from == to || !edges.insert((uint64_t{from} << 32) | to).second) continue;
+    const bool puzzle_link = original && is_puzzle(pages[from].type);
+    if (from == to || (puzzle_link && targeted[to])) continue;
+    if (!edges.insert((uint64_t{from} << 32) | to).second) continue;
     pages[from].links.push_back(to);
+    if (puzzle_link) targeted[to] = 1;
     ++added;
   }
 }
 
-// Gives every childless puzzle page its one link, to a page no other puzzle
-// points at. `free` holds the pages nobody's puzzle points at yet.
+// Gives every childless puzzle page one link, to a page no other puzzle points
+// at. `free` holds the pages nobody's puzzle points at yet. In the original
+// profile puzzle links can use up every page; a childless puzzle page that
+// then finds none keeps no links (and no puzzle) — the course profile cannot
+// get there, since its puzzle pages point at one page each.
 void link_leaf_puzzles(std::vector<Page> &pages, Rng &rng) {
   const size_t n = pages.size();
-  std::vector<char> targeted(n, 0);
-  for (const Page &p : pages)
-    if (is_puzzle(p.type) && !p.links.empty()) targeted[p.links[0]] = 1;
+  const std::vector<char> targeted = puzzle_targets(pages);
   std::vector<uint32_t> free;
   std::vector<size_t> pos(n, SIZE_MAX);
   for (uint32_t i = 0; i < n; ++i)
@@ -150,6 +171,7 @@ void link_leaf_puzzles(std::vector<Page> &pages, Rng &rng) {
     if (!is_puzzle(pages[p].type) || !pages[p].links.empty()) continue;
     const bool own = pos[p] != SIZE_MAX;
     const size_t available = free.size() - (own ? 1 : 0);
+    if (available == 0 && !own) continue;  // original profile only, see above
     if (available == 0) {
       // Only p itself is left: p takes an earlier leaf's target, which takes p.
       // An earlier leaf exists whenever pages >= 2 (page 0 is then targeted).
@@ -171,11 +193,23 @@ void link_leaf_puzzles(std::vector<Page> &pages, Rng &rng) {
 // the outcome does not depend on the thread count. `make` makes or loads them.
 using Maker = std::function<std::vector<Puzzle>(const std::vector<PuzzleJob> &)>;
 
-void make_puzzle_ids(std::vector<Page> &pages, std::unordered_set<std::string> &taken,
-                     const Maker &make) {
+// Seeds per puzzle: 1 for cpu, id_length for core.
+size_t seeds_per_puzzle(const Settings &s, PageType type) {
+  return type == PageType::cpu ? 1 : static_cast<size_t>(s.id_length);
+}
+
+// One job per link of a puzzle page, in page and link order (a course puzzle
+// page has one link: one job, as ever). A page's seeds are its puzzles' seeds
+// in link order.
+void make_puzzle_ids(std::vector<Page> &pages, const Settings &s,
+                     std::unordered_set<std::string> &taken, const Maker &make) {
   std::vector<PuzzleJob> pending;
-  for (uint32_t i = 0; i < pages.size(); ++i)
-    if (is_puzzle(pages[i].type)) pending.push_back({i, pages[i].type, 0});
+  for (uint32_t i = 0; i < pages.size(); ++i) {
+    if (!is_puzzle(pages[i].type)) continue;
+    pages[i].seeds.assign(pages[i].links.size() * seeds_per_puzzle(s, pages[i].type), "");
+    for (uint32_t j = 0; j < pages[i].links.size(); ++j)
+      pending.push_back({i, pages[i].type, 0, j});
+  }
   std::unordered_set<std::string> used_seeds;
   while (!pending.empty()) {
     const std::vector<Puzzle> made = make(pending);
@@ -186,16 +220,21 @@ void make_puzzle_ids(std::vector<Page> &pages, std::unordered_set<std::string> &
       std::unordered_set<std::string> mine;
       for (const auto &seed : puzzle.seeds)
         fresh = fresh && !used_seeds.count(seed) && mine.insert(seed).second;
-      Page &page = pages[pending[k].page];
+      const PuzzleJob &job = pending[k];
+      Page &page = pages[job.page];
       if (!fresh) {
-        if (pending[k].attempt >= 10'000) throw std::runtime_error("graph: cannot place a puzzle");
-        again.push_back({pending[k].page, page.type, pending[k].attempt + 1});
+        if (job.attempt >= 10'000) throw std::runtime_error("graph: cannot place a puzzle");
+        again.push_back({job.page, page.type, job.attempt + 1, job.link});
         continue;
       }
+      const size_t per = seeds_per_puzzle(s, page.type);
+      // Unreachable from make_puzzle or a cache file that passed its checks;
+      // a guard for page.seeds, refused like any bad cache record.
+      if (puzzle.seeds.size() != per) throw CacheError("wrong number of seeds");
       taken.insert(puzzle.target_id);
       used_seeds.insert(puzzle.seeds.begin(), puzzle.seeds.end());
-      page.seeds = puzzle.seeds;
-      pages[page.links.at(0)].id = puzzle.target_id;
+      std::copy(puzzle.seeds.begin(), puzzle.seeds.end(), page.seeds.begin() + job.link * per);
+      pages[page.links.at(job.link)].id = puzzle.target_id;
     }
     pending = std::move(again);
   }
@@ -205,9 +244,9 @@ uint64_t chain_steps(const std::vector<Page> &pages, const Settings &s) {
   uint64_t steps = 0;
   for (const Page &p : pages)
     if (p.type == PageType::cpu)
-      steps += s.cpu_iterations;
+      steps += s.cpu_iterations * p.links.size();
     else if (p.type == PageType::core)
-      steps += s.core_iterations * static_cast<uint64_t>(s.id_length);
+      steps += s.core_iterations * static_cast<uint64_t>(s.id_length) * p.links.size();
   return steps;
 }
 
@@ -217,12 +256,12 @@ uint64_t chain_steps(const std::vector<Page> &pages, const Settings &s) {
 class CachedMaker {
  public:
   explicit CachedMaker(const std::vector<CachedPuzzle> &puzzles) {
-    for (const auto &c : puzzles) by_job_.emplace(std::pair(c.job.page, c.job.attempt), &c);
+    for (const auto &c : puzzles) by_job_.emplace(key(c.job), &c);
   }
   std::vector<Puzzle> operator()(const std::vector<PuzzleJob> &jobs) {
     std::vector<Puzzle> out;
     for (const PuzzleJob &job : jobs) {
-      const auto it = by_job_.find({job.page, job.attempt});
+      const auto it = by_job_.find(key(job));
       if (it == by_job_.end() || it->second->job.type != job.type)
         throw CacheError("no puzzle for page " + std::to_string(job.page));
       out.push_back(it->second->puzzle);
@@ -233,13 +272,15 @@ class CachedMaker {
   size_t unused() const { return by_job_.size() - used_; }
 
  private:
-  std::map<std::pair<uint32_t, uint32_t>, const CachedPuzzle *> by_job_;
+  using Key = std::tuple<uint32_t, uint32_t, uint32_t>;
+  static Key key(const PuzzleJob &job) { return {job.page, job.link, job.attempt}; }
+  std::map<Key, const CachedPuzzle *> by_job_;
   size_t used_ = 0;
 };
 
 // Tries the cache file; on a refusal the pages and ids are put back as they
 // were, so the build goes on as if there had been no file.
-bool load_puzzles(PuzzleCache &cache, std::vector<Page> &pages,
+bool load_puzzles(PuzzleCache &cache, std::vector<Page> &pages, const Settings &s,
                   std::unordered_set<std::string> &taken) {
   const auto loaded = cache.load();
   if (!loaded) return false;
@@ -247,7 +288,7 @@ bool load_puzzles(PuzzleCache &cache, std::vector<Page> &pages,
   const auto taken_before = taken;
   try {
     CachedMaker maker(*loaded);
-    make_puzzle_ids(pages, taken, std::ref(maker));
+    make_puzzle_ids(pages, s, taken, std::ref(maker));
     if (maker.unused() > 0) throw CacheError(std::to_string(maker.unused()) + " puzzles unused");
     return true;
   } catch (const CacheError &e) {
@@ -263,7 +304,7 @@ std::vector<CachedPuzzle> make_all_puzzles(std::vector<Page> &pages, const Setti
                                            const BuildOptions &o, std::ostream *log,
                                            uint64_t steps) {
   size_t count = 0;
-  for (const Page &p : pages) count += is_puzzle(p.type) ? 1 : 0;
+  for (const Page &p : pages) count += is_puzzle(p.type) ? p.links.size() : 0;  // one per link
   const bool tty = o.tty ? *o.tty : (log == &std::cerr && ::isatty(STDERR_FILENO) == 1);
   // ~110 ns per chain step here (docs/architecture.md): only decides whether
   // a log gets a start line, so a rough figure does.
@@ -276,7 +317,7 @@ std::vector<CachedPuzzle> make_all_puzzles(std::vector<Page> &pages, const Setti
     for (size_t k = 0; k < jobs.size(); ++k) made.push_back({jobs[k], puzzles[k]});
     return puzzles;
   };
-  make_puzzle_ids(pages, taken, make);
+  make_puzzle_ids(pages, s, taken, make);
   progress.finish();
   return made;
 }
@@ -293,7 +334,7 @@ BuildStats place_puzzles(std::vector<Page> &pages, const Settings &s,
     *log << "concur: no folder for the puzzle cache (set CONCUR_CACHE_DIR or HOME)\n";
   std::optional<PuzzleCache> cache;
   if (!dir.empty()) cache.emplace(dir, s, log), stats.cache_path = cache->path();
-  if (cache && load_puzzles(*cache, pages, taken)) {
+  if (cache && load_puzzles(*cache, pages, s, taken)) {
     stats.cache = CacheOutcome::hit;
     return stats;
   }
@@ -334,16 +375,24 @@ Graph Graph::build(const Settings &settings, const BuildOptions &options) {
   std::vector<PageType> types;
   for (size_t t = 0; t < kPageTypeCount; ++t) types.insert(types.end(), counts[t], PageType(t));
   rng.shuffle(types);
+  if (settings.profile == Profile::original) {
+    // The original's first page is always regular: the first regular page of
+    // the shuffle trades places with it (no draw, so the rest stays as shuffled).
+    const auto regular = std::find(types.begin(), types.end(), PageType::regular);
+    if (regular == types.end())
+      reject(
+          "shares: profile original starts at a regular page, so the share of regular "
+          "pages must give at least one page");
+    std::iter_swap(types.begin(), regular);
+  }
   pages.resize(types.size());
   for (size_t i = 0; i < pages.size(); ++i) pages[i].type = types[i];
-  grow_tree(pages, rng);
-  add_extra_edges(pages, settings.extra_edges, rng);
+  grow_tree(pages, settings.profile, rng);
+  add_extra_edges(pages, settings.extra_edges, settings.profile, rng);
   link_leaf_puzzles(pages, rng);
 
   // Plain ids first, so that puzzle targets are checked against all of them.
-  std::vector<char> targeted(pages.size(), 0);
-  for (const Page &p : pages)
-    if (is_puzzle(p.type)) targeted[p.links.at(0)] = 1;
+  const std::vector<char> targeted = puzzle_targets(pages);
   std::unordered_set<std::string> taken;
   for (size_t i = 0; i < pages.size(); ++i) {
     if (targeted[i]) continue;

@@ -22,8 +22,11 @@ namespace concur::server {
 struct Page {
   std::string id;
   PageType type = PageType::regular;
-  std::vector<uint32_t> links;     // indices into Graph::pages(), in link order
-  std::vector<std::string> seeds;  // cpu: 1 seed; core: id_length seeds; else none
+  std::vector<uint32_t> links;  // indices into Graph::pages(), in link order
+  // The puzzles hiding the links of a cpu or core page, link by link: 1 seed
+  // (cpu) or id_length seeds (core) per link. A course puzzle page has exactly
+  // one link; an original-profile one as many as the graph gave it. Else none.
+  std::vector<std::string> seeds;
 };
 
 // automatic: cache only graphs whose puzzles take kCacheMinSteps chain steps
@@ -71,7 +74,7 @@ class Graph {
   const std::vector<Page> &pages() const { return pages_; }
   const Page &page(uint32_t index) const { return pages_.at(index); }
   std::optional<uint32_t> find(std::string_view id) const;
-  uint32_t first() const { return 0; }  // the root page links here
+  uint32_t first() const { return 0; }  // the root page links here (original: regular)
   std::array<int, kPageTypeCount> type_counts() const;
 
  private:

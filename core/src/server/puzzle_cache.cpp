@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "hash/md5_chain.hpp"
 
@@ -64,13 +65,22 @@ void expect_line(std::string_view &text, std::string_view prefix, std::string_vi
                      ")");
 }
 
-// One record: "<page> <attempt> <cpu|core> <target> <seed>:<result>...".
+// One record: "<page>[.<link>] <attempt> <cpu|core> <target> <seed>:<result>...";
+// ".<link>" only when the link is not the page's first (original profile).
 CachedPuzzle decode_record(std::string_view line, const Settings &s) {
   std::istringstream in{std::string(line)};
   std::string page, attempt, type;
   CachedPuzzle c;
   in >> page >> attempt >> type >> c.puzzle.target_id;
-  c.job.page = static_cast<uint32_t>(parse_number(page, "page index"));
+  std::string_view page_field = page;
+  if (const size_t dot = page_field.find('.'); dot != page_field.npos) {
+    c.job.link = static_cast<uint32_t>(parse_number(page_field.substr(dot + 1), "link index"));
+    page_field = page_field.substr(0, dot);
+    // A page links to each other page at most once.
+    if (c.job.link == 0 || c.job.link >= static_cast<uint64_t>(s.pages))
+      throw CacheError("link index out of range");
+  }
+  c.job.page = static_cast<uint32_t>(parse_number(page_field, "page index"));
   c.job.attempt = static_cast<uint32_t>(parse_number(attempt, "attempt"));
   if (type != "cpu" && type != "core") throw CacheError("bad puzzle type '" + type + "'");
   c.job.type = type == "cpu" ? PageType::cpu : PageType::core;
@@ -82,7 +92,7 @@ CachedPuzzle decode_record(std::string_view line, const Settings &s) {
     c.puzzle.seeds.push_back(pair.substr(0, colon));
     c.puzzle.results.push_back(pair.substr(colon + 1));
   }
-  // The seeds follow from (seed, page, attempt): a record made by another
+  // The seeds follow from (seed, page, link, attempt): a record made by another
   // build or edited by hand shows here, and the target must be what the
   // recorded chain results give.
   if (c.puzzle.seeds != puzzle_seeds(s, c.job))
@@ -106,6 +116,10 @@ std::string cache_key(const Settings &s) {
   key += " hash_rule=" + std::string(hash::rule_name(s.hash_rule)) +
          " cpu_iterations=" + std::to_string(s.cpu_iterations) +
          " core_iterations=" + std::to_string(s.core_iterations);
+  // The profile changes the graph and the puzzle streams. Named only when it
+  // is not the course's, so the keys (and files) of course graphs are what
+  // they were before profiles existed.
+  if (s.profile != Profile::course) key += " profile=" + std::string(profile_name(s.profile));
   return key;
 }
 
@@ -128,7 +142,9 @@ std::string default_cache_dir() {
 std::string encode_cache(const Settings &s, const std::vector<CachedPuzzle> &puzzles) {
   std::string payload;
   for (const auto &c : puzzles) {
-    payload += std::to_string(c.job.page) + ' ' + std::to_string(c.job.attempt) + ' ' +
+    payload += std::to_string(c.job.page);
+    if (c.job.link != 0) payload += '.' + std::to_string(c.job.link);
+    payload += ' ' + std::to_string(c.job.attempt) + ' ' +
                (c.job.type == PageType::cpu ? "cpu " : "core ") + c.puzzle.target_id;
     for (size_t j = 0; j < c.puzzle.seeds.size(); ++j)
       payload += ' ' + c.puzzle.seeds[j] + ':' + c.puzzle.results.at(j);
@@ -157,10 +173,11 @@ std::vector<CachedPuzzle> decode_cache(std::string_view text, const Settings &s)
   if (sha256_hex(text) != line.substr(7)) throw CacheError("checksum mismatch");
 
   std::vector<CachedPuzzle> puzzles;
-  std::set<std::pair<uint32_t, uint32_t>> jobs;
+  std::set<std::tuple<uint32_t, uint32_t, uint32_t>> jobs;
   while (!text.empty()) {
     puzzles.push_back(decode_record(next_field(text, '\n', "record"), s));
-    if (!jobs.emplace(puzzles.back().job.page, puzzles.back().job.attempt).second)
+    const PuzzleJob &job = puzzles.back().job;
+    if (!jobs.emplace(job.page, job.link, job.attempt).second)
       throw CacheError("a puzzle appears twice");
   }
   if (puzzles.size() != count) throw CacheError("wrong number of puzzles");

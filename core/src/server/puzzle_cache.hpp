@@ -29,8 +29,9 @@ struct CacheError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Every input that changes the puzzles, as one canonical line; delays,
-// failure_rate, network and link format do not appear.
+// Every input that changes the puzzles, as one canonical line (the profile
+// only when it is not `course`); delays, failure_rate, network and link
+// format do not appear.
 std::string cache_key(const Settings &settings);
 // "puzzles-<16 hex of the key's sha256>.cache"
 std::string cache_file_name(const Settings &settings);

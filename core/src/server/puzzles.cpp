@@ -14,10 +14,17 @@ namespace concur::server {
 namespace {
 
 // Each (page, attempt) owns an independent stream, so a puzzle does not depend
-// on which puzzles were made before it or on which thread made it.
-Rng puzzle_stream(uint64_t seed, const PuzzleJob &job) {
+// on which puzzles were made before it or on which thread made it. The
+// original profile's streams also take the link and a salt of their own; the
+// course profile's are what they always were, so its graphs and cache files
+// stay the same.
+Rng puzzle_stream(const Settings &settings, const PuzzleJob &job) {
   const uint64_t key = (static_cast<uint64_t>(job.page) << 32) | job.attempt;
-  return Rng(mix64(seed ^ 0x70757a7a6c652e31ULL) ^ mix64(key));
+  const uint64_t base = mix64(settings.seed ^ 0x70757a7a6c652e31ULL);
+  if (settings.profile == Profile::course) return Rng(base ^ mix64(key));
+  uint64_t h = mix64(base ^ 0x6f726967696e616cULL);  // "original"
+  h = mix64(h ^ key);
+  return Rng(mix64(h ^ job.link));
 }
 
 constexpr int kSeedLength = 16;
@@ -25,7 +32,7 @@ constexpr int kSeedLength = 16;
 }  // namespace
 
 std::vector<std::string> puzzle_seeds(const Settings &settings, const PuzzleJob &job) {
-  Rng rng = puzzle_stream(settings.seed, job);
+  Rng rng = puzzle_stream(settings, job);
   const size_t count = job.type == PageType::cpu ? 1 : static_cast<size_t>(settings.id_length);
   std::vector<std::string> seeds;
   for (size_t j = 0; j < count; ++j) seeds.push_back(rng.hex(kSeedLength));

@@ -10,14 +10,17 @@
 
 namespace concur::server {
 
+// One puzzle: a cpu or core page's puzzle for one of its links. A course page
+// has one link, so one job; an original-profile page one job per link.
 struct PuzzleJob {
   uint32_t page = 0;  // the puzzle page, which fixes its random stream
   PageType type = PageType::cpu;
   uint32_t attempt = 0;  // a redraw after a collision takes the next stream
+  uint32_t link = 0;     // which of the page's links the puzzle hides
 };
 
 struct Puzzle {
-  std::vector<std::string> seeds;    // cpu: 1, core: id_length
+  std::vector<std::string> seeds;    // cpu: 1, core: id_length (one link's worth)
   std::vector<std::string> results;  // each seed's full chain result (32 hex)
   std::string target_id;             // what the seeds chain to
 };

@@ -61,6 +61,24 @@ Json puzzle_settings(const Settings &s) {
               {"id_length", s.id_length}};
 }
 
+// The original profile's puzzle fields: a cpu page's "hashseeds" holds one
+// seed per link, a core page's "multiseeds" one group of id_length seeds per
+// link, in link order (Page::seeds is already in that order).
+Json seed_lists(const Page &page) {
+  Json lists = Json::array();
+  const size_t per = page.links.empty() ? 0 : page.seeds.size() / page.links.size();
+  for (size_t first = 0; first < page.seeds.size(); first += per) {
+    if (page.type == PageType::cpu) {
+      lists.push_back(page.seeds[first]);
+      continue;
+    }
+    Json group = Json::array();
+    for (size_t j = first; j < first + per; ++j) group.push_back(page.seeds[j]);
+    lists.push_back(std::move(group));
+  }
+  return lists;
+}
+
 }  // namespace
 
 Routes::Routes(std::shared_ptr<const Graph> graph)
@@ -95,10 +113,13 @@ void Routes::prepare(const std::string &base_url) {
 
 void Routes::render_pages(const std::string &base_url) {
   const Settings &s = graph_->settings();
+  const bool original = s.profile == Profile::original;
   page_bodies_.clear();
   for (const Page &page : graph_->pages()) {
     Json json{{"page_id", page.id}, {"page_type", page_type_name(page.type)}};
-    if (page.type == PageType::cpu) {
+    if (original && (page.type == PageType::cpu || page.type == PageType::core)) {
+      json[page.type == PageType::cpu ? "hashseeds" : "multiseeds"] = seed_lists(page);
+    } else if (page.type == PageType::cpu) {
       json["hashseed"] = page.seeds.at(0);
     } else if (page.type == PageType::core) {
       Json seeds = Json::object();
@@ -165,7 +186,8 @@ void Routes::render_statics() {
     shares[kPageTypeNames[t]] = s.shares[t];
   }
   const BuildStats &built = g.build_stats();
-  stats_body_ = Json{{"total_pages", total},
+  stats_body_ = Json{{"profile", profile_name(s.profile)},
+                     {"total_pages", total},
                      {"total_links", link_total},
                      {"page_type_distribution", type_distribution(g)},
                      {"seed", s.seed},
@@ -197,6 +219,7 @@ Answer Routes::answer(std::string_view method, std::string_view target) {
   const size_t mark = target.find('?');
   const std::string_view path = target.substr(0, mark);
   const std::string_view query = mark == target.npos ? "" : target.substr(mark + 1);
+  const bool course = graph_->settings().profile == Profile::course;
   if (path.starts_with("/api/") && path.size() > 5 && path != "/api/cheat/" &&
       !path.starts_with("/api/test/"))
     return page(path.substr(5), unix_now());  // the hot path first
@@ -209,21 +232,21 @@ Answer Routes::answer(std::string_view method, std::string_view target) {
     w.text("}");
   } else if (path == "/") {
     a.fixed = &index_body_;
-  } else if (path == "/health") {
-    a.fixed = &health_body_;
   } else if (path == "/api/cheat/") {
     a.fixed = &cheat_body_;
-  } else if (path == "/graph/stats") {
-    a.fixed = &stats_body_;
   } else if (path == "/metrics") {
     a.body = metrics_.render(graph_->pages().size());
     a.content_type = "text/plain; version=0.0.4; charset=utf-8";
   } else if (path == "/graph/random") {
     return redirect(static_cast<uint32_t>(rng_.below(graph_->pages().size())));
-  } else if (path == "/graph/sample") {
-    return sample(query);
   } else if (path.starts_with("/api/test/")) {
     return random_of_type(path.substr(10));
+  } else if (course && path == "/health") {  // the original has none of these three
+    a.fixed = &health_body_;
+  } else if (course && path == "/graph/stats") {
+    a.fixed = &stats_body_;
+  } else if (course && path == "/graph/sample") {
+    return sample(query);
   } else {
     a.status = 404;
     a.body = error_body("Not found: " + std::string(path));
