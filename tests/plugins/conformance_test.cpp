@@ -131,3 +131,79 @@ TEST_CASE("a server that stops mid-run ends the run with an error, not a hang", 
   CHECK_THAT(r.error, Catch::Contains("unreachable"));
   CHECK(r.pages_ok < static_cast<long>(lab.graph->pages().size()));
 }
+
+TEST_CASE("hedged attempts are counted exactly and change only the load", "[conformance][policy]") {
+  Lab lab(test::small_lab(3));
+  const int hedge = 3, retries = 4;
+  auto settings = lab.crawl(0, retries);
+  settings.policy.hedge = hedge;
+  // Attempt 1 is one request; each later attempt is `hedge` copies, and fails
+  // only if all fail. The server decides by arrival order per page, and an
+  // attempt's copies are all answered before the next attempt goes out, so
+  // its copies are requests 2+(a-2)h .. 1+(a-1)h whatever order they land in.
+  const auto request_fails = test::server_failures(*lab.graph);
+  auto attempt_fails = [&](const server::Page &page, int a) {
+    const int first = a == 1 ? 1 : 2 + (a - 2) * hedge, last = a == 1 ? 1 : first + hedge - 1;
+    for (int k = first; k <= last; ++k)
+      if (!request_fails(page, k)) return false;
+    return true;
+  };
+  auto expected = test::reference_crawl(*lab.graph, lab.graph->first(), 0, retries, attempt_fails);
+  const long retried = expected.requests - static_cast<long>(expected.taken.size());
+  REQUIRE(retried > 0);
+  REQUIRE(expected.failed > 0);  // this seed has pages give up even with hedging
+
+  auto r = crawl_once(lab, settings);
+  CHECK(r.status == "ok");
+  CHECK(r.pages == expected.ok);
+  CHECK(r.pages_failed == expected.failed);
+  CHECK(r.give_ups == expected.failed);
+  CHECK(r.retries_used == retried);
+  CHECK(r.hedged_requests == (hedge - 1) * retried);
+  CHECK(r.requests == expected.requests + r.hedged_requests);
+  CHECK(r.cancelled_requests <= r.hedged_requests);
+  long on_timeline = 0;
+  for (const auto &e : r.events) on_timeline += e.kind == results::Event::Kind::request;
+  CHECK(on_timeline == r.requests);  // cancelled copies too
+}
+
+TEST_CASE("a request slower than hedge_after_ms gets a twin", "[conformance][policy]") {
+  auto s = test::small_lab(4, 60);
+  s.failure_rate = 0;  // only latency here: every page succeeds at its first attempt
+  s.delay_scale = 1;
+  s.delays_ms = {2, 100, 2, 1, 1};  // delay pages take 100 ms, the rest ~nothing
+  Lab lab(s);
+  auto settings = lab.crawl(0, 50);
+  settings.policy.hedge_after_ms = 20;
+  auto expected = test::reference_crawl(*lab.graph, lab.graph->first(), 0, 50);
+  long delay_pages = 0;
+  for (const auto &id : expected.taken)
+    delay_pages += lab.graph->page(*lab.graph->find(id)).type == server::PageType::delay;
+  REQUIRE(delay_pages > 0);
+
+  auto r = crawl_once(lab, settings);
+  CHECK(r.status == "ok");
+  CHECK(r.pages == expected.ok);
+  CHECK(r.retries_used == 0);
+  // A delay page's request is still out 80 ms after its twin is due: at least
+  // one twin went out, and every twin is a request booked as hedged.
+  CHECK(r.hedged_requests >= 1);
+  CHECK(r.requests == static_cast<long>(expected.taken.size()) + r.hedged_requests);
+  CHECK(r.cancelled_requests <= r.hedged_requests);
+}
+
+TEST_CASE("a crawl of profile original reaches every page", "[conformance][profile]") {
+  auto s = test::small_lab(6);
+  server::apply_profile(s, server::Profile::original);  // 6-char ids, bare links, plain rule
+  s.cpu_iterations = 300;                               // ... with small puzzles
+  s.core_iterations = 100;
+  Lab lab(s);
+  auto expected = test::reference_crawl(*lab.graph, lab.graph->first(), 0, 50);
+  auto r = crawl_once(lab, lab.crawl(0, 50));
+  CHECK(r.status == "ok");
+  CHECK(r.pages == expected.ok);
+  CHECK(r.pages_failed == expected.failed);
+  CHECK(r.requests == expected.requests);
+  CHECK(r.pages_ok > 100);
+  CHECK(r.solves > 0);
+}

@@ -52,7 +52,76 @@ void read_start(const Field &field, Draft &draft) {
   draft.exp.crawl.start = start;
 }
 
+using crawl::Backoff;
+using crawl::BackoffKind;
+
+void read_backoff_kind(const Field &f, Backoff &b) {
+  static constexpr std::string_view kKinds[] = {"none", "fixed", "exponential"};
+  const std::string kind = f.one_of(kKinds);
+  b.kind = kind == "fixed"         ? BackoffKind::fixed
+           : kind == "exponential" ? BackoffKind::exponential
+                                   : BackoffKind::none;
+}
+
+const KeyRule<Backoff> kBackoffKeys[] = {
+    {"kind", read_backoff_kind},
+    {"base_ms", [](const Field &f, Backoff &b) { b.base_ms = f.integer(0, 600'000); }},
+    {"cap_ms", [](const Field &f, Backoff &b) { b.cap_ms = f.integer(0, 600'000); }},
+    {"jitter", [](const Field &f, Backoff &b) { b.jitter = f.boolean(); }},
+    {"seed", [](const Field &f, Backoff &b) { b.seed = f.unsigned_integer(0); }},
+};
+
+// `backoff: none`, or a mapping {kind, base_ms, cap_ms, jitter, seed}.
+void read_backoff(const Field &field, Draft &draft) {
+  Backoff &b = draft.exp.crawl.policy.backoff;
+  if (field.node().kind == Node::Kind::scalar) {
+    static constexpr std::string_view kNone[] = {"none"};
+    field.one_of(kNone);
+    b.kind = BackoffKind::none;
+    return;
+  }
+  read_keys<Backoff>(field.map(), field.path(), kBackoffKeys, b);
+  if (b.kind == BackoffKind::exponential && b.cap_ms < b.base_ms)
+    field.fail("cap_ms (" + std::to_string(b.cap_ms) + ") is below base_ms (" +
+               std::to_string(b.base_ms) + ")");
+}
+
+// A list of 5xx, 4xx, timeout, connection and HTTP statuses (400..599).
+void read_retry_on(const Field &field, Draft &draft) {
+  const Node &list = field.list();
+  crawl::RetryOn on{false, false, false, false, {}};
+  for (size_t i = 0; i < list.items.size(); ++i) {
+    const Node &item = list.items[i];
+    const std::string path = field.path() + "[" + std::to_string(i) + "]";
+    const std::string text = item.kind == Node::Kind::scalar ? item.text : "";
+    if (text == "5xx") {
+      on.server_errors = true;
+    } else if (text == "4xx") {
+      on.client_errors = true;
+    } else if (text == "timeout") {
+      on.timeouts = true;
+    } else if (text == "connection") {
+      on.connection = true;
+    } else if (text.size() == 3 && text.find_first_not_of("0123456789") == std::string::npos &&
+               text >= "400" && text <= "599") {
+      if (text == "404")
+        fail(item.where, item.origin, path, "404 is never retried: the page is not there");
+      on.statuses.push_back(std::stol(text));
+    } else {
+      fail(item.kind == Node::Kind::null ? field.entry().where : item.where, item.origin, path,
+           "expected one of 5xx|4xx|timeout|connection or an HTTP status 400..599, got " +
+               describe_node(item));
+    }
+  }
+  draft.exp.crawl.policy.retry_on = on;
+}
+
 const KeyRule<Draft> kCrawlKeys[] = {
+    {"backoff", read_backoff},
+    {"retry_on", read_retry_on},
+    {"hedge", [](const Field &f, Draft &d) { d.exp.crawl.policy.hedge = f.integer(0, 16); }},
+    {"hedge_after_ms",
+     [](const Field &f, Draft &d) { d.exp.crawl.policy.hedge_after_ms = f.integer(0, 600'000); }},
     {"start", read_start},
     {"max_pages", [](const Field &f, Draft &d) { d.exp.crawl.max_pages = f.integer(0); }},
     {"timeout_ms", [](const Field &f, Draft &d) { d.exp.crawl.timeout_ms = f.integer(1); }},

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "crawl/policy.hpp"
 #include "server/settings.hpp"
 
 namespace concur::config {
@@ -55,6 +56,7 @@ struct CrawlSpec {
   int max_pages = 0;           // 0: the whole graph
   int timeout_ms = 10'000;     // per request
   int retries = 50;            // extra attempts after a failed request (failure pages fail 90%)
+  crawl::FetchPolicy policy;   // backoff, retry_on, hedge, hedge_after_ms
 };
 
 struct OutputSpec {

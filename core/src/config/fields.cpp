@@ -64,6 +64,11 @@ std::string Field::one_of(std::span<const std::string_view> choices) const {
   expected(phrase);
 }
 
+bool Field::boolean() const {
+  static constexpr std::string_view kChoices[] = {"true", "false"};
+  return one_of(kChoices) == "true";
+}
+
 const Node &Field::map() const {
   if (node().kind != Node::Kind::map && node().kind != Node::Kind::null) expected("a mapping");
   return node();

@@ -35,6 +35,7 @@ class Field {
   uint64_t unsigned_integer(uint64_t min) const;
   double number(double min, double max) const;
   std::string one_of(std::span<const std::string_view> choices) const;
+  bool boolean() const;      // true | false
   const Node &map() const;   // a mapping; an empty value reads as an empty mapping
   const Node &list() const;  // a list (possibly empty)
 

@@ -26,12 +26,21 @@ double thread_cpu_s() {
 
 }  // namespace
 
-Worker::Worker(int id, long timeout_ms) : id_(id), owner_pid_(::getpid()), client_(timeout_ms) {}
+Worker::Worker(int id, long timeout_ms)
+    : id_(id), owner_pid_(::getpid()), timeout_ms_(timeout_ms), client_(timeout_ms) {}
+
+http::Loop &Worker::loop() {
+  if (!loop_) loop_ = std::make_unique<http::Loop>(timeout_ms_);
+  return *loop_;
+}
 
 void Worker::adopt_if_forked() {
   if (owner_pid_ == ::getpid()) return;
   owner_pid_ = ::getpid();
   stats_ = WorkerStats{};
+  // A loop made before the fork shares its epoll instance with the parent:
+  // closing it here would unregister the parent's sockets. Leave it be.
+  if (loop_) (void)loop_.release();
 }
 
 CrawlRun::CrawlRun(CrawlSettings settings)
@@ -50,6 +59,9 @@ std::unique_ptr<Worker> CrawlRun::open_worker() {
 void WorkerStats::add(WorkerStats &&s) {
   requests += s.requests;
   retries += s.retries;
+  hedged += s.hedged;
+  cancelled += s.cancelled;
+  give_ups += s.give_ups;
   pages_ok += s.pages_ok;
   pages_failed += s.pages_failed;
   solves += s.solves;
@@ -77,46 +89,98 @@ TakeResult CrawlRun::take(Worker &, std::unique_ptr<Task> &task, bool wait) {
   return r;
 }
 
-std::string CrawlRun::url(const Task &task) const {
-  return settings_.base_url + "/api/" + task.page_id;
+std::string CrawlRun::url(const std::string &page) const {
+  return settings_.base_url + "/api/" + page;
 }
 
-CrawlRun::Verdict CrawlRun::settle(Worker &worker, Task &task, Attempts &attempts, double start,
-                                   http::Response r) {
+void CrawlRun::record(Worker &worker, const std::string &page, double start,
+                      const http::Response &r, bool hedged_copy) {
   WorkerStats &stats = worker.stats();
   stats.events.push_back(
-      {results::Event::Kind::request, worker.id(), task.page_id, start, clock(), r.status});
+      {results::Event::Kind::request, worker.id(), page, start, clock(), r.status});
   ++stats.requests;
-  if (attempts.made++ > 0) ++stats.retries;
+  if (hedged_copy) ++stats.hedged;
   stats.latencies_ms.push_back(r.latency_ms);
   stats.connections += r.new_connections;
-  if (r.ok()) {
-    task.body = std::move(r.body);
-    task.fetched = true;
-    return Verdict::fetched;
-  }
+}
+
+void CrawlRun::record_cancelled(Worker &worker, const std::string &page, const Copy &copy) {
+  WorkerStats &stats = worker.stats();
+  stats.events.push_back({results::Event::Kind::request, worker.id(), page, copy.start, clock(),
+                          results::Event::kCancelled});
+  ++stats.requests;
+  ++stats.cancelled;
+  if (copy.hedged) ++stats.hedged;
+}
+
+void CrawlRun::note_failure(Attempts &attempts, const http::Response &r) const {
   attempts.never_connected = attempts.never_connected && r.connect_failed;
-  attempts.last_error = r.error;
-  if (r.retryable() && attempts.made <= settings_.retries && !aborted()) return Verdict::retry;
+  attempts.retryable = attempts.retryable || worth_retrying(r, settings_.policy.retry_on);
+  if (!r.error.empty()) attempts.last_error = r.error;
+}
+
+bool CrawlRun::try_again(Worker &worker, Task &task, Attempts &attempts) {
+  if (attempts.retryable && attempts.made <= settings_.retries && !aborted()) {
+    ++worker.stats().retries;
+    return true;
+  }
   task.failed = true;
+  ++worker.stats().give_ups;
   // Every attempt refused: the server is gone, and every later page would only
   // fail the same way. End the run with the reason rather than grind on.
   if (attempts.never_connected && !aborted())
     abort("server " + settings_.base_url + " unreachable: " + attempts.last_error);
-  return Verdict::failed;
+  return false;
 }
 
 bool CrawlRun::fetch(Worker &worker, Task &task) {
+  if (settings_.policy.hedging()) return fetch_hedged(worker, task);
   Attempts attempts;
-  const std::string page_url = url(task);
-  for (Verdict v = Verdict::retry; !aborted();) {
+  const std::string page_url = url(task.page_id);
+  while (!aborted()) {
     const double start = clock();
-    v = settle(worker, task, attempts, start, worker.client().get(page_url));
-    if (v != Verdict::retry) return v == Verdict::fetched;
+    http::Response r = worker.client().get(page_url);
+    record(worker, task.page_id, start, r, false);
+    ++attempts.made;
+    if (r.ok()) {
+      task.body = std::move(r.body);
+      task.fetched = true;
+      return true;
+    }
+    attempts.retryable = false;
+    note_failure(attempts, r);
+    if (!try_again(worker, task, attempts)) return false;
+    // The backoff the policy asks for: this worker has nothing else to do.
+    const double wait = backoff_ms(settings_.policy.backoff, task.page_id, attempts.made);
+    if (wait > 0) std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(wait));
   }
   task.failed = true;
   return false;
 }
+
+// Hedged copies need several requests in flight: the worker's own loop carries
+// them, driven here until the page is settled.
+bool CrawlRun::fetch_hedged(Worker &worker, Task &task) {
+  bool settled = false, ok = false;
+  http::Loop &loop = worker.loop();
+  fetch_async(worker, loop, task, [&](bool fetched) {
+    settled = true;
+    ok = fetched;
+  });
+  while (!settled) loop.run_once(-1);
+  return ok;
+}
+
+struct CrawlRun::AsyncFetch {
+  Worker &worker;
+  http::Loop &loop;
+  Task &task;        // not to be touched once settled: the strategy may have finished it
+  std::string page;  // the task's id, for twins that answer after it is settled
+  std::function<void(bool)> done;
+  Attempts attempts;
+  std::vector<Copy> copies;  // of the current attempt, in flight
+  bool settled = false;      // done() has run
+};
 
 void CrawlRun::fetch_async(Worker &worker, http::Loop &loop, Task &task,
                            std::function<void(bool)> done) {
@@ -125,25 +189,66 @@ void CrawlRun::fetch_async(Worker &worker, http::Loop &loop, Task &task,
     loop.post([done = std::move(done)] { done(false); });
     return;
   }
-  attempt_async(worker, loop, task,
-                std::make_shared<std::pair<Attempts, std::function<void(bool)>>>(Attempts{},
-                                                                                 std::move(done)));
+  start_attempt(std::make_shared<AsyncFetch>(
+      AsyncFetch{worker, loop, task, task.page_id, std::move(done), {}, {}, false}));
 }
 
-void CrawlRun::attempt_async(
-    Worker &worker, http::Loop &loop, Task &task,
-    std::shared_ptr<std::pair<Attempts, std::function<void(bool)>>> state) {
+// One attempt: one request, or `hedge` copies of it once an attempt has
+// failed; a copy unanswered after hedge_after_ms gets a twin.
+void CrawlRun::start_attempt(const std::shared_ptr<AsyncFetch> &f) {
+  const FetchPolicy &policy = settings_.policy;
+  const int attempt = ++f->attempts.made;
+  f->attempts.retryable = false;
+  const int copies = attempt > 1 && policy.hedge > 1 ? policy.hedge : 1;
+  for (int i = 0; i < copies; ++i) send_copy(f, i > 0);
+  if (policy.hedge_after_ms > 0)
+    f->loop.after(policy.hedge_after_ms, [this, f, attempt] {
+      if (!f->settled && f->attempts.made == attempt && !f->copies.empty()) send_copy(f, true);
+    });
+}
+
+void CrawlRun::send_copy(const std::shared_ptr<AsyncFetch> &f, bool hedged_copy) {
   const double start = clock();
-  loop.get(url(task), [this, &worker, &loop, &task, state, start](http::Response r) {
-    switch (settle(worker, task, state->first, start, std::move(r))) {
-      case Verdict::retry:
-        return attempt_async(worker, loop, task, state);
-      case Verdict::fetched:
-        return state->second(true);
-      case Verdict::failed:
-        return state->second(false);
-    }
+  const int attempt = f->attempts.made;
+  // get() never calls back before it returns, so the id is set before it is read.
+  auto id = std::make_shared<http::Loop::Id>(0);
+  *id = f->loop.get(url(f->page), [this, f, attempt, start, hedged_copy, id](http::Response r) {
+    on_copy(f, {attempt, *id, start, hedged_copy}, std::move(r));
   });
+  f->copies.push_back({attempt, *id, start, hedged_copy});
+}
+
+// The winner's twins still in flight: stopped, and booked as sent (the server
+// may well have seen them) with no answer.
+void CrawlRun::cancel_copies(const std::shared_ptr<AsyncFetch> &f) {
+  for (const Copy &copy : f->copies)
+    if (f->loop.cancel(copy.id)) record_cancelled(f->worker, f->page, copy);
+  f->copies.clear();
+}
+
+void CrawlRun::on_copy(const std::shared_ptr<AsyncFetch> &f, const Copy &copy, http::Response r) {
+  record(f->worker, f->page, copy.start, r, copy.hedged);
+  std::erase_if(f->copies, [&copy](const Copy &c) { return c.id == copy.id; });
+  // A twin that finished in the same loop turn as the winner: counted, no more.
+  if (f->settled) return;
+  if (r.ok()) {
+    f->settled = true;
+    cancel_copies(f);
+    f->task.body = std::move(r.body);
+    f->task.fetched = true;
+    return f->done(true);
+  }
+  note_failure(f->attempts, r);
+  if (!f->copies.empty() || copy.attempt != f->attempts.made) return;  // copies still out
+  if (!try_again(f->worker, f->task, f->attempts)) {
+    f->settled = true;
+    return f->done(false);
+  }
+  const double wait = backoff_ms(settings_.policy.backoff, f->page, f->attempts.made);
+  if (wait > 0)
+    f->loop.after(wait, [this, f] { start_attempt(f); });
+  else
+    start_attempt(f);
 }
 
 bool CrawlRun::interpret(Worker &, Task &task) {
@@ -225,6 +330,9 @@ results::RunResult CrawlRun::totals() const {
   r.pages_failed = merged_.pages_failed;
   r.requests = merged_.requests;
   r.retries_used = merged_.retries;
+  r.hedged_requests = merged_.hedged;
+  r.cancelled_requests = merged_.cancelled;
+  r.give_ups = merged_.give_ups;
   r.solves = merged_.solves;
   r.solve_s = merged_.solve_s;
   r.connections = merged_.connections;

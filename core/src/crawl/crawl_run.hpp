@@ -14,6 +14,7 @@
 
 #include "crawl/frontier.hpp"
 #include "crawl/page.hpp"
+#include "crawl/policy.hpp"
 #include "http/client.hpp"
 #include "http/loop.hpp"
 #include "results/run_result.hpp"
@@ -25,7 +26,8 @@ struct CrawlSettings {
   std::string start_id;  // the first page
   int max_pages = 0;
   int timeout_ms = 10'000;
-  int retries = 50;
+  int retries = 50;    // attempts after the first, at most
+  FetchPolicy policy;  // what is retried, backoff, hedging
   PuzzleParams puzzle;
 };
 
@@ -41,6 +43,9 @@ struct Task {
 // Counters one worker keeps without locks, merged when it closes.
 struct WorkerStats {
   long requests = 0, retries = 0, pages_ok = 0, pages_failed = 0, solves = 0;
+  long hedged = 0;     // requests that were extra copies of an attempt
+  long give_ups = 0;   // pages whose every allowed attempt failed
+  long cancelled = 0;  // copies stopped once a twin had won (in requests too)
   double solve_s = 0;
   long connections = 0;
   std::vector<double> latencies_ms;
@@ -56,6 +61,9 @@ class Worker {
   Worker(int id, long timeout_ms);
   int id() const { return id_; }
   http::Client &client() { return client_; }
+  // A loop of this worker's own, made on first use: how a blocking fetch
+  // sends hedged copies side by side.
+  http::Loop &loop();
   WorkerStats &stats() { return stats_; }
   // In a process forked from the one that opened this worker, the counters
   // inherited from the parent are the parent's to report: start from zero.
@@ -64,7 +72,9 @@ class Worker {
  private:
   int id_;
   int owner_pid_;
+  long timeout_ms_;
   http::Client client_;
+  std::unique_ptr<http::Loop> loop_;
   WorkerStats stats_;
 };
 
@@ -100,17 +110,31 @@ class CrawlRun {
  private:
   // One page's fetch across its attempts.
   struct Attempts {
-    int made = 0;
+    int made = 0;  // attempts so far (a hedged attempt is one, whatever its copies)
     bool never_connected = true;
+    bool retryable = false;  // the last attempt failed in a way worth retrying
     std::string last_error;
   };
-  enum class Verdict { fetched, retry, failed };
-  std::string url(const Task &task) const;
-  // Records one attempt's response; decides whether to try again.
-  Verdict settle(Worker &worker, Task &task, Attempts &attempts, double start,
-                 http::Response response);
-  void attempt_async(Worker &worker, http::Loop &loop, Task &task,
-                     std::shared_ptr<std::pair<Attempts, std::function<void(bool)>>> state);
+  struct AsyncFetch;  // an event-loop fetch in progress (crawl_run.cpp)
+  struct Copy {       // one request of an attempt, in flight
+    int attempt;
+    http::Loop::Id id;
+    double start;
+    bool hedged;  // an extra copy, not the attempt's first request
+  };
+  std::string url(const std::string &page) const;
+  // Books one request (a copy of an attempt) in the worker's figures.
+  void record(Worker &worker, const std::string &page, double start, const http::Response &r,
+              bool hedged_copy);
+  void note_failure(Attempts &attempts, const http::Response &r) const;
+  // After a failed attempt: true to try again; false marks the task failed.
+  bool try_again(Worker &worker, Task &task, Attempts &attempts);
+  bool fetch_hedged(Worker &worker, Task &task);
+  void start_attempt(const std::shared_ptr<AsyncFetch> &f);
+  void send_copy(const std::shared_ptr<AsyncFetch> &f, bool hedged_copy);
+  void on_copy(const std::shared_ptr<AsyncFetch> &f, const Copy &copy, http::Response r);
+  void cancel_copies(const std::shared_ptr<AsyncFetch> &f);
+  void record_cancelled(Worker &worker, const std::string &page, const Copy &copy);
 
   CrawlSettings settings_;
   std::chrono::steady_clock::time_point started_;

@@ -103,6 +103,7 @@ Target::Target(const config::Experiment &experiment, std::ostream &log) {
   settings_.max_pages = experiment.crawl.max_pages;
   settings_.timeout_ms = experiment.crawl.timeout_ms;
   settings_.retries = experiment.crawl.retries;
+  settings_.policy = experiment.crawl.policy;
 }
 
 void Target::start_embedded(const config::Experiment &experiment, std::ostream &log) {
@@ -153,6 +154,7 @@ results::RunResult run_once(const PlannedRun &planned, const CrawlSettings &sett
   r.start = settings.start_id;
   r.max_pages = settings.max_pages;
   r.retries = settings.retries;
+  r.fetch_policy = crawl::describe(settings.policy);
   r.timeout_ms = settings.timeout_ms;
   r.puzzle = describe_puzzle(settings.puzzle);
   return r;

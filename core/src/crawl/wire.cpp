@@ -42,6 +42,7 @@ json encode_stats(const WorkerStats &s) {
     events.push_back(
         {static_cast<int>(e.kind), e.worker, e.page, e.start_s, e.end_s, e.status, e.cpu_s});
   return {{"requests", s.requests}, {"retries", s.retries},         {"solves", s.solves},
+          {"hedged", s.hedged},     {"give_ups", s.give_ups},       {"cancelled", s.cancelled},
           {"solve_s", s.solve_s},   {"connections", s.connections}, {"latencies", s.latencies_ms},
           {"events", events}};
 }
@@ -50,6 +51,9 @@ WorkerStats decode_stats(const json &j) {
   WorkerStats s;
   s.requests = j.at("requests");
   s.retries = j.at("retries");
+  s.hedged = j.at("hedged");
+  s.give_ups = j.at("give_ups");
+  s.cancelled = j.at("cancelled");
   s.solves = j.at("solves");
   s.solve_s = j.at("solve_s");
   s.connections = j.at("connections");

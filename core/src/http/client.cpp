@@ -57,6 +57,7 @@ Response Exchange::finish(CURL *curl, int rc, double latency_ms) {
   if (rc != CURLE_OK) {
     r.error = error[0] != '\0' ? error : curl_easy_strerror(static_cast<CURLcode>(rc));
     r.connect_failed = rc == CURLE_COULDNT_CONNECT;
+    r.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
   } else {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
     r.body = std::move(body);

@@ -15,9 +15,8 @@ struct Response {
   double latency_ms = 0;        // request sent → last byte received
   long new_connections = 0;     // TCP connections this request opened (0 on reuse)
   bool connect_failed = false;  // no connection could be made at all
+  bool timed_out = false;       // the request's time limit ran out
   bool ok() const { return status >= 200 && status < 300; }
-  // Worth another attempt: transport errors and 5xx answers.
-  bool retryable() const { return status == 0 || status >= 500; }
 };
 
 class Client {

@@ -6,6 +6,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <new>
 #include <stdexcept>
@@ -87,7 +88,7 @@ Loop::Shard &Loop::least_busy() {
   return *shards_.back();
 }
 
-void Loop::get(const std::string &url, Done done) {
+Loop::Id Loop::get(const std::string &url, Done done) {
   Shard &shard = least_busy();
   CURL *easy = nullptr;
   if (spare_.empty()) {
@@ -102,6 +103,7 @@ void Loop::get(const std::string &url, Done done) {
   transfer->done = std::move(done);
   transfer->start = std::chrono::steady_clock::now();
   transfer->shard = shard.index;
+  const Id id = transfer->id = next_id_++;
   active_.emplace(easy, std::move(transfer));
   // The multi handle calls on_timer with 0 here; the transfer starts on the
   // next run_once(), never inside this call.
@@ -111,6 +113,46 @@ void Loop::get(const std::string &url, Done done) {
     throw std::runtime_error("libcurl: could not add a transfer to the multi handle");
   }
   ++shard.active;
+  by_id_.emplace(id, easy);
+  return id;
+}
+
+bool Loop::cancel(Id id) {
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return false;
+  CURL *easy = it->second;
+  by_id_.erase(it);
+  auto node = active_.extract(easy);
+  Shard &shard = *shards_[node.mapped()->shard];
+  curl_multi_remove_handle(shard.multi, easy);
+  --shard.active;
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, nullptr);  // the exchange owning it is gone
+  spare_.push_back(easy);
+  return true;
+}
+
+void Loop::after(double ms, std::function<void()> fn) {
+  const auto due = std::chrono::steady_clock::now() +
+                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                       std::chrono::duration<double, std::milli>(ms));
+  timers_.emplace(TimerKey{due, timers_set_++}, std::move(fn));
+}
+
+int Loop::wait_limit(int timeout_ms) const {
+  if (timers_.empty()) return timeout_ms;
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(timers_.begin()->first.first -
+                                                                 std::chrono::steady_clock::now())
+                        .count();
+  const int until_timer = static_cast<int>(std::max<long long>(0, left));
+  return timeout_ms < 0 ? until_timer : std::min(timeout_ms, until_timer);
+}
+
+void Loop::run_timers() {
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<std::function<void()>> due;
+  while (!timers_.empty() && timers_.begin()->first.first <= now)
+    due.push_back(std::move(timers_.extract(timers_.begin()).mapped()));
+  for (auto &fn : due) fn();
 }
 
 void Loop::post(std::function<void()> fn) {
@@ -129,7 +171,7 @@ void Loop::run_once(int timeout_ms) {
   epoll_event events[256];
   // A shard wants an immediate timeout (every new transfer does): look at the
   // sockets without waiting, then let it act.
-  const int n = epoll_wait(epoll_fd_, events, 256, timeout_now ? 0 : timeout_ms);
+  const int n = epoll_wait(epoll_fd_, events, 256, timeout_now ? 0 : wait_limit(timeout_ms));
   if (n < 0) {
     if (errno == EINTR) return;
     throw_errno("epoll_wait");
@@ -156,6 +198,7 @@ void Loop::run_once(int timeout_ms) {
       act(*shard, CURL_SOCKET_TIMEOUT, 0);
     }
   finish_transfers();
+  run_timers();
   run_posted();
 }
 
@@ -238,6 +281,7 @@ void Loop::finish_transfers() {
       --shard->active;
       auto node = active_.extract(easy);
       auto &transfer = node.mapped();
+      by_id_.erase(transfer->id);
       const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
                                                                   transfer->start)
                             .count();

@@ -15,11 +15,14 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "http/client.hpp"
@@ -31,6 +34,7 @@ namespace concur::http {
 class Loop {
  public:
   using Done = std::function<void(Response)>;
+  using Id = uint64_t;  // names one transfer, for cancel(); never reused
 
   explicit Loop(long timeout_ms);
   // Transfers still in flight are cancelled; their Done never runs.
@@ -39,7 +43,13 @@ class Loop {
   Loop &operator=(const Loop &) = delete;
 
   // Starts a GET; `done` runs from a later run_once() with the response.
-  void get(const std::string &url, Done done);
+  Id get(const std::string &url, Done done);
+  // Stops a transfer still in flight; its Done never runs. False when it had
+  // already finished (or was never started).
+  bool cancel(Id id);
+  // `fn` runs from the first run_once() at least `ms` from now (a timer
+  // shared by every caller: a heap of deadlines, no descriptor each).
+  void after(double ms, std::function<void()> fn);
   // Thread-safe: `fn` runs on the loop's thread from a later run_once(),
   // which is woken if it is waiting.
   void post(std::function<void()> fn);
@@ -48,6 +58,7 @@ class Loop {
   // epoll itself fails.
   void run_once(int timeout_ms);
   size_t in_flight() const { return active_.size(); }
+  size_t timers_pending() const { return timers_.size(); }
 
  private:
   struct Transfer {
@@ -55,7 +66,10 @@ class Loop {
     Done done;
     std::chrono::steady_clock::time_point start;
     size_t shard;
+    Id id;
   };
+  // A timer's key: when it is due, then the order it was set (ties run in order).
+  using TimerKey = std::pair<std::chrono::steady_clock::time_point, uint64_t>;
   // One multi handle with its timer.
   struct Shard {
     Loop *loop = nullptr;
@@ -77,12 +91,18 @@ class Loop {
   Shard &least_busy();
   void finish_transfers();
   void run_posted();
+  int wait_limit(int timeout_ms) const;  // epoll's timeout, shortened by due timers
+  void run_timers();
 
   long timeout_ms_;
   int epoll_fd_ = -1, wake_fd_ = -1;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::vector<CURL *> spare_;  // finished easy handles, ready for reuse
   std::unordered_map<CURL *, std::unique_ptr<Transfer>> active_;
+  std::unordered_map<Id, CURL *> by_id_;
+  Id next_id_ = 1;
+  std::map<TimerKey, std::function<void()>> timers_;  // earliest first
+  uint64_t timers_set_ = 0;
   std::mutex posted_mutex_;  // guards posted_
   std::vector<std::function<void()>> posted_;
 };

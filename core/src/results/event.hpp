@@ -8,12 +8,15 @@ namespace concur::results {
 
 struct Event {
   enum class Kind : unsigned char { request, solve };
+  static constexpr long kCancelled = -1;
   Kind kind = Kind::request;
   int worker = 0;      // the host worker that did it
   std::string page;    // page id
   double start_s = 0;  // seconds since the run started (steady clock)
   double end_s = 0;
-  long status = 0;   // request: HTTP status, 0 for a transport error; solve: work unit index
+  // request: HTTP status, 0 for a transport error, kCancelled for a hedged
+  // copy stopped once a twin had won; solve: work unit index.
+  long status = 0;
   double cpu_s = 0;  // solve: CPU time of the solving thread (its span may include waiting)
 };
 

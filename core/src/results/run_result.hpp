@@ -21,6 +21,7 @@ struct RunResult {
   std::string start;  // the resolved start page id
   int max_pages = 0;
   int retries = 0;
+  std::string fetch_policy;  // backoff, what is retried, hedging (crawl/policy.hpp)
   int timeout_ms = 0;
   std::string puzzle;  // "indexed/200000/50000/4": rule/cpu/core iterations/id length
 
@@ -31,9 +32,12 @@ struct RunResult {
   long pages_failed = 0;
   long requests = 0;
   long retries_used = 0;
-  long solves = 0;       // md5 chains solved
-  double solve_s = 0;    // summed over solvers
-  long connections = 0;  // TCP connections opened
+  long hedged_requests = 0;     // extra copies of attempts (they load the server too)
+  long cancelled_requests = 0;  // copies stopped once a twin had won (in requests too)
+  long give_ups = 0;            // pages whose every allowed attempt failed
+  long solves = 0;              // md5 chains solved
+  double solve_s = 0;           // summed over solvers
+  long connections = 0;         // TCP connections opened
 
   // Resources.
   double wall_s = 0;

@@ -399,3 +399,59 @@ TEST_CASE("load_file reads a file, and names it in errors", "[config]") {
   }
   CHECK_THROWS_WITH(load_file("/"), "/: cannot read file: Is a directory");
 }
+
+TEST_CASE("the crawl's fetch policy: backoff, retry_on, hedging", "[config][policy]") {
+  using concur::crawl::BackoffKind;
+  const Experiment e = load_text(std::string(kMinimal) + R"(crawl:
+  backoff: {kind: exponential, base_ms: 20, cap_ms: 800, jitter: false, seed: 5}
+  retry_on: [5xx, timeout, 429]
+  hedge: 3
+  hedge_after_ms: 250
+)",
+                                 "x.yaml");
+  const auto &p = e.crawl.policy;
+  CHECK(p.backoff.kind == BackoffKind::exponential);
+  CHECK(p.backoff.base_ms == 20);
+  CHECK(p.backoff.cap_ms == 800);
+  CHECK_FALSE(p.backoff.jitter);
+  CHECK(p.backoff.seed == 5);
+  CHECK(p.retry_on.server_errors);
+  CHECK(p.retry_on.timeouts);
+  CHECK_FALSE(p.retry_on.connection);
+  CHECK_FALSE(p.retry_on.client_errors);
+  CHECK(p.retry_on.statuses == std::vector<long>{429});
+  CHECK(p.hedge == 3);
+  CHECK(p.hedge_after_ms == 250);
+
+  const Experiment plain = load_text(std::string(kMinimal) + "crawl:\n  backoff: none\n", "x.yaml");
+  CHECK(plain.crawl.policy.backoff.kind == BackoffKind::none);
+  CHECK_FALSE(plain.crawl.policy.hedging());
+  CHECK(plain.crawl.policy.retry_on.server_errors);  // the defaults
+  CHECK(plain.crawl.policy.retry_on.connection);
+}
+
+TEST_CASE("fetch policy errors name the key", "[config][policy][errors]") {
+  auto e = load_error(std::string(kMinimal) + "crawl:\n  retry_on: [5xx, 404]\n");
+  CHECK_THAT(e.what(), Equals("x.yaml:4: crawl.retry_on[1]: 404 is never retried: the page is "
+                              "not there"));
+  e = load_error(std::string(kMinimal) + "crawl:\n  retry_on: [5xx, teapot]\n");
+  CHECK_THAT(e.what(), Contains("crawl.retry_on[1]: expected one of 5xx|4xx|timeout|connection or "
+                                "an HTTP status 400..599, got 'teapot'"));
+  e = load_error(std::string(kMinimal) + "crawl:\n  retry_on: [302]\n");
+  CHECK(e.key() == "crawl.retry_on[0]");
+  e = load_error(std::string(kMinimal) + "crawl:\n  backoff: linear\n");
+  CHECK_THAT(e.what(), Contains("crawl.backoff: expected"));
+  e = load_error(std::string(kMinimal) + "crawl:\n  backoff: {kind: quadratic}\n");
+  CHECK(e.key() == "crawl.backoff.kind");
+  e = load_error(std::string(kMinimal) +
+                 "crawl:\n  backoff: {kind: exponential, base_ms: 100, cap_ms: 50}\n");
+  CHECK_THAT(e.what(), Contains("cap_ms (50) is below base_ms (100)"));
+  e = load_error(std::string(kMinimal) + "crawl:\n  backoff: {kind: fixed, jitter: maybe}\n");
+  CHECK(e.key() == "crawl.backoff.jitter");
+  e = load_error(std::string(kMinimal) + "crawl:\n  backoff: {kind: fixed, base: 10}\n");
+  CHECK(e.key() == "crawl.backoff.base");
+  e = load_error(std::string(kMinimal) + "crawl:\n  hedge: 17\n");
+  CHECK_THAT(e.what(), Contains("crawl.hedge: expected an integer between 0 and 16, got '17'"));
+  e = load_error(std::string(kMinimal) + "crawl:\n  hedge_after_ms: -1\n");
+  CHECK(e.key() == "crawl.hedge_after_ms");
+}

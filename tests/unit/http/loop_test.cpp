@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -60,8 +61,7 @@ TEST_CASE("many GETs in flight on one thread all complete, each with its own ans
   CHECK(server.server.stats().peak >= ids.size());
 }
 
-TEST_CASE("more GETs than one multi handle carries spread over several, all answered",
-          "[http]") {
+TEST_CASE("more GETs than one multi handle carries spread over several, all answered", "[http]") {
   auto settings = quick_settings(6);
   settings.delay_scale = 1;
   settings.delays_ms = {300, 300, 300, 300, 300};
@@ -113,6 +113,7 @@ TEST_CASE("a GET past its timeout ends with status 0 and an error", "[http]") {
   CHECK(answer.status == 0);
   CHECK_FALSE(answer.error.empty());
   CHECK_FALSE(answer.connect_failed);
+  CHECK(answer.timed_out);
 }
 
 TEST_CASE("a refused connection is reported as such", "[http]") {
@@ -131,6 +132,7 @@ TEST_CASE("a refused connection is reported as such", "[http]") {
   run_until(loop, [&] { return finished; });
   CHECK(answer.status == 0);
   CHECK(answer.connect_failed);
+  CHECK_FALSE(answer.timed_out);
 }
 
 TEST_CASE("post() from another thread wakes a loop that is waiting", "[http]") {
@@ -156,4 +158,48 @@ TEST_CASE("a loop destroyed with GETs in flight runs none of their callbacks", "
     while (server.server.stats().in_flight < 5) loop.run_once(10);
   }  // ASan/LSan: no easy handle, socket or callback leaks from here
   CHECK(callbacks == 0);
+}
+
+TEST_CASE("a cancelled GET never calls back, and its handle serves the next GET", "[http]") {
+  auto settings = quick_settings(6);
+  settings.delay_scale = 1;
+  settings.delays_ms = {2000, 2000, 2000, 2000, 2000};
+  Running server(settings);
+  const auto ids = regular_ids(server, 2);
+  Loop loop(10'000);
+  int cancelled_callbacks = 0;
+  const Loop::Id slow =
+      loop.get(server.url("/api/" + ids[0]), [&](Response) { ++cancelled_callbacks; });
+  while (server.server.stats().in_flight < 1) loop.run_once(10);  // truly at the server
+  CHECK(loop.cancel(slow));
+  CHECK_FALSE(loop.cancel(slow));  // once only
+  CHECK(loop.in_flight() == 0);
+
+  Response answer;
+  bool finished = false;
+  const Loop::Id next = loop.get(server.url("/health"), [&](Response r) {
+    answer = std::move(r);
+    finished = true;
+  });
+  CHECK(next != slow);  // ids are never reused
+  run_until(loop, [&] { return finished; });
+  CHECK(answer.status == 200);
+  CHECK(cancelled_callbacks == 0);
+  CHECK_FALSE(loop.cancel(next));  // finished: nothing to cancel
+}
+
+TEST_CASE("after() runs its callbacks in deadline order, and wakes a waiting loop", "[http]") {
+  Loop loop(1'000);
+  std::vector<int> order;
+  const auto set_at = std::chrono::steady_clock::now();
+  loop.after(30, [&] { order.push_back(3); });
+  loop.after(10, [&] { order.push_back(1); });
+  loop.after(10, [&] { order.push_back(2); });  // same deadline: in the order set
+  CHECK(loop.timers_pending() == 3);
+  // Nothing in flight: only the timers can end these waits.
+  run_until(loop, [&] { return order.size() == 3; });
+  const auto waited = std::chrono::steady_clock::now() - set_at;
+  CHECK(order == std::vector<int>{1, 2, 3});
+  CHECK(waited >= std::chrono::milliseconds(30));
+  CHECK(loop.timers_pending() == 0);
 }

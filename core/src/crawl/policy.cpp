@@ -1,0 +1,89 @@
+#include "crawl/policy.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "http/client.hpp"
+
+namespace concur::crawl {
+namespace {
+
+// splitmix64's finaliser: a well-mixed 64-bit hash of a 64-bit value.
+uint64_t mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+// FNV-1a: a page id is a few hex digits.
+uint64_t hash(const std::string &text) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
+// A uniform number in [0, 1) from (seed, page, retry).
+double unit(uint64_t seed, const std::string &page, int retry) {
+  const uint64_t bits = mix(mix(seed ^ hash(page)) + static_cast<uint64_t>(retry));
+  return static_cast<double>(bits >> 11) * 0x1.0p-53;
+}
+
+}  // namespace
+
+bool worth_retrying(const http::Response &r, const RetryOn &on) {
+  if (r.status == 0) return r.timed_out ? on.timeouts : on.connection;
+  if (r.status == 404) return false;  // the page is not there; asking again will not change it
+  if (std::find(on.statuses.begin(), on.statuses.end(), r.status) != on.statuses.end()) return true;
+  if (r.status >= 500) return on.server_errors;
+  if (r.status >= 400) return on.client_errors;
+  return false;
+}
+
+double backoff_ms(const Backoff &b, const std::string &page, int retry) {
+  double wait = 0;
+  switch (b.kind) {
+    case BackoffKind::none:
+      return 0;
+    case BackoffKind::fixed:
+      wait = b.base_ms;
+      break;
+    case BackoffKind::exponential:
+      // base, 2 base, 4 base ... up to the cap (the exponent is bounded so
+      // 2^k never overflows a double's integer range).
+      wait = std::min<double>(b.cap_ms, b.base_ms * std::ldexp(1.0, std::min(retry - 1, 60)));
+      break;
+  }
+  return b.jitter ? wait * unit(b.seed, page, retry) : wait;
+}
+
+const char *backoff_name(BackoffKind kind) {
+  switch (kind) {
+    case BackoffKind::fixed:
+      return "fixed";
+    case BackoffKind::exponential:
+      return "exponential";
+    case BackoffKind::none:
+      break;
+  }
+  return "none";
+}
+
+std::string describe(const FetchPolicy &p) {
+  const Backoff &b = p.backoff;
+  std::string out = std::string("backoff=") + backoff_name(b.kind);
+  if (b.kind != BackoffKind::none)
+    out += ":" + std::to_string(b.base_ms) + ":" + std::to_string(b.cap_ms) + ":" +
+           (b.jitter ? "jitter:" + std::to_string(b.seed) : std::string("exact"));
+  std::string on;
+  auto add = [&on](const std::string &what) { on += (on.empty() ? "" : "+") + what; };
+  if (p.retry_on.server_errors) add("5xx");
+  if (p.retry_on.client_errors) add("4xx");
+  if (p.retry_on.timeouts) add("timeout");
+  if (p.retry_on.connection) add("connection");
+  for (long status : p.retry_on.statuses) add(std::to_string(status));
+  return out + " retry_on=" + (on.empty() ? "nothing" : on) + " hedge=" + std::to_string(p.hedge) +
+         " hedge_after_ms=" + std::to_string(p.hedge_after_ms);
+}
+
+}  // namespace concur::crawl
