@@ -82,6 +82,23 @@ TEST_CASE("concur run writes one CSV row per run and a summary", "[e2e][cli]") {
   CHECK(csv.find("tiny,sequential,,1,ok,") != std::string::npos);
   CHECK(r.out.find("sequential") != std::string::npos);
   CHECK(r.out.find("pages/s") != std::string::npos);
+  // The embedded server offers /api/cheat/: a whole-graph crawl is bounded
+  // over the whole graph.
+  CHECK(csv.find(",graph,") != std::string::npos);
+  CHECK(csv.find(",discovered,") == std::string::npos);
+  CHECK_THAT(r.err, Catch::Contains("/api/cheat/ gives the whole graph (60 pages)"));
+}
+
+TEST_CASE("with max_pages the bound covers what the run discovered", "[e2e][cli]") {
+  Sandbox box;
+  auto config = box.write("tiny.yaml", kTinyLab);
+  auto r = box.concur("run " + config.string() + " --set crawl.max_pages=20 --set repeat=1 --out " +
+                      box.path("runs.csv").string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  std::string csv = slurp(box.path("runs.csv"));
+  CHECK(csv.find(",discovered,") != std::string::npos);
+  CHECK(csv.find(",graph,") == std::string::npos);
 }
 
 TEST_CASE("config errors exit 2 with one line naming file, line and key", "[e2e][cli]") {

@@ -341,9 +341,14 @@ results::RunResult CrawlRun::totals() const {
   r.pages = merged_.pages_ok_ids;
   std::sort(r.pages.begin(), r.pages.end());
   r.events = merged_.events;
+  const unsigned cores = std::thread::hardware_concurrency();
+  const bool whole_graph = settings_.graph && settings_.max_pages == 0;
   const results::PageTypes types(merged_.page_types.begin(), merged_.page_types.end());
-  const auto bound = results::lower_bound(settings_.start_id, r.events, merged_.page_links,
-                                          std::thread::hardware_concurrency(), types);
+  const auto bound =
+      whole_graph
+          ? results::graph_lower_bound(settings_.start_id, r.events, *settings_.graph, cores)
+          : results::lower_bound(settings_.start_id, r.events, merged_.page_links, cores, types);
+  r.bound_basis = whole_graph ? "graph" : "discovered";
   r.critical_path_s = bound.critical_path_s;
   r.cpu_bound_s = bound.cpu_bound_s;
   std::sort(r.events.begin(), r.events.end(),

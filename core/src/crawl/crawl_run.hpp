@@ -17,6 +17,7 @@
 #include "crawl/policy.hpp"
 #include "http/client.hpp"
 #include "http/loop.hpp"
+#include "results/lower_bound.hpp"
 #include "results/run_result.hpp"
 
 namespace concur::crawl {
@@ -29,6 +30,9 @@ struct CrawlSettings {
   int retries = 50;    // attempts after the first, at most
   FetchPolicy policy;  // what is retried, backoff, hedging
   PuzzleParams puzzle;
+  // The server's whole graph (`/api/cheat/`) when it offers it: a whole-graph
+  // crawl's bound then runs over every page, not just the discovered ones.
+  std::shared_ptr<const results::KnownGraph> graph;
 };
 
 struct Task {

@@ -67,6 +67,31 @@ std::string resolve_start(http::Client &client, const std::string &base_url,
   return start;
 }
 
+// The server's whole graph from `/api/cheat/` (ext), or null when it has none
+// (the original server) or sends something else: the bound then covers the
+// discovered pages only.
+std::shared_ptr<const results::KnownGraph> known_graph(http::Client &client,
+                                                       const std::string &base_url,
+                                                       std::ostream &log) {
+  const http::Response r = client.get(base_url + "/api/cheat/");
+  if (!r.ok()) return nullptr;
+  const json body = json::parse(r.body, nullptr, false);
+  if (!body.is_object()) return nullptr;
+  auto graph = std::make_shared<results::KnownGraph>();
+  for (const auto &[id, page] : body.items()) {
+    if (!page.is_object()) return nullptr;
+    std::vector<std::string> &links = graph->links[id];
+    for (const auto &link : page.value("links", json::array()))
+      if (auto to = link.is_string() ? link_to_id(link.get<std::string>()) : std::nullopt)
+        links.push_back(*to);
+    if (auto type = page.find("page_type"); type != page.end() && type->is_string())
+      graph->types[id] = type->get<std::string>();
+  }
+  log << "concur: " << base_url << "/api/cheat/ gives the whole graph (" << graph->links.size()
+      << " pages): bounds cover every page\n";
+  return graph;
+}
+
 std::string describe_puzzle(const PuzzleParams &p) {
   return std::string(hash::rule_name(p.rule)) + "/" + std::to_string(p.cpu_iterations) + "/" +
          std::to_string(p.core_iterations) + "/" + std::to_string(p.id_length);
@@ -104,6 +129,7 @@ Target::Target(const config::Experiment &experiment, std::ostream &log) {
   settings_.timeout_ms = experiment.crawl.timeout_ms;
   settings_.retries = experiment.crawl.retries;
   settings_.policy = experiment.crawl.policy;
+  if (settings_.max_pages == 0) settings_.graph = known_graph(client, settings_.base_url, log);
 }
 
 void Target::start_embedded(const config::Experiment &experiment, std::ostream &log) {

@@ -46,6 +46,54 @@ void fastest_per_type(std::unordered_map<std::string, Cost> &costs, const PageTy
   }
 }
 
+using Adjacency = std::unordered_map<std::string, const std::vector<std::string> *>;
+
+// Dijkstra over pages, a page's own cost counted when it is reached; only
+// pages with an entry in `out` discover, and are discovered.
+double critical_path(const std::string &start, const Adjacency &out,
+                     const std::function<double(const std::string &)> &cost) {
+  double longest = 0;
+  using Item = std::pair<double, std::string>;
+  std::priority_queue<Item, std::vector<Item>, std::greater<>> queue;
+  std::unordered_map<std::string, double> done;
+  queue.push({cost(start), start});
+  while (!queue.empty()) {
+    auto [at, page] = queue.top();
+    queue.pop();
+    if (!done.emplace(page, at).second) continue;
+    longest = std::max(longest, at);
+    auto it = out.find(page);
+    if (it == out.end()) continue;  // failed, or never completed: discovers nothing
+    for (const auto &next : *it->second)
+      if (!done.count(next) && out.count(next)) queue.push({at + cost(next), next});
+  }
+  return longest;
+}
+
+// Pages the run never fetched or solved, costed from pages of their type it did.
+void cost_unseen(std::unordered_map<std::string, Cost> &costs, const KnownGraph &graph) {
+  std::unordered_map<std::string, Cost> cheapest;  // per type
+  for (const auto &[page, cost] : costs) {
+    auto type = graph.types.find(page);
+    if (type == graph.types.end()) continue;
+    auto [it, fresh] = cheapest.try_emplace(type->second, cost);
+    if (fresh) continue;
+    if (cost.fetch_s > 0)
+      it->second.fetch_s =
+          it->second.fetch_s > 0 ? std::min(it->second.fetch_s, cost.fetch_s) : cost.fetch_s;
+    if (cost.solve_s > 0)
+      it->second.solve_s =
+          it->second.solve_s > 0 ? std::min(it->second.solve_s, cost.solve_s) : cost.solve_s;
+  }
+  for (const auto &[page, type] : graph.types) {
+    auto seen = cheapest.find(type);
+    if (seen == cheapest.end()) continue;
+    Cost &c = costs[page];
+    if (c.fetch_s <= 0) c.fetch_s = seen->second.fetch_s;
+    if (c.solve_s <= 0) c.solve_s = seen->second.solve_s;
+  }
+}
+
 }  // namespace
 
 LowerBound lower_bound(const std::string &start, const std::vector<Event> &events,
@@ -57,27 +105,29 @@ LowerBound lower_bound(const std::string &start, const std::vector<Event> &event
   fastest_per_type(costs, types);
   bound.cpu_bound_s = cpu_total_s / std::max(1u, cores);
 
-  std::unordered_map<std::string, const std::vector<std::string> *> out;
+  Adjacency out;
   for (const auto &[page, to] : links) out[page] = &to;
-  auto cost = [&](const std::string &page) {
+  bound.critical_path_s = critical_path(start, out, [&](const std::string &page) {
     auto it = costs.find(page);
     return it == costs.end() ? 0.0 : it->second.fetch_s + it->second.solve_s;
-  };
-  // Dijkstra over pages, a page's own cost counted when it is reached.
-  using Item = std::pair<double, std::string>;
-  std::priority_queue<Item, std::vector<Item>, std::greater<>> queue;
-  std::unordered_map<std::string, double> done;
-  queue.push({cost(start), start});
-  while (!queue.empty()) {
-    auto [at, page] = queue.top();
-    queue.pop();
-    if (!done.emplace(page, at).second) continue;
-    bound.critical_path_s = std::max(bound.critical_path_s, at);
-    auto it = out.find(page);
-    if (it == out.end()) continue;  // failed, or never completed: discovers nothing
-    for (const auto &next : *it->second)
-      if (!done.count(next) && out.count(next)) queue.push({at + cost(next), next});
-  }
+  });
+  return bound;
+}
+
+LowerBound graph_lower_bound(const std::string &start, const std::vector<Event> &events,
+                             const KnownGraph &graph, unsigned cores) {
+  LowerBound bound;
+  double cpu_total_s = 0;
+  auto costs = page_costs(events, cpu_total_s);
+  fastest_per_type(costs, graph.types);
+  cost_unseen(costs, graph);
+  bound.cpu_bound_s = cpu_total_s / std::max(1u, cores);
+  Adjacency out;
+  for (const auto &[page, to] : graph.links) out[page] = &to;
+  bound.critical_path_s = critical_path(start, out, [&](const std::string &page) {
+    auto it = costs.find(page);
+    return it == costs.end() ? 0.0 : it->second.fetch_s + it->second.solve_s;
+  });
   return bound;
 }
 

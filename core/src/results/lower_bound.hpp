@@ -35,4 +35,19 @@ LowerBound lower_bound(const std::string &start, const std::vector<Event> &event
                        const std::vector<std::pair<std::string, std::vector<std::string>>> &links,
                        unsigned cores, const PageTypes &types = {});
 
+// The whole graph as the server tells it (`/api/cheat/`): every page's type
+// and links, puzzle targets included.
+struct KnownGraph {
+  std::unordered_map<std::string, std::vector<std::string>> links;
+  PageTypes types;
+};
+
+// The exact bound of a whole-graph crawl: the critical path runs over every
+// page reachable from `start` in `graph`, not only over what the run
+// discovered. A page the run did not fetch (or solve) costs the fastest fetch
+// (and the cheapest solve) it saw of that page's type; of a type it never saw,
+// nothing — the bound stays a bound.
+LowerBound graph_lower_bound(const std::string &start, const std::vector<Event> &events,
+                             const KnownGraph &graph, unsigned cores);
+
 }  // namespace concur::results

@@ -48,6 +48,9 @@ struct RunResult {
   std::map<std::string, double> metrics;  // strategy-specific figures
   double critical_path_s = 0;             // results/lower_bound.hpp
   double cpu_bound_s = 0;
+  // What the critical path ran over: "graph" (every page, from the server's
+  // /api/cheat/) or "discovered" (the pages this run reached).
+  std::string bound_basis;
 
   std::vector<std::string> pages;  // ids of the pages fetched successfully, sorted
   std::vector<Event> events;       // every request and solve, by start time

@@ -69,3 +69,39 @@ TEST_CASE("a page's fetch costs the fastest fetch seen of its type", "[results]"
   const PageTypes mixed = {{"a", "regular"}, {"b", "delay"}, {"c", "regular"}};
   CHECK(lower_bound("a", events, links, 1, mixed).critical_path_s == Approx(2.1));
 }
+
+TEST_CASE("with the whole graph known, the path runs over pages the run never reached",
+          "[results]") {
+  // The graph: a → b, a → d, d → e; d is a failure page whose every attempt
+  // failed in this run, so e was never reached. b and e are regular pages.
+  KnownGraph graph;
+  graph.links = {{"a", {"b", "d"}}, {"b", {}}, {"d", {"e"}}, {"e", {}}};
+  graph.types = {{"a", "regular"}, {"b", "regular"}, {"d", "failure"}, {"e", "regular"}};
+  const std::vector<Event> events = {request("a", 0, 1), request("b", 1, 3),
+                                     request("d", 1, 4, 500), request("d", 4, 6, 500)};
+  // Discovered only: a (1, the fastest regular) then b (1): 2 s.
+  const PageTypes types = {{"a", "regular"}, {"b", "regular"}};
+  CHECK(lower_bound("a", events, {{"a", {"b", "d"}}, {"b", {}}}, 1, types).critical_path_s ==
+        Approx(2.0));
+  // Whole graph: a, d, e. d never succeeded and no failure page did: it costs
+  // nothing known; e costs the fastest regular fetch seen (1 s).
+  CHECK(graph_lower_bound("a", events, graph, 1).critical_path_s == Approx(2.0));
+  // Once one failure page succeeded somewhere (0.5 s), d costs that.
+  graph.links["f"] = {};
+  graph.links["a"].push_back("f");
+  graph.types["f"] = "failure";
+  auto more = events;
+  more.push_back(request("f", 1, 1.5));
+  CHECK(graph_lower_bound("a", more, graph, 1).critical_path_s == Approx(1 + 0.5 + 1));
+}
+
+TEST_CASE("unseen puzzle pages cost the cheapest solve of their type", "[results]") {
+  KnownGraph graph;
+  graph.links = {{"a", {"c1", "c2"}}, {"c1", {}}, {"c2", {"z"}}, {"z", {}}};
+  graph.types = {{"a", "regular"}, {"c1", "cpu"}, {"c2", "cpu"}, {"z", "regular"}};
+  // c1 fetched (0.2 s) and solved (3 s of CPU); c2 and z never reached.
+  const std::vector<Event> events = {request("a", 0, 1), request("c1", 1, 1.2),
+                                     solve("c1", 1.2, 4.2)};
+  // a 1 + c2 (0.2 + 3) + z (1: the fastest regular) = 5.2.
+  CHECK(graph_lower_bound("a", events, graph, 1).critical_path_s == Approx(5.2));
+}
