@@ -168,3 +168,32 @@ TEST_CASE("concur solve prints the chain result", "[e2e][cli]") {
   CHECK(r.exit_code == 0);
   CHECK(r.out == "c423e7d0d6081f837a4b4bc82551d122\n");
 }
+
+TEST_CASE("every shipped config is valid: --dry-run checks it without running", "[e2e][cli]") {
+  Sandbox box;
+  int checked = 0;
+  for (const auto &entry : fs::directory_iterator(CONCUR_SOURCE_DIR "/configs")) {
+    if (entry.path().extension() != ".yaml") continue;
+    auto r = box.concur("run --dry-run " + entry.path().string());
+    INFO(entry.path() << "\n" << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains(": valid. ") && Catch::Contains("fetch policy: backoff="));
+    ++checked;
+  }
+  CHECK(checked >= 4);
+}
+
+TEST_CASE("--dry-run lists the runs and refuses what a run would refuse", "[e2e][cli]") {
+  Sandbox box;
+  auto config = box.write("tiny.yaml", kTinyLab);
+  auto r = box.concur("run -n " + config.string() + " --set crawl.hedge=4");
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("1 configuration(s) x 2 repeat(s)") &&
+                        Catch::Contains("hedge=4") && Catch::Contains("  sequential"));
+  CHECK_FALSE(fs::exists(box.path("runs.csv")));
+  auto bad = box.write("bad.yaml", "strategies:\n  - plugin: sequential\n  - plugin: nope\n");
+  r = box.concur("run --dry-run " + bad.string());
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("bad.yaml:3: strategies[1].plugin"));
+}

@@ -109,3 +109,21 @@ TEST_CASE("a server that is gone fails pages, not the process", "[e2e]") {
   CHECK(r.pages_failed == 1);  // the start page, after 1 + 2 attempts
   CHECK(r.requests == 3);
 }
+
+TEST_CASE("a 404 is never retried, whatever the policy", "[e2e][policy]") {
+  Lab lab(small_lab(23));
+  const std::string missing = "ffff";
+  REQUIRE_FALSE(lab.graph->find(missing).has_value());
+  auto settings = lab.crawl(0, 5);
+  settings.start_id = missing;
+  settings.policy.retry_on.client_errors = true;  // "retry 4xx" still spares a 404
+  settings.policy.hedge = 4;
+  auto r = crawl::run_once(planned(kSequential), settings, &lab.server);
+  CHECK(r.pages_ok == 0);
+  CHECK(r.pages_failed == 1);
+  CHECK(r.requests == 1);
+  CHECK(r.retries_used == 0);
+  CHECK(r.give_ups == 1);
+  REQUIRE(r.events.size() == 1);
+  CHECK(r.events[0].status == 404);
+}

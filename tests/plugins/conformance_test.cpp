@@ -207,3 +207,20 @@ TEST_CASE("a crawl of profile original reaches every page", "[conformance][profi
   CHECK(r.pages_ok > 100);
   CHECK(r.solves > 0);
 }
+
+TEST_CASE("backoff waits between attempts, as the schedule says", "[conformance][policy]") {
+  // A server that is gone: every attempt fails at once (connection refused), so
+  // the gaps between attempts are the backoff alone.
+  Lab lab(test::small_lab(29));
+  auto settings = lab.crawl(0, 3);
+  lab.server.stop();
+  settings.policy.backoff.kind = crawl::BackoffKind::fixed;
+  settings.policy.backoff.base_ms = 40;
+  settings.policy.backoff.jitter = false;
+  auto r = crawl::run_once(strategy(), settings, nullptr);
+  CHECK(r.status == "failed");
+  CHECK(r.requests == 4);  // the start page: 1 + 3 attempts, then the run ends
+  REQUIRE(r.events.size() == 4);
+  for (size_t i = 1; i < r.events.size(); ++i)
+    CHECK(r.events[i].start_s - r.events[i - 1].end_s >= 0.040);
+}

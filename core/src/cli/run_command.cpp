@@ -14,12 +14,32 @@ struct RunArgs {
   std::string out;
   std::vector<std::string> overrides;
   bool quiet = false;
+  bool dry_run = false;
 };
+
+// --dry-run: everything that can be checked without a server — the config, the
+// plugins it names and their options — and the runs it would make.
+int dry_run(const config::Experiment &experiment, std::ostream &out) {
+  const auto runs = crawl::plan(experiment);
+  out << experiment.file << ": valid. " << runs.size() << " configuration(s) x "
+      << experiment.repeat << " repeat(s)";
+  if (experiment.warmup > 0) out << " (+ " << experiment.warmup << " warm-up run(s) each)";
+  out << " against "
+      << (experiment.base_url ? *experiment.base_url
+                              : "an embedded server of " + std::to_string(experiment.server.pages) +
+                                    " pages, seed " + std::to_string(experiment.server.seed))
+      << "\n";
+  out << "fetch policy: " << crawl::describe(experiment.crawl.policy) << "\n";
+  for (const auto &run : runs)
+    out << "  " << run.plugin->name() << " " << config::describe(run.options) << "\n";
+  return kExitOk;
+}
 
 int run(const RunArgs &args) {
   config::Experiment experiment;
   try {
     experiment = config::load_file(args.config, args.overrides);
+    if (args.dry_run) return dry_run(experiment, std::cout);
     return crawl::run_experiment(experiment, {args.out, args.quiet}, std::cout, std::cerr);
   } catch (const config::ConfigError &e) {
     std::cerr << "concur: " << e.what() << "\n";
@@ -43,6 +63,9 @@ Subcommand add_run(CLI::App &app) {
                   "Override a config key before validation, e.g. --set crawl.max_pages=50 "
                   "(repeatable)");
   sub->add_flag("-q,--quiet", args->quiet, "Do not print the summary table");
+  sub->add_flag("-n,--dry-run", args->dry_run,
+                "Check the config and the plugins it names, print the runs it would make, and "
+                "exit (0: valid, 2: not) without starting anything");
   sub->footer(
       "Exit codes: 0 every run succeeded, 1 a run failed, 2 usage or config error.\n"
       "Without server.base_url an embedded demo server is started on a free loopback port.");

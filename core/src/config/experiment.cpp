@@ -119,7 +119,7 @@ void read_retry_on(const Field &field, Draft &draft) {
 const KeyRule<Draft> kCrawlKeys[] = {
     {"backoff", read_backoff},
     {"retry_on", read_retry_on},
-    {"hedge", [](const Field &f, Draft &d) { d.exp.crawl.policy.hedge = f.integer(0, 16); }},
+    {"hedge", [](const Field &f, Draft &d) { d.exp.crawl.policy.hedge = f.integer(0, 64); }},
     {"hedge_after_ms",
      [](const Field &f, Draft &d) { d.exp.crawl.policy.hedge_after_ms = f.integer(0, 600'000); }},
     {"start", read_start},

@@ -450,8 +450,8 @@ TEST_CASE("fetch policy errors name the key", "[config][policy][errors]") {
   CHECK(e.key() == "crawl.backoff.jitter");
   e = load_error(std::string(kMinimal) + "crawl:\n  backoff: {kind: fixed, base: 10}\n");
   CHECK(e.key() == "crawl.backoff.base");
-  e = load_error(std::string(kMinimal) + "crawl:\n  hedge: 17\n");
-  CHECK_THAT(e.what(), Contains("crawl.hedge: expected an integer between 0 and 16, got '17'"));
+  e = load_error(std::string(kMinimal) + "crawl:\n  hedge: 65\n");
+  CHECK_THAT(e.what(), Contains("crawl.hedge: expected an integer between 0 and 64, got '65'"));
   e = load_error(std::string(kMinimal) + "crawl:\n  hedge_after_ms: -1\n");
   CHECK(e.key() == "crawl.hedge_after_ms");
 }
