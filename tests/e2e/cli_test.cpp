@@ -158,8 +158,38 @@ TEST_CASE("concur plugins lists sequential", "[e2e][cli]") {
   Sandbox box;
   auto r = box.concur("plugins");
   CHECK(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("sequential") && Catch::Contains("ABI 1"));
+  CHECK_THAT(r.out, Catch::Contains("sequential") && Catch::Contains("ABI 1") &&
+                        Catch::Contains("(from build tree)"));
   CHECK(box.concur("plugins --describe nothing_like_it").exit_code == 2);
+}
+
+TEST_CASE("--plugin-path is searched first, and says so", "[e2e][cli]") {
+  Sandbox box;
+  auto r = box.concur("--plugin-path " CONCUR_FIXTURE_DIR " plugins --describe fixture");
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("(from --plugin-path)"));
+  // The fixtures folder also holds plugins the loader refuses: named, not fatal.
+  CHECK_THAT(r.err, Catch::Contains("refused"));
+}
+
+TEST_CASE("new-plugin refuses bad names and never overwrites", "[e2e][cli]") {
+  Sandbox box;
+  auto r = box.concur("new-plugin My-Strategy --dir " + box.path("x").string());
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("not a plugin name"));
+  r = box.concur("new-plugin mine --dir " + box.path("mine").string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(fs::exists(box.path("mine") / "mine.c"));
+  CHECK_THAT(slurp(box.path("mine") / "mine.c"),
+             Catch::Contains("\"mine\", /* what configs write") && !Catch::Contains("template\""));
+  CHECK_THAT(slurp(box.path("mine") / "CMakeLists.txt"),
+             Catch::Contains("concur_add_plugin(NAME mine SOURCES mine.c)"));
+  CHECK_THAT(r.out, Catch::Contains("-Dconcur_DIR=" CONCUR_BUILD_DIR));  // run from the build tree
+  r = box.concur("new-plugin mine --dir " + box.path("mine").string());
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("exists; not overwriting it"));
 }
 
 TEST_CASE("concur solve prints the chain result", "[e2e][cli]") {

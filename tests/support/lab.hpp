@@ -45,14 +45,16 @@ struct Lab {
   }
 };
 
-// A built plugin (build/plugins/NAME.so) with its declared defaults, or with
-// `overrides` ({"workers", "8"}, ...).
+// A built plugin (build/plugins/NAME.so, or a path to any plugin file) with its
+// declared defaults, or with `overrides` ({"workers", "8"}, ...).
 inline crawl::PlannedRun built_plugin(
-    const std::string &name,
+    const std::string &name_or_path,
     const std::vector<std::pair<std::string, std::string>> &overrides = {}) {
-  auto plugin = plugin::Plugin::load(std::string(CONCUR_BUILD_DIR) + "/plugins/" + name + ".so");
+  const bool path = name_or_path.find('/') != std::string::npos;
+  auto plugin = plugin::Plugin::load(
+      path ? name_or_path : std::string(CONCUR_BUILD_DIR) + "/plugins/" + name_or_path + ".so");
   config::StrategySpec spec;
-  spec.plugin = name;
+  spec.plugin = plugin->name();
   spec.key = "strategies[0]";
   for (const auto &[key, value] : overrides) spec.options.push_back({key, {}, {{value, {}}}});
   return {plugin, config::expand_options(spec, plugin->options()).at(0)};

@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "plugin/loader.hpp"
 
 namespace {
 
@@ -21,16 +22,23 @@ int main(int argc, char **argv) {
       "server, and measure them. See README.md and docs/.",
       "concur"};
   app.set_version_flag("--version", "concur " CONCUR_VERSION);
+  std::vector<std::string> plugin_paths;
+  app.add_option("--plugin-path", plugin_paths,
+                 "A folder of plugins, searched before every other (repeatable; also "
+                 "accepted after the command)")
+      ->type_name("DIR");
+  app.fallthrough();  // `concur run X.yaml --plugin-path D` works too
   app.require_subcommand(1);
   const std::vector<concur::cli::Subcommand> commands = {
       concur::cli::add_run(app), concur::cli::add_serve(app), concur::cli::add_plugins(app),
-      concur::cli::add_solve(app)};
+      concur::cli::add_solve(app), concur::cli::add_new_plugin(app)};
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
     return usage_error(app, e);
   }
+  for (const auto &path : plugin_paths) concur::plugin::add_plugin_path(path);
   for (const auto &command : commands) {
     if (!command.app->parsed()) continue;
     try {

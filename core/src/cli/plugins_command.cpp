@@ -26,8 +26,9 @@ void print_options(const plugin::Plugin &p) {
   for (const auto &o : p.options()) {
     std::cout << "    " << o.name << " (" << type_name(o.type);
     if (o.choices) std::cout << ": " << o.choices;
-    if ((o.type == CONCUR_OPT_INT || o.type == CONCUR_OPT_DOUBLE) && o.min <= o.max)
-      std::cout << ", " << o.min << ".." << o.max;
+    if (o.type == CONCUR_OPT_INT && o.min <= o.max)
+      std::cout << ", " << static_cast<long long>(o.min) << ".." << static_cast<long long>(o.max);
+    if (o.type == CONCUR_OPT_DOUBLE && o.min <= o.max) std::cout << ", " << o.min << ".." << o.max;
     std::cout << ", default " << (o.default_value ? o.default_value : "-") << ")  "
               << (o.help ? o.help : "") << "\n";
   }
@@ -36,11 +37,13 @@ void print_options(const plugin::Plugin &p) {
 int list(const std::string &describe) {
   plugin::Discovery found = plugin::discover();
   int shown = 0;
-  for (const auto &p : found.plugins) {
+  for (size_t i = 0; i < found.plugins.size(); ++i) {
+    const auto &p = found.plugins[i];
     if (!describe.empty() && p->name() != describe) continue;
     const concur_plugin &d = p->descriptor();
     std::cout << p->name() << "  " << d.version << "  ABI " << d.abi_version << "  "
-              << d.description << "\n    file: " << p->file().string() << "\n";
+              << d.description << "\n    file: " << p->file().string() << "  (from "
+              << found.origins[i] << ")\n";
     print_options(*p);
     ++shown;
   }
@@ -64,8 +67,10 @@ Subcommand add_plugins(CLI::App &app) {
   CLI::App *sub = app.add_subcommand("plugins", "List the strategy plugins found, with options");
   sub->add_option("--describe", *describe, "Show only this plugin");
   sub->footer(
-      "Plugins are looked for in $CONCUR_PLUGIN_PATH (colon-separated), then in plugins/ next\n"
-      "to the concur binary, then in ../lib/concur/plugins.");
+      "Plugins are looked for in the folders given with --plugin-path, then in\n"
+      "$CONCUR_PLUGIN_PATH (colon-separated), then in plugins/ next to the concur binary\n"
+      "(the build tree), then in ../lib/concur/plugins (the install location). The first\n"
+      "plugin of each name wins; each is listed with where it came from.");
   return {sub, [describe] { return list(*describe); }};
 }
 

@@ -52,12 +52,6 @@ void run_init(const fs::path &file, const concur_plugin *d) {
   }
 }
 
-fs::path executable_dir() {
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? fs::current_path() : exe.parent_path();
-}
-
 std::vector<fs::path> plugin_files(const fs::path &folder) {
   std::vector<fs::path> files;
   std::error_code ec;
@@ -95,36 +89,67 @@ std::shared_ptr<Plugin> Plugin::load(const fs::path &file) {
   }
 }
 
-std::vector<fs::path> search_path() {
-  std::vector<fs::path> folders;
+fs::path executable_dir() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::current_path() : exe.parent_path();
+}
+
+std::vector<fs::path> &given_paths() {
+  static std::vector<fs::path> paths;  // set from main() before anything is loaded
+  return paths;
+}
+
+void add_plugin_path(const fs::path &folder) {
+  given_paths().push_back(folder);
+}
+
+std::vector<SearchFolder> search_folders() {
+  std::vector<SearchFolder> folders;
+  for (const auto &path : given_paths()) folders.push_back({path, "--plugin-path"});
   if (const char *env = std::getenv("CONCUR_PLUGIN_PATH")) {
     std::string list = env;
     for (size_t start = 0; start <= list.size();) {
       size_t end = std::min(list.find(':', start), list.size());
-      if (end > start) folders.emplace_back(list.substr(start, end - start));
+      if (end > start) folders.push_back({list.substr(start, end - start), "CONCUR_PLUGIN_PATH"});
       start = end + 1;
     }
   }
   const fs::path exe = executable_dir();
-  folders.push_back(exe / CONCUR_PLUGIN_DIR_RELATIVE);
-  folders.push_back(exe / ".." / "lib" / "concur" / "plugins");
+  folders.push_back({exe / CONCUR_PLUGIN_DIR_RELATIVE, "build tree"});
+  folders.push_back({exe / ".." / "lib" / "concur" / "plugins", "install location"});
   return folders;
 }
 
-Discovery discover(const std::vector<fs::path> &folders) {
+std::vector<fs::path> search_path() {
+  std::vector<fs::path> paths;
+  for (auto &folder : search_folders()) paths.push_back(std::move(folder.path));
+  return paths;
+}
+
+Discovery discover(const std::vector<SearchFolder> &folders) {
   Discovery found;
   std::set<std::string> names;
   for (const auto &folder : folders) {
-    for (const auto &file : plugin_files(folder)) {
+    for (const auto &file : plugin_files(folder.path)) {
       try {
         auto plugin = Plugin::load(file);
-        if (names.insert(plugin->name()).second) found.plugins.push_back(std::move(plugin));
+        if (names.insert(plugin->name()).second) {
+          found.plugins.push_back(std::move(plugin));
+          found.origins.push_back(folder.origin);
+        }
       } catch (const PluginError &e) {
         found.problems.push_back(e.what());
       }
     }
   }
   return found;
+}
+
+Discovery discover(const std::vector<fs::path> &folders) {
+  std::vector<SearchFolder> labelled;
+  for (const auto &path : folders) labelled.push_back({path, path.string()});
+  return discover(labelled);
 }
 
 std::shared_ptr<Plugin> find(const std::string &name_or_path) {

@@ -40,16 +40,28 @@ class Plugin {
   std::string name_;
 };
 
-// Where plugins are looked for, in order: every folder of $CONCUR_PLUGIN_PATH
-// (colon-separated), then <folder of the concur binary>/plugins, then
-// <folder of the binary>/../lib/concur/plugins.
-std::vector<std::filesystem::path> search_path();
+// Where plugins are looked for, in order: folders given with --plugin-path
+// (add_plugin_path), every folder of $CONCUR_PLUGIN_PATH (colon-separated),
+// <folder of the concur binary>/plugins (the build tree), then <folder of the
+// binary>/../lib/concur/plugins (the install location).
+struct SearchFolder {
+  std::filesystem::path path;
+  std::string origin;  // "--plugin-path", "CONCUR_PLUGIN_PATH", "build tree", "install location"
+};
+std::vector<SearchFolder> search_folders();
+std::vector<std::filesystem::path> search_path();  // the paths of search_folders()
+// The folder of the running concur binary.
+std::filesystem::path executable_dir();
+// --plugin-path: searched before everything else, in the order added.
+void add_plugin_path(const std::filesystem::path &folder);
 
 struct Discovery {
   std::vector<std::shared_ptr<Plugin>> plugins;  // the first of each name wins
+  std::vector<std::string> origins;              // where each of them was found
   std::vector<std::string> problems;             // files refused, with why
 };
-Discovery discover(const std::vector<std::filesystem::path> &folders = search_path());
+Discovery discover(const std::vector<SearchFolder> &folders = search_folders());
+Discovery discover(const std::vector<std::filesystem::path> &folders);
 
 // A plugin by name (searched) or by path (anything containing '/' or ending
 // in .so). Throws PluginError listing what is available.
