@@ -284,4 +284,18 @@ Experiment load_file(const std::string &path, const std::vector<std::string> &ov
   return load_text(text, path, overrides);
 }
 
+std::vector<std::string> known_keys() {
+  std::vector<std::string> keys;
+  auto add = [&keys](const std::string &prefix, const auto &rules) {
+    for (const auto &rule : rules) keys.push_back(prefix + std::string(rule.name));
+  };
+  add("", detail::kTopKeys);
+  for (const auto &name : detail::server_key_names()) keys.push_back("server." + name);
+  add("crawl.", detail::kCrawlKeys);
+  add("crawl.backoff.", detail::kBackoffKeys);
+  add("output.", detail::kOutputKeys);
+  keys.push_back("strategies[].plugin");
+  return keys;
+}
+
 }  // namespace concur::config

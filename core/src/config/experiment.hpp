@@ -85,6 +85,11 @@ struct Experiment {
 // `overrides` are "dotted.key=value" strings (the CLI's --set), applied to the
 // document before validation, so they obey the same rules as the file.
 Experiment load_file(const std::string &path, const std::vector<std::string> &overrides = {});
+
+// Every key the validator accepts, as dotted paths ("crawl.backoff.cap_ms"),
+// strategy options aside (each plugin declares its own): what docs/config.md
+// must document, and may document, no more, no less (a test holds them equal).
+std::vector<std::string> known_keys();
 Experiment load_text(std::string_view yaml, const std::string &file_label,
                      const std::vector<std::string> &overrides = {});
 

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/experiment.hpp"
 #include "config/fields.hpp"
@@ -23,5 +24,6 @@ void read_server(const Field &field, Draft &draft);
 void read_crawl(const Field &field, Draft &draft);
 void read_strategies(const Field &field, Draft &draft);
 void read_output(const Field &field, Draft &draft);
+std::vector<std::string> server_key_names();  // the keys read_server accepts
 
 }  // namespace concur::config::detail

@@ -142,6 +142,12 @@ void apply_profile_defaults(const Node &map, server::Settings &settings) {
 
 }  // namespace
 
+std::vector<std::string> server_key_names() {
+  std::vector<std::string> names;
+  for (const auto &rule : kServerKeys) names.emplace_back(rule.name);
+  return names;
+}
+
 void read_server(const Field &field, Draft &draft) {
   const Node &map = field.map();
   read_keys<Draft>(map, field.path(), kServerKeys, draft);
