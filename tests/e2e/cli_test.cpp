@@ -2,7 +2,9 @@
 // file, line and key, and a CSV with one row per run.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -226,4 +228,49 @@ TEST_CASE("--dry-run lists the runs and refuses what a run would refuse", "[e2e]
   r = box.concur("run --dry-run " + bad.string());
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("bad.yaml:3: strategies[1].plugin"));
+}
+
+TEST_CASE("SIGKILL mid-experiment leaves every finished row, and no half line",
+          "[e2e][cli][results]") {
+  Sandbox box;
+  // Many short runs: the kill lands between or inside runs, never after the last.
+  auto config = box.write("long.yaml", std::string(kTinyLab) + "warmup: 0\n");
+  const std::string runs = box.path("runs.csv").string();
+  const std::string summary = box.path("runs.summary.csv").string();
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const std::string binary = std::string(CONCUR_BUILD_DIR) + "/concur";
+    ::freopen("/dev/null", "w", stdout);
+    ::freopen("/dev/null", "w", stderr);
+    ::execl(binary.c_str(), binary.c_str(), "run", "-q", config.c_str(), "--set", "repeat=200",
+            "--out", runs.c_str(), static_cast<char *>(nullptr));
+    ::_exit(127);
+  }
+  // Kill once at least three rows are out (a condition, polled; the whole
+  // experiment takes far longer than that).
+  auto rows_written = [&] { return fs::exists(runs) ? lines(slurp(runs)) : 0; };
+  int status = 0;
+  while (rows_written() < 4 && ::waitpid(pid, &status, WNOHANG) == 0) ::usleep(1000);
+  REQUIRE(::kill(pid, SIGKILL) == 0);
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFSIGNALED(status));  // it was still running: the kill was mid-experiment
+
+  for (const std::string &path : {runs, summary}) {
+    INFO(path);
+    const std::string text = slurp(path);
+    REQUIRE_FALSE(text.empty());
+    CHECK(text.back() == '\n');  // no half line
+    std::istringstream in(text);
+    std::string header, line;
+    std::getline(in, header);
+    const auto columns = std::count(header.begin(), header.end(), ',');
+    size_t rows = 0;
+    while (std::getline(in, line)) {
+      CHECK(std::count(line.begin(), line.end(), ',') == columns);
+      ++rows;
+    }
+    CHECK(rows >= 1);
+  }
+  CHECK(lines(slurp(runs)) >= 4);  // header + every row finished before the kill
 }

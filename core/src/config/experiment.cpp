@@ -134,6 +134,7 @@ const KeyRule<Draft> kOutputKeys[] = {
        d.exp.output.runs = f.non_empty_string();
        d.runs_given = true;
      }},
+    {"summary", [](const Field &f, Draft &d) { d.exp.output.summary = f.non_empty_string(); }},
 };
 
 constexpr const char *kOptionShape = "a scalar or a non-empty list of scalars";

@@ -61,6 +61,9 @@ struct CrawlSpec {
 
 struct OutputSpec {
   std::string runs;  // CSV, one row per run; default results/<name>.csv
+  // CSV, one row per configuration with the statistics of its repeats; empty:
+  // beside the runs CSV actually written (x.csv -> x.summary.csv).
+  std::string summary;
 };
 
 struct Experiment {

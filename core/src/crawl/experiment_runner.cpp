@@ -8,6 +8,7 @@
 #include "plugin/host.hpp"
 #include "results/csv.hpp"
 #include "results/summary.hpp"
+#include "results/summary_csv.hpp"
 #include "results/usage.hpp"
 #include "server/server.hpp"
 
@@ -190,6 +191,10 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
                    std::ostream &out, std::ostream &log) {
   const std::vector<PlannedRun> runs = plan(experiment);  // config errors surface before any work
   results::CsvWriter csv(options.csv_path.empty() ? experiment.output.runs : options.csv_path);
+  const std::string summary_path = experiment.output.summary.empty()
+                                       ? results::summary_path_for(csv.path())
+                                       : experiment.output.summary;
+  std::vector<results::RunFigures> figures;
   Target target(experiment, log);
 
   for (int w = 0; w < experiment.warmup; ++w)
@@ -209,6 +214,8 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
       r.repeat = rep;
       r.seed = target.seed();
       csv.write(r);
+      figures.push_back(results::figures_of(r));
+      results::write_summary_csv(summary_path, figures);
       if (!options.quiet) results::print_summary_row(out, r, options_width);
       if (r.status != "ok") {
         all_ok = false;
@@ -216,7 +223,7 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
       }
     }
   }
-  log << "concur: wrote " << csv.path() << '\n';
+  log << "concur: wrote " << csv.path() << " and " << summary_path << '\n';
   return all_ok ? 0 : 1;
 }
 

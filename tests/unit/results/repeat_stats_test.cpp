@@ -1,0 +1,92 @@
+// Statistics over repeats, against figures worked out by hand.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "results/repeat_stats.hpp"
+#include "results/summary_csv.hpp"
+
+using namespace concur::results;
+
+TEST_CASE("mean, spread and the 95% interval of five samples, by hand", "[results][stats]") {
+  // Samples 10.2 9.8 10.5 10.1 9.9: mean 10.1; deviations .1 -.3 .4 0 -.2, squares
+  // sum to .30, / (n-1) = .075, stddev .273861; t(.975, 4) = 2.776, so the half
+  // width is 2.776 × .273861 / √5 = .339989 and the interval [9.760011, 10.439989].
+  const SampleStats s = sample_stats({10.2, 9.8, 10.5, 10.1, 9.9});
+  CHECK(s.n == 5);
+  CHECK(s.mean == Approx(10.1));
+  CHECK(s.median == Approx(10.1));
+  CHECK(s.min == Approx(9.8));
+  CHECK(s.max == Approx(10.5));
+  CHECK(s.stddev == Approx(0.273861).epsilon(1e-5));
+  CHECK(s.ci_low == Approx(9.760011).epsilon(1e-6));
+  CHECK(s.ci_high == Approx(10.439989).epsilon(1e-6));
+  CHECK(s.outliers == 0);
+}
+
+TEST_CASE("an even count's median is the midpoint; one sample has no interval",
+          "[results][stats]") {
+  CHECK(sample_stats({4, 1, 3, 2}).median == Approx(2.5));
+  const SampleStats one = sample_stats({7});
+  CHECK(one.mean == 7);
+  CHECK(one.stddev == 0);
+  CHECK(std::isnan(one.ci_low));
+  CHECK(std::isnan(one.ci_high));
+  CHECK(sample_stats({}).n == 0);
+}
+
+TEST_CASE("Tukey's fences flag the outlier", "[results][stats]") {
+  // 1 2 3 4 100: Q1 = 2, Q3 = 4 (linear interpolation), IQR 2, fences [-1, 7].
+  CHECK(sample_stats({1, 2, 3, 4, 100}).outliers == 1);
+  CHECK(sample_stats({1, 2, 3, 4, 5}).outliers == 0);
+  CHECK(sample_stats({1, 2, 100}).outliers == 0);  // too few to say
+}
+
+TEST_CASE("Student's t: the table, and the series beyond it", "[results][stats]") {
+  CHECK(t_975(1) == Approx(12.706));
+  CHECK(t_975(4) == Approx(2.776));
+  CHECK(t_975(30) == Approx(2.042));
+  CHECK(t_975(40) == Approx(2.021).epsilon(1e-3));   // tables: 2.021
+  CHECK(t_975(120) == Approx(1.980).epsilon(1e-3));  // tables: 1.980
+  CHECK(std::isnan(t_975(0)));
+}
+
+TEST_CASE("speedup over a baseline, with its interval, by hand", "[results][stats]") {
+  // Baseline as above (mean 10.1, stddev .273861); x: 5.1 4.9 5.0 5.2 4.8, mean 5.0,
+  // stddev .158114. Speedup 10.1 / 5 = 2.02. Relative standard errors
+  // .273861/10.1/√5 = .012126 and .158114/5/√5 = .014142, in quadrature .018629;
+  // × t(4) 2.776 = .051714; interval 2.02 · e^∓.051714 = [1.918192, 2.127212].
+  const SampleStats base = sample_stats({10.2, 9.8, 10.5, 10.1, 9.9});
+  const SampleStats x = sample_stats({5.1, 4.9, 5.0, 5.2, 4.8});
+  const Speedup up = speedup(base, x);
+  CHECK(up.value == Approx(2.02));
+  CHECK(up.low == Approx(1.918192).epsilon(1e-5));
+  CHECK(up.high == Approx(2.127212).epsilon(1e-5));
+  CHECK(speedup(base, base).value == Approx(1.0));
+  CHECK(std::isnan(speedup(base, sample_stats({5})).low));
+}
+
+TEST_CASE("the summary groups runs by configuration; only ok runs count", "[results][stats]") {
+  std::vector<RunFigures> runs = {{"e", "sequential", "", true, 10.0, 100, 0.5},
+                                  {"e", "threads", "workers=4", true, 2.0, 500, 0.9},
+                                  {"e", "sequential", "", true, 12.0, 80, 0.4},
+                                  {"e", "threads", "workers=4", false, 99, 1, 0.1},
+                                  {"e", "threads", "workers=4", true, 3.0, 400, 0.8}};
+  const auto rows = summary_rows(runs);
+  REQUIRE(rows.size() == 2);
+  const auto header = summary_header();
+  auto col = [&](const std::vector<std::string> &row, const std::string &name) {
+    return row.at(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  CHECK(col(rows[0], "strategy") == "sequential");
+  CHECK(col(rows[0], "runs") == "2");
+  CHECK(col(rows[0], "wall_s_median") == "11.000000");
+  CHECK(col(rows[0], "speedup") == "1.0000");
+  CHECK(col(rows[1], "runs") == "3");
+  CHECK(col(rows[1], "runs_ok") == "2");  // the failed run is left out
+  CHECK(col(rows[1], "wall_s_mean") == "2.500000");
+  CHECK(col(rows[1], "speedup") == "4.4000");  // 11 / 2.5
+  CHECK(col(rows[1], "baseline") == "sequential");
+  CHECK(summary_path_for("results/x.csv") == "results/x.summary.csv");
+  CHECK(summary_path_for("out") == "out.summary.csv");
+}
