@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -273,4 +275,79 @@ TEST_CASE("SIGKILL mid-experiment leaves every finished row, and no half line",
     CHECK(rows >= 1);
   }
   CHECK(lines(slurp(runs)) >= 4);  // header + every row finished before the kill
+}
+
+namespace {
+
+// The named column of every data row of a CSV without quoted commas.
+std::vector<std::string> column(const std::string &csv, const std::string &name) {
+  std::istringstream in(csv);
+  std::string line;
+  std::getline(in, line);
+  auto split = [](const std::string &text) {
+    std::vector<std::string> cells;
+    std::stringstream s(text);
+    for (std::string cell; std::getline(s, cell, ',');) cells.push_back(cell);
+    if (!text.empty() && text.back() == ',') cells.emplace_back();
+    return cells;
+  };
+  const auto header = split(line);
+  const size_t at = std::find(header.begin(), header.end(), name) - header.begin();
+  std::vector<std::string> values;
+  while (std::getline(in, line)) values.push_back(split(line).at(at));
+  return values;
+}
+
+long sum_of(const std::vector<std::string> &values) {
+  long total = 0;
+  for (const auto &v : values) total += std::stol(v);
+  return total;
+}
+
+}  // namespace
+
+TEST_CASE("--trace and --requests account for every request of every run", "[e2e][cli][results]") {
+  Sandbox box;
+  auto config = box.write("tiny.yaml", kTinyLab);
+  const auto trace_path = box.path("t.json"), requests_path = box.path("r.csv");
+  auto r = box.concur("run -q " + config.string() + " --set crawl.hedge=3 --out " +
+                      box.path("runs.csv").string() + " --trace " + trace_path.string() +
+                      " --requests " + requests_path.string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string runs = slurp(box.path("runs.csv"));
+  const long requests = sum_of(column(runs, "requests")), solves = sum_of(column(runs, "solves"));
+  REQUIRE(requests > 0);
+
+  const auto trace = nlohmann::json::parse(slurp(trace_path));  // throws if not JSON
+  REQUIRE(trace.is_array());
+  long processes = 0, fetches = 0, solved = 0;
+  std::map<std::pair<int, int>, std::vector<std::pair<long long, long long>>> lanes;
+  for (const auto &e : trace) {
+    if (e["ph"] == "M" && e["name"] == "process_name") ++processes;
+    if (e["ph"] != "X") continue;
+    const std::string name = e["name"];
+    fetches += name == "fetch" || name == "cancelled";
+    solved += name == "solve";
+    CHECK(e["dur"].get<long long>() >= 0);
+    lanes[{e["pid"].get<int>(), e["tid"].get<int>()}].push_back({e["ts"], e["dur"]});
+  }
+  CHECK(processes == 2);  // one per run (repeat: 2)
+  CHECK(fetches == requests);
+  CHECK(solved == solves);
+  for (auto &[lane, spans] : lanes) {  // each lane a sequence: no two spans overlap
+    std::sort(spans.begin(), spans.end());
+    for (size_t i = 1; i < spans.size(); ++i)
+      CHECK(spans[i - 1].first + spans[i - 1].second <= spans[i].first + 1);  // 1 µs rounding
+  }
+
+  const std::string log = slurp(requests_path);
+  CHECK(static_cast<long>(lines(log)) == requests + 1);
+  const auto statuses = column(log, "status"), types = column(log, "page_type"),
+             attempts = column(log, "attempt");
+  for (size_t i = 0; i < statuses.size(); ++i) {
+    CHECK(std::stoi(attempts[i]) >= 1);
+    if (statuses[i] == "200") CHECK_FALSE(types[i].empty());
+  }
+  CHECK(std::count(statuses.begin(), statuses.end(), "500") > 0);  // failure pages were met
 }

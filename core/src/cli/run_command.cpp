@@ -15,6 +15,7 @@ struct RunArgs {
   std::vector<std::string> overrides;
   bool quiet = false;
   bool dry_run = false;
+  std::string trace, requests;
 };
 
 // --dry-run: everything that can be checked without a server — the config, the
@@ -40,7 +41,8 @@ int run(const RunArgs &args) {
   try {
     experiment = config::load_file(args.config, args.overrides);
     if (args.dry_run) return dry_run(experiment, std::cout);
-    return crawl::run_experiment(experiment, {args.out, args.quiet}, std::cout, std::cerr);
+    return crawl::run_experiment(experiment, {args.out, args.trace, args.requests, args.quiet},
+                                 std::cout, std::cerr);
   } catch (const config::ConfigError &e) {
     std::cerr << "concur: " << e.what() << "\n";
     return kExitUsage;
@@ -62,6 +64,14 @@ Subcommand add_run(CLI::App &app) {
   sub->add_option("--set", args->overrides,
                   "Override a config key before validation, e.g. --set crawl.max_pages=50 "
                   "(repeatable)");
+  sub->add_option("--trace", args->trace,
+                  "Write every run's timeline here: Chrome Trace Event JSON, one process per "
+                  "run and a lane per worker (open it in https://ui.perfetto.dev)")
+      ->type_name("FILE.json");
+  sub->add_option("--requests", args->requests,
+                  "Write one CSV row per request here: run, worker, url, page type, attempt, "
+                  "status, start/end ms, bytes")
+      ->type_name("FILE.csv");
   sub->add_flag("-q,--quiet", args->quiet, "Do not print the summary table");
   sub->add_flag("-n,--dry-run", args->dry_run,
                 "Check the config and the plugins it names, print the runs it would make, and "

@@ -135,6 +135,8 @@ const KeyRule<Draft> kOutputKeys[] = {
        d.runs_given = true;
      }},
     {"summary", [](const Field &f, Draft &d) { d.exp.output.summary = f.non_empty_string(); }},
+    {"trace", [](const Field &f, Draft &d) { d.exp.output.trace = f.non_empty_string(); }},
+    {"requests", [](const Field &f, Draft &d) { d.exp.output.requests = f.non_empty_string(); }},
 };
 
 constexpr const char *kOptionShape = "a scalar or a non-empty list of scalars";

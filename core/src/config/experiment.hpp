@@ -64,6 +64,8 @@ struct OutputSpec {
   // CSV, one row per configuration with the statistics of its repeats; empty:
   // beside the runs CSV actually written (x.csv -> x.summary.csv).
   std::string summary;
+  std::string trace;     // Chrome Trace Event JSON of every run; empty: none
+  std::string requests;  // CSV, one row per request of every run; empty: none
 };
 
 struct Experiment {

@@ -94,10 +94,10 @@ std::string CrawlRun::url(const std::string &page) const {
 }
 
 void CrawlRun::record(Worker &worker, const std::string &page, double start,
-                      const http::Response &r, bool hedged_copy) {
+                      const http::Response &r, bool hedged_copy, int attempt) {
   WorkerStats &stats = worker.stats();
-  stats.events.push_back(
-      {results::Event::Kind::request, worker.id(), page, start, clock(), r.status});
+  stats.events.push_back({results::Event::Kind::request, worker.id(), page, start, clock(),
+                          r.status, 0, attempt, static_cast<long>(r.body.size())});
   ++stats.requests;
   if (hedged_copy) ++stats.hedged;
   stats.latencies_ms.push_back(r.latency_ms);
@@ -107,7 +107,7 @@ void CrawlRun::record(Worker &worker, const std::string &page, double start,
 void CrawlRun::record_cancelled(Worker &worker, const std::string &page, const Copy &copy) {
   WorkerStats &stats = worker.stats();
   stats.events.push_back({results::Event::Kind::request, worker.id(), page, copy.start, clock(),
-                          results::Event::kCancelled});
+                          results::Event::kCancelled, 0, copy.attempt, 0});
   ++stats.requests;
   ++stats.cancelled;
   if (copy.hedged) ++stats.hedged;
@@ -140,7 +140,7 @@ bool CrawlRun::fetch(Worker &worker, Task &task) {
   while (!aborted()) {
     const double start = clock();
     http::Response r = worker.client().get(page_url);
-    record(worker, task.page_id, start, r, false);
+    record(worker, task.page_id, start, r, false, attempts.made + 1);
     ++attempts.made;
     if (r.ok()) {
       task.body = std::move(r.body);
@@ -227,7 +227,7 @@ void CrawlRun::cancel_copies(const std::shared_ptr<AsyncFetch> &f) {
 }
 
 void CrawlRun::on_copy(const std::shared_ptr<AsyncFetch> &f, const Copy &copy, http::Response r) {
-  record(f->worker, f->page, copy.start, r, copy.hedged);
+  record(f->worker, f->page, copy.start, r, copy.hedged, copy.attempt);
   std::erase_if(f->copies, [&copy](const Copy &c) { return c.id == copy.id; });
   // A twin that finished in the same loop turn as the winner: counted, no more.
   if (f->settled) return;
@@ -349,6 +349,9 @@ results::RunResult CrawlRun::totals() const {
           ? results::graph_lower_bound(settings_.start_id, r.events, *settings_.graph, cores)
           : results::lower_bound(settings_.start_id, r.events, merged_.page_links, cores, types);
   r.bound_basis = whole_graph ? "graph" : "discovered";
+  r.page_types = types;
+  if (settings_.graph)
+    r.page_types.insert(settings_.graph->types.begin(), settings_.graph->types.end());
   r.critical_path_s = bound.critical_path_s;
   r.cpu_bound_s = bound.cpu_bound_s;
   std::sort(r.events.begin(), r.events.end(),

@@ -129,7 +129,7 @@ class CrawlRun {
   std::string url(const std::string &page) const;
   // Books one request (a copy of an attempt) in the worker's figures.
   void record(Worker &worker, const std::string &page, double start, const http::Response &r,
-              bool hedged_copy);
+              bool hedged_copy, int attempt);
   void note_failure(Attempts &attempts, const http::Response &r) const;
   // After a failed attempt: true to try again; false marks the task failed.
   bool try_again(Worker &worker, Task &task, Attempts &attempts);

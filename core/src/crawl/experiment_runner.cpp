@@ -9,6 +9,7 @@
 #include "results/csv.hpp"
 #include "results/summary.hpp"
 #include "results/summary_csv.hpp"
+#include "results/trace.hpp"
 #include "results/usage.hpp"
 #include "server/server.hpp"
 
@@ -195,6 +196,14 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
                                        ? results::summary_path_for(csv.path())
                                        : experiment.output.summary;
   std::vector<results::RunFigures> figures;
+  const std::string trace_path =
+      options.trace_path.empty() ? experiment.output.trace : options.trace_path;
+  const std::string requests_path =
+      options.requests_path.empty() ? experiment.output.requests : options.requests_path;
+  std::unique_ptr<results::TraceWriter> trace;
+  if (!trace_path.empty()) trace = std::make_unique<results::TraceWriter>(trace_path);
+  std::unique_ptr<results::RequestsCsv> requests;
+  if (!requests_path.empty()) requests = std::make_unique<results::RequestsCsv>(requests_path);
   Target target(experiment, log);
 
   for (int w = 0; w < experiment.warmup; ++w)
@@ -205,15 +214,22 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
     options_width = std::max(options_width, config::describe(planned.options).size());
   if (!options.quiet) results::print_summary_header(out, options_width);
   bool all_ok = true;
+  int run_index = 0;
+  const auto began = std::chrono::steady_clock::now();
   // Repeats go round the whole matrix, so slow drift of the machine spreads
   // over every strategy instead of favouring whichever ran first.
   for (int rep = 1; rep <= experiment.repeat; ++rep) {
     for (const auto &planned : runs) {
+      const double offset_s =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
       results::RunResult r = run_once(planned, target.settings(), target.embedded());
       r.experiment = experiment.name;
       r.repeat = rep;
       r.seed = target.seed();
       csv.write(r);
+      ++run_index;
+      if (trace) trace->add_run(r, run_index, offset_s);
+      if (requests) requests->add_run(r, run_index);
       figures.push_back(results::figures_of(r));
       results::write_summary_csv(summary_path, figures);
       if (!options.quiet) results::print_summary_row(out, r, options_width);
@@ -223,7 +239,10 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
       }
     }
   }
-  log << "concur: wrote " << csv.path() << " and " << summary_path << '\n';
+  log << "concur: wrote " << csv.path() << " and " << summary_path;
+  if (trace) log << ", the trace " << trace->path();
+  if (requests) log << ", the requests " << requests->path();
+  log << '\n';
   return all_ok ? 0 : 1;
 }
 

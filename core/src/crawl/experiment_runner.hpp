@@ -55,8 +55,10 @@ class Target {
 };
 
 struct RunOptions {
-  std::string csv_path;  // empty: the experiment's output.runs
-  bool quiet = false;    // no summary table
+  std::string csv_path;       // empty: the experiment's output.runs
+  std::string trace_path;     // empty: the experiment's output.trace (may be empty: none)
+  std::string requests_path;  // empty: the experiment's output.requests (may be empty: none)
+  bool quiet = false;         // no summary table
 };
 
 // The whole experiment; returns the process exit code: 0 when every run

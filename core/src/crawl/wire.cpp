@@ -39,8 +39,8 @@ PageContent decode_content(const json &j) {
 json encode_stats(const WorkerStats &s) {
   json events = json::array();
   for (const auto &e : s.events)
-    events.push_back(
-        {static_cast<int>(e.kind), e.worker, e.page, e.start_s, e.end_s, e.status, e.cpu_s});
+    events.push_back({static_cast<int>(e.kind), e.worker, e.page, e.start_s, e.end_s, e.status,
+                      e.cpu_s, e.attempt, e.bytes});
   return {{"requests", s.requests}, {"retries", s.retries},         {"solves", s.solves},
           {"hedged", s.hedged},     {"give_ups", s.give_ups},       {"cancelled", s.cancelled},
           {"solve_s", s.solve_s},   {"connections", s.connections}, {"latencies", s.latencies_ms},
@@ -60,7 +60,7 @@ WorkerStats decode_stats(const json &j) {
   s.latencies_ms = j.at("latencies").get<std::vector<double>>();
   for (const auto &e : j.at("events"))
     s.events.push_back({static_cast<results::Event::Kind>(e.at(0).get<int>()), e.at(1), e.at(2),
-                        e.at(3), e.at(4), e.at(5), e.at(6)});
+                        e.at(3), e.at(4), e.at(5), e.at(6), e.at(7), e.at(8)});
   return s;
 }
 

@@ -18,6 +18,8 @@ struct Event {
   // copy stopped once a twin had won; solve: work unit index.
   long status = 0;
   double cpu_s = 0;  // solve: CPU time of the solving thread (its span may include waiting)
+  int attempt = 0;   // request: which attempt of the page (1 = the first; hedged copies share it)
+  long bytes = 0;    // request: body bytes received
 };
 
 }  // namespace concur::results

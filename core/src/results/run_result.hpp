@@ -3,6 +3,7 @@
 
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "results/event.hpp"
@@ -53,7 +54,10 @@ struct RunResult {
   std::string bound_basis;
 
   std::vector<std::string> pages;  // ids of the pages fetched successfully, sorted
-  std::vector<Event> events;       // every request and solve, by start time
+  // page id -> type, for every page whose type is known (fetched, or in the
+  // server's whole graph): the requests CSV's page_type.
+  std::unordered_map<std::string, std::string> page_types;
+  std::vector<Event> events;  // every request and solve, by start time
   double pages_per_s() const { return wall_s > 0 ? pages_ok / wall_s : 0; }
   double lower_bound_s() const {
     return critical_path_s > cpu_bound_s ? critical_path_s : cpu_bound_s;

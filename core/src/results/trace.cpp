@@ -1,0 +1,156 @@
+#include "results/trace.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "results/csv.hpp"
+
+namespace concur::results {
+namespace {
+
+using nlohmann::json;
+
+std::ofstream open_truncated(const std::string &path) {
+  const std::filesystem::path target(path);
+  std::error_code ec;
+  if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path(), ec);
+  std::ofstream out(path, std::ios::trunc);
+  if (!out) throw std::runtime_error("cannot write " + path);
+  return out;
+}
+
+std::string millis(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f", seconds * 1e3);
+  return text;
+}
+
+long long micros(double seconds) {
+  return std::llround(seconds * 1e6);
+}
+
+const char *span_name(const Event &e) {
+  if (e.kind == Event::Kind::solve) return "solve";
+  return e.status == Event::kCancelled ? "cancelled" : "fetch";
+}
+
+struct Lane {
+  double end_s = 0;
+  std::vector<const Event *> spans;
+};
+
+// Interval partitioning: each span to the first lane free at its start.
+std::map<int, std::vector<Lane>> lanes_by_worker(const std::vector<Event> &events) {
+  std::vector<const Event *> sorted;
+  for (const auto &e : events) sorted.push_back(&e);
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const Event *a, const Event *b) { return a->start_s < b->start_s; });
+  std::map<int, std::vector<Lane>> lanes;
+  for (const Event *e : sorted) {
+    auto &worker = lanes[e->worker];
+    auto free = std::find_if(worker.begin(), worker.end(),
+                             [&](const Lane &l) { return l.end_s <= e->start_s; });
+    if (free == worker.end()) free = worker.insert(worker.end(), Lane{});
+    free->end_s = e->end_s;
+    free->spans.push_back(e);
+  }
+  return lanes;
+}
+
+}  // namespace
+
+TraceWriter::TraceWriter(const std::string &path) : path_(path), out_(open_truncated(path)) {
+  out_ << "[";
+}
+
+TraceWriter::~TraceWriter() {
+  out_ << "\n]\n";
+}
+
+void TraceWriter::event(const std::string &text) {
+  out_ << (first_ ? "\n" : ",\n") << text;
+  first_ = false;
+}
+
+void TraceWriter::add_run(const RunResult &run, int run_index, double offset_s) {
+  const std::string label = run.strategy + (run.options.empty() ? "" : " " + run.options) +
+                            " · repeat " + std::to_string(run.repeat);
+  event(json{{"name", "process_name"}, {"ph", "M"}, {"pid", run_index}, {"args", {{"name", label}}}}
+            .dump());
+  event(json{{"name", "process_sort_index"},
+             {"ph", "M"},
+             {"pid", run_index},
+             {"args", {{"sort_index", run_index}}}}
+            .dump());
+  for (const auto &[worker, lanes] : lanes_by_worker(run.events)) {
+    for (size_t l = 0; l < lanes.size(); ++l) {
+      const int tid = worker * 10000 + static_cast<int>(l) + 1;
+      const std::string name =
+          "worker " + std::to_string(worker) + (l ? " +" + std::to_string(l) : "");
+      event(json{{"name", "thread_name"},
+                 {"ph", "M"},
+                 {"pid", run_index},
+                 {"tid", tid},
+                 {"args", {{"name", name}}}}
+                .dump());
+      double previous_end = -1;
+      for (const Event *e : lanes[l].spans) {
+        if (l == 0 && previous_end >= 0 && e->start_s - previous_end >= 0.001)
+          event(json{{"name", "wait"},
+                     {"cat", "wait"},
+                     {"ph", "X"},
+                     {"pid", run_index},
+                     {"tid", tid},
+                     {"ts", micros(offset_s + previous_end)},
+                     {"dur", micros(e->start_s - previous_end)}}
+                    .dump());
+        previous_end = e->end_s;
+        json args = {{"page", e->page}};
+        if (e->kind == Event::Kind::request) {
+          args["status"] = e->status;
+          args["attempt"] = e->attempt;
+          args["bytes"] = e->bytes;
+        } else {
+          args["unit"] = e->status;
+          args["cpu_ms"] = e->cpu_s * 1e3;
+        }
+        event(json{{"name", span_name(*e)},
+                   {"cat", span_name(*e)},
+                   {"ph", "X"},
+                   {"pid", run_index},
+                   {"tid", tid},
+                   {"ts", micros(offset_s + e->start_s)},
+                   {"dur", micros(e->end_s - e->start_s)},
+                   {"args", args}}
+                  .dump());
+      }
+    }
+  }
+  out_.flush();
+}
+
+RequestsCsv::RequestsCsv(const std::string &path) : path_(path), out_(open_truncated(path)) {
+  out_ << "run,repeat,strategy,options,worker,url,page,page_type,attempt,status,start_ms,end_ms,"
+          "bytes\n";
+}
+
+void RequestsCsv::add_run(const RunResult &run, int run_index) {
+  for (const auto &e : run.events) {
+    if (e.kind != Event::Kind::request) continue;
+    auto type = run.page_types.find(e.page);
+    out_ << run_index << ',' << run.repeat << ',' << csv_escape(run.strategy) << ','
+         << csv_escape(run.options) << ',' << e.worker << ','
+         << csv_escape(run.base_url + "/api/" + e.page) << ',' << csv_escape(e.page) << ','
+         << (type == run.page_types.end() ? "" : csv_escape(type->second)) << ',' << e.attempt
+         << ',' << e.status << ',' << millis(e.start_s) << ',' << millis(e.end_s) << ',' << e.bytes
+         << '\n';
+  }
+  out_.flush();
+}
+
+}  // namespace concur::results
