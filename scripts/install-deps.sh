@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev
   liblua5.4-dev catch2 libcli11-dev libboost-dev libboost-context-dev
-  python3 python3-requests python3-aiohttp python3-yaml wrk
+  python3 python3-requests python3-aiohttp python3-yaml wrk chromium
 )
 
 missing=()

@@ -351,3 +351,18 @@ TEST_CASE("--trace and --requests account for every request of every run", "[e2e
   }
   CHECK(std::count(statuses.begin(), statuses.end(), "500") > 0);  // failure pages were met
 }
+
+TEST_CASE("concur report refuses what is not a runs CSV, naming file and line", "[e2e][cli]") {
+  Sandbox box;
+  auto missing = box.write("missing.csv", "experiment,strategy\nx,sequential\n");
+  auto r = box.concur("report " + missing.string());
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("missing.csv: no column"));
+  auto ragged = box.write("ragged.csv", "a,b\n1,2\n3\n");
+  r = box.concur("report " + ragged.string() + " -o " + box.path("x.html").string());
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("ragged.csv:3: 1 fields, the header has 2"));
+  r = box.concur("report " + box.path("nothing-here.csv").string());
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("cannot read file"));
+}

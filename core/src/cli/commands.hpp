@@ -22,5 +22,6 @@ Subcommand add_serve(CLI::App &app);
 Subcommand add_plugins(CLI::App &app);
 Subcommand add_solve(CLI::App &app);
 Subcommand add_new_plugin(CLI::App &app);
+Subcommand add_report(CLI::App &app);
 
 }  // namespace concur::cli

@@ -1,0 +1,63 @@
+// `concur report RUNS.csv [-o report.html]`: the HTML page of a runs CSV.
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "report/report.hpp"
+
+namespace concur::cli {
+namespace {
+
+struct ReportArgs {
+  std::string csv;
+  std::string out;  // empty: RUNS.csv -> RUNS.html
+};
+
+std::string default_output(const std::string &csv) {
+  const std::string suffix = ".csv";
+  if (csv.size() > suffix.size() &&
+      csv.compare(csv.size() - suffix.size(), suffix.size(), suffix) == 0)
+    return csv.substr(0, csv.size() - suffix.size()) + ".html";
+  return csv + ".html";
+}
+
+int report(const ReportArgs &args) {
+  const std::string out_path = args.out.empty() ? default_output(args.csv) : args.out;
+  try {
+    const report::CsvTable runs = report::read_csv(args.csv);
+    std::ofstream out(out_path, std::ios::trunc);
+    if (!out) {
+      std::cerr << "concur: cannot write " << out_path << "\n";
+      return kExitRunFailed;
+    }
+    report::write_report(runs, out);
+    out.close();
+    if (!out) {
+      std::cerr << "concur: cannot write " << out_path << "\n";
+      return kExitRunFailed;
+    }
+  } catch (const report::ReadError &e) {
+    std::cerr << "concur: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  std::cerr << "concur: wrote " << out_path << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+Subcommand add_report(CLI::App &app) {
+  auto args = std::make_shared<ReportArgs>();
+  CLI::App *sub = app.add_subcommand("report", "Turn a runs CSV into a self-contained HTML page");
+  sub->add_option("runs", args->csv, "A runs CSV written by concur run, e.g. results/x.csv")
+      ->required();
+  sub->add_option("-o,--out", args->out, "The HTML file (default: the CSV's name, .html)");
+  sub->footer(
+      "The page holds the summary table (statistics over repeats, speedup over the first\n"
+      "configuration) and charts of wall time, efficiency, speedup by workers and request\n"
+      "latency. One file: no scripts, nothing fetched; open it in any browser.");
+  return {sub, [args] { return report(*args); }};
+}
+
+}  // namespace concur::cli
