@@ -54,6 +54,12 @@ TEST_CASE("a whole-graph crawl reaches exactly the reachable pages", "[conforman
     CHECK(r.pages == expected.ok);
     CHECK(r.pages_failed == expected.failed);
     CHECK(r.requests == expected.requests);
+    // The server's own count of the run agrees exactly (its /metrics).
+    long errors = 0;
+    for (const auto &e : r.events)
+      errors += e.kind == results::Event::Kind::request && e.status >= 500;
+    CHECK(r.server_requests == r.requests);
+    CHECK(r.server_errors == errors);
     CHECK(r.solves > 0);
     CHECK(r.lower_bound_s() > 0);
     CHECK(r.efficiency() <= 1.0);  // nothing beats the bound

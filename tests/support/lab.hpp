@@ -39,6 +39,7 @@ struct Lab {
     c.max_pages = max_pages;
     c.retries = retries;
     c.timeout_ms = timeout_ms;
+    c.server_metrics = true;  // ours has /metrics: runs carry the server's counts
     const auto &s = graph->settings();
     c.puzzle = {s.hash_rule, s.cpu_iterations, s.core_iterations, s.id_length};
     return c;

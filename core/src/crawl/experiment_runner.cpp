@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 
+#include "crawl/server_counts.hpp"
 #include "plugin/host.hpp"
 #include "results/csv.hpp"
 #include "results/summary.hpp"
@@ -94,6 +96,28 @@ std::shared_ptr<const results::KnownGraph> known_graph(http::Client &client,
   return graph;
 }
 
+// The run's requests against the server's count of them. Exact, but for
+// requests the runner stopped waiting for (timeouts, cancelled hedged copies,
+// transport errors), which the server may answer after the run ended.
+void warn_if_server_disagrees(const results::RunResult &r, std::ostream &log) {
+  if (r.server_requests < 0) return;
+  long sent = 0, unsure = 0, errors = 0;
+  for (const auto &e : r.events) {
+    if (e.kind != results::Event::Kind::request || e.status == 404) continue;
+    ++sent;
+    if (e.status <= 0) ++unsure;
+    if (e.status >= 500) ++errors;
+  }
+  const bool requests_agree = r.server_requests <= sent && r.server_requests >= sent - unsure;
+  const bool errors_agree = r.server_errors >= errors && r.server_errors <= errors + unsure;
+  if (requests_agree && errors_agree) return;
+  log << "concur: warning: " << r.strategy << " " << r.options << " repeat " << r.repeat
+      << ": the server answered " << r.server_requests << " page requests (" << r.server_errors
+      << " 5xx), the runner counted " << sent << " (" << errors << " 5xx"
+      << (unsure ? ", " + std::to_string(unsure) + " left unanswered" : std::string()) << ")"
+      << " - another client on the server, or a miscount\n";
+}
+
 std::string describe_puzzle(const PuzzleParams &p) {
   return std::string(hash::rule_name(p.rule)) + "/" + std::to_string(p.cpu_iterations) + "/" +
          std::to_string(p.core_iterations) + "/" + std::to_string(p.id_length);
@@ -132,6 +156,7 @@ Target::Target(const config::Experiment &experiment, std::ostream &log) {
   settings_.retries = experiment.crawl.retries;
   settings_.policy = experiment.crawl.policy;
   if (settings_.max_pages == 0) settings_.graph = known_graph(client, settings_.base_url, log);
+  settings_.server_metrics = fetch_server_counts(client, settings_.base_url).has_value();
 }
 
 void Target::start_embedded(const config::Experiment &experiment, std::ostream &log) {
@@ -155,6 +180,9 @@ Target::~Target() = default;
 results::RunResult run_once(const PlannedRun &planned, const CrawlSettings &settings,
                             server::Server *embedded) {
   if (embedded != nullptr) embedded->reset_request_counts();
+  http::Client probe(settings.timeout_ms);
+  const std::optional<ServerCounts> before =
+      settings.server_metrics ? fetch_server_counts(probe, settings.base_url) : std::nullopt;
   results::reset_peak_rss();
   const server::Server::Usage server0 =
       embedded ? embedded->thread_usage() : server::Server::Usage{};
@@ -172,6 +200,10 @@ results::RunResult run_once(const PlannedRun &planned, const CrawlSettings &sett
       embedded ? embedded->thread_usage() : server::Server::Usage{};
 
   results::RunResult r = crawl.totals();
+  if (const auto after = before ? fetch_server_counts(probe, settings.base_url) : std::nullopt) {
+    r.server_requests = after->requests - before->requests;
+    r.server_errors = after->errors - before->errors;
+  }
   r.strategy = planned.plugin->name();
   r.options = config::describe(planned.options);
   r.wall_s = wall;
@@ -227,6 +259,7 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
       r.repeat = rep;
       r.seed = target.seed();
       csv.write(r);
+      warn_if_server_disagrees(r, log);
       ++run_index;
       if (trace) trace->add_run(r, run_index, offset_s);
       if (requests) requests->add_run(r, run_index);

@@ -39,6 +39,9 @@ struct RunResult {
   long solves = 0;              // md5 chains solved
   double solve_s = 0;           // summed over solvers
   long connections = 0;         // TCP connections opened
+  // The server's count of the run (crawl/server_counts.hpp): requests it
+  // answered for graph pages, and its 5xx; -1 when the server has no /metrics.
+  long server_requests = -1, server_errors = -1;
 
   // Resources.
   double wall_s = 0;
