@@ -366,3 +366,21 @@ TEST_CASE("concur report refuses what is not a runs CSV, naming file and line", 
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("cannot read file"));
 }
+
+TEST_CASE("progress: a line as each run starts, with an ETA once one has ended; --quiet: none",
+          "[e2e][cli]") {
+  Sandbox box;
+  auto config = box.write("tiny.yaml", kTinyLab);
+  auto r = box.concur("run " + config.string() + " --out " + box.path("runs.csv").string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("concur: run 1/2 sequential: ") &&
+                        Catch::Contains("concur: run 2/2 sequential: ") &&
+                        Catch::Contains(" pages/s, ") && Catch::Contains(", ETA "));
+  CHECK(r.err.find("\r") == std::string::npos);  // not a terminal: plain lines
+  r = box.concur("run -q " + config.string() + " --out " + box.path("runs.csv").string());
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("concur: run ") == std::string::npos);
+  r = box.concur("run " + config.string() + " --progress-interval 0");
+  CHECK(r.exit_code == 2);
+}

@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <iostream>
 #include <memory>
 
@@ -16,6 +18,7 @@ struct RunArgs {
   bool quiet = false;
   bool dry_run = false;
   std::string trace, requests;
+  double progress_interval_s = 10;
 };
 
 // --dry-run: everything that can be checked without a server — the config, the
@@ -41,7 +44,9 @@ int run(const RunArgs &args) {
   try {
     experiment = config::load_file(args.config, args.overrides);
     if (args.dry_run) return dry_run(experiment, std::cout);
-    return crawl::run_experiment(experiment, {args.out, args.trace, args.requests, args.quiet},
+    return crawl::run_experiment(experiment,
+                                 {args.out, args.trace, args.requests, args.quiet,
+                                  ::isatty(STDERR_FILENO) == 1, args.progress_interval_s},
                                  std::cout, std::cerr);
   } catch (const config::ConfigError &e) {
     std::cerr << "concur: " << e.what() << "\n";
@@ -72,7 +77,13 @@ Subcommand add_run(CLI::App &app) {
                   "Write one CSV row per request here: run, worker, url, page type, attempt, "
                   "status, start/end ms, bytes")
       ->type_name("FILE.csv");
-  sub->add_flag("-q,--quiet", args->quiet, "Do not print the summary table");
+  sub->add_flag("-q,--quiet", args->quiet, "Print neither the summary table nor progress");
+  sub->add_option("--progress-interval", args->progress_interval_s,
+                  "When stderr is not a terminal: a progress line this often, and when each "
+                  "run starts (a terminal gets one line updated in place)")
+      ->type_name("SECONDS")
+      ->default_val(10)
+      ->check(CLI::PositiveNumber);
   sub->add_flag("-n,--dry-run", args->dry_run,
                 "Check the config and the plugins it names, print the runs it would make, and "
                 "exit (0: valid, 2: not) without starting anything");

@@ -285,7 +285,9 @@ void CrawlRun::complete(Worker &worker, std::unique_ptr<Task> task) {
   std::vector<std::string> links;
   if (task->failed || !task->fetched) {
     ++stats.pages_failed;
+    if (settings_.live) ++settings_.live->pages_failed;
   } else {
+    if (settings_.live) ++settings_.live->pages_ok;
     bool solved = std::none_of(task->results.begin(), task->results.end(),
                                [](const std::string &r) { return r.empty(); });
     if (!solved) {

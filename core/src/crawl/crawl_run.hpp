@@ -18,6 +18,7 @@
 #include "http/client.hpp"
 #include "http/loop.hpp"
 #include "results/lower_bound.hpp"
+#include "results/progress.hpp"
 #include "results/run_result.hpp"
 
 namespace concur::crawl {
@@ -36,6 +37,7 @@ struct CrawlSettings {
   // The server has /metrics (ours does): each run's counts are checked against
   // the server's own.
   bool server_metrics = false;
+  results::LiveCounts *live = nullptr;  // counted as pages complete, for a progress line
 };
 
 struct Task {

@@ -96,6 +96,11 @@ std::shared_ptr<const results::KnownGraph> known_graph(http::Client &client,
   return graph;
 }
 
+std::string label_of(const PlannedRun &planned) {
+  const std::string options = config::describe(planned.options);
+  return planned.plugin->name() + (options.empty() ? "" : " " + options);
+}
+
 // The run's requests against the server's count of them. Exact, but for
 // requests the runner stopped waiting for (timeouts, cancelled hedged copies,
 // transport errors), which the server may answer after the run ended.
@@ -247,6 +252,12 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
   if (!options.quiet) results::print_summary_header(out, options_width);
   bool all_ok = true;
   int run_index = 0;
+  std::optional<results::Progress> progress;
+  if (!options.quiet)
+    progress.emplace(log, options.terminal, static_cast<int>(runs.size()) * experiment.repeat,
+                     options.progress_interval_s);
+  CrawlSettings settings = target.settings();
+  if (progress) settings.live = &progress->live();
   const auto began = std::chrono::steady_clock::now();
   // Repeats go round the whole matrix, so slow drift of the machine spreads
   // over every strategy instead of favouring whichever ran first.
@@ -254,7 +265,9 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
     for (const auto &planned : runs) {
       const double offset_s =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
-      results::RunResult r = run_once(planned, target.settings(), target.embedded());
+      if (progress) progress->run_started(run_index + 1, label_of(planned));
+      results::RunResult r = run_once(planned, settings, target.embedded());
+      if (progress) progress->run_finished();
       r.experiment = experiment.name;
       r.repeat = rep;
       r.seed = target.seed();
@@ -272,6 +285,7 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
       }
     }
   }
+  progress.reset();
   log << "concur: wrote " << csv.path() << " and " << summary_path;
   if (trace) log << ", the trace " << trace->path();
   if (requests) log << ", the requests " << requests->path();

@@ -55,10 +55,12 @@ class Target {
 };
 
 struct RunOptions {
-  std::string csv_path;       // empty: the experiment's output.runs
-  std::string trace_path;     // empty: the experiment's output.trace (may be empty: none)
-  std::string requests_path;  // empty: the experiment's output.requests (may be empty: none)
-  bool quiet = false;         // no summary table
+  std::string csv_path;             // empty: the experiment's output.runs
+  std::string trace_path;           // empty: the experiment's output.trace (may be empty: none)
+  std::string requests_path;        // empty: the experiment's output.requests (may be empty: none)
+  bool quiet = false;               // no summary table, no progress
+  bool terminal = false;            // stderr is a terminal: a progress line rewritten in place
+  double progress_interval_s = 10;  // not a terminal: a progress line this often
 };
 
 // The whole experiment; returns the process exit code: 0 when every run

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "results/lower_bound.hpp"
+#include "results/run_result.hpp"
 
 using namespace concur::results;
 
@@ -104,4 +105,24 @@ TEST_CASE("unseen puzzle pages cost the cheapest solve of their type", "[results
                                      solve("c1", 1.2, 4.2)};
   // a 1 + c2 (0.2 + 3) + z (1: the fastest regular) = 5.2.
   CHECK(graph_lower_bound("a", events, graph, 1).critical_path_s == Approx(5.2));
+}
+
+TEST_CASE("an ideal schedule of the hand-built graph has efficiency 1", "[results]") {
+  // The graph of the first test (a → b → d, a → c → d; c a core page of a 3 s
+  // and a 1 s unit), run by an ideal strategy on 2 cores: b and c fetched as
+  // soon as a yields them, c's units solved side by side, d fetched as soon as
+  // b yields it. It ends when c's longer unit does, at 4.5 s: the critical path.
+  const std::vector<Event> events = {request("a", 0, 1),      request("b", 1, 3),
+                                     request("c", 1, 1.5),    solve("c", 1.5, 4.5, 0),
+                                     solve("c", 1.5, 2.5, 1), request("d", 3, 4)};
+  const std::vector<std::pair<std::string, std::vector<std::string>>> links = {
+      {"a", {"b", "c"}}, {"b", {"d"}}, {"c", {"d"}}, {"d", {}}};
+  const LowerBound bound = lower_bound("a", events, links, 2);
+  RunResult run;
+  run.critical_path_s = bound.critical_path_s;
+  run.cpu_bound_s = bound.cpu_bound_s;
+  run.wall_s = 4.5;  // the ideal schedule's end
+  CHECK(run.efficiency() == Approx(1.0));
+  run.wall_s = 6.0;  // anything slower scores less
+  CHECK(run.efficiency() == Approx(0.75));
 }

@@ -1,0 +1,84 @@
+#include "results/progress.hpp"
+
+#include <cstdio>
+
+namespace concur::results {
+namespace {
+
+std::string clock_text(double seconds) {
+  const long s = static_cast<long>(seconds + 0.5);
+  char text[32];
+  if (s >= 3600)
+    std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+  else
+    std::snprintf(text, sizeof text, "%ld:%02ld", s / 60, s % 60);
+  return text;
+}
+
+}  // namespace
+
+Progress::Progress(std::ostream &err, bool terminal, int runs_total, double interval_s)
+    : err_(err),
+      terminal_(terminal),
+      runs_total_(runs_total),
+      interval_(interval_s),
+      began_(std::chrono::steady_clock::now()),
+      thread_([this] { loop(); }) {}
+
+Progress::~Progress() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+  if (terminal_ && running_) err_ << "\r\033[K" << std::flush;
+}
+
+void Progress::run_started(int index, const std::string &label) {
+  std::lock_guard lock(mutex_);
+  live_.pages_ok = 0;
+  live_.pages_failed = 0;
+  index_ = index;
+  label_ = label;
+  running_ = true;
+  run_began_ = std::chrono::steady_clock::now();
+  err_ << (terminal_ ? "\r\033[K" : "") << line() << (terminal_ ? "" : "\n") << std::flush;
+}
+
+void Progress::run_finished() {
+  std::lock_guard lock(mutex_);
+  running_ = false;
+  ++runs_done_;
+  finished_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - began_).count();
+  if (terminal_) err_ << "\r\033[K" << std::flush;
+}
+
+std::string Progress::line() const {
+  const double in_run =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - run_began_).count();
+  const long ok = live_.pages_ok, failed = live_.pages_failed;
+  char text[160];
+  std::snprintf(text, sizeof text, "concur: run %d/%d %s: %ld pages, %.0f pages/s, %ld failed",
+                index_, runs_total_, label_.c_str(), ok + failed,
+                in_run > 0 ? (ok + failed) / in_run : 0.0, failed);
+  std::string out = text;
+  // Runs are alike enough that the mean of the finished ones predicts the rest.
+  if (runs_done_ > 0) {
+    const double per_run = finished_s_ / runs_done_;
+    const double left = per_run * (runs_total_ - runs_done_) - in_run;
+    out += ", ETA " + clock_text(left > 0 ? left : 0);
+  }
+  return out;
+}
+
+void Progress::loop() {
+  std::unique_lock lock(mutex_);
+  while (!stop_) {
+    wake_.wait_for(lock, terminal_ ? std::chrono::duration<double>(0.25) : interval_);
+    if (stop_ || !running_) continue;
+    err_ << (terminal_ ? "\r\033[K" : "") << line() << (terminal_ ? "" : "\n") << std::flush;
+  }
+}
+
+}  // namespace concur::results
