@@ -344,7 +344,10 @@ results::RunResult CrawlRun::totals() const {
   std::sort(r.pages.begin(), r.pages.end());
   r.events = merged_.events;
   const unsigned cores = std::thread::hardware_concurrency();
-  const bool whole_graph = settings_.graph && settings_.max_pages == 0;
+  // The whole graph bounds a run that reached all of it: a page that gave up
+  // hides its subtree, and a bound over pages the run never crawled could
+  // exceed its wall time.
+  const bool whole_graph = settings_.graph && settings_.max_pages == 0 && merged_.pages_failed == 0;
   const results::PageTypes types(merged_.page_types.begin(), merged_.page_types.end());
   const auto bound =
       whole_graph
