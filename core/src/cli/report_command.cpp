@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "report/report.hpp"
+#include "results/summary_csv.hpp"
 
 namespace concur::cli {
 namespace {
@@ -14,16 +15,8 @@ struct ReportArgs {
   std::string out;  // empty: RUNS.csv -> RUNS.html
 };
 
-std::string default_output(const std::string &csv) {
-  const std::string suffix = ".csv";
-  if (csv.size() > suffix.size() &&
-      csv.compare(csv.size() - suffix.size(), suffix.size(), suffix) == 0)
-    return csv.substr(0, csv.size() - suffix.size()) + ".html";
-  return csv + ".html";
-}
-
 int report(const ReportArgs &args) {
-  const std::string out_path = args.out.empty() ? default_output(args.csv) : args.out;
+  const std::string out_path = args.out.empty() ? results::beside_csv(args.csv, ".html") : args.out;
   try {
     const report::CsvTable runs = report::read_csv(args.csv);
     std::ofstream out(out_path, std::ios::trunc);

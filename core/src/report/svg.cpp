@@ -20,7 +20,7 @@ std::string num(double v) {
 // Labels longer than the label column holds end in "..."; the bar's tooltip
 // has the whole of it.
 std::string shortened(const std::string &label) {
-  constexpr size_t kMax = 46;
+  constexpr size_t kMax = 42;  // at 12px, what fits left of the bars
   return label.size() <= kMax ? label : label.substr(0, kMax - 1) + "\u2026";
 }
 
@@ -160,10 +160,14 @@ std::string line_chart(const std::string &title, const std::string &x_label,
     svg += line(left, py(t), left + plot_w, py(t), "class=\"grid\"");
     svg += text(left - 6, py(t) + 4, num(t), "end", "class=\"tick\"");
   }
+  double last_tick = x_lo;
   for (double t = x_lo; t <= x_hi * 1.0001; t *= 2) {
     svg += line(px(t), top, px(t), top + plot_h, "class=\"grid\"");
     svg += text(px(t), top + plot_h + 16, num(t), "middle", "class=\"tick\"");
+    last_tick = t;
   }
+  if (x_hi > last_tick * 1.3)  // the widest point off the doublings (200 after 128)
+    svg += text(px(x_hi), top + plot_h + 16, num(x_hi), "middle", "class=\"tick\"");
   svg += text(left + plot_w / 2, height - 8, x_label, "middle", "class=\"axis\"");
   svg +=
       text(14, top + plot_h / 2, y_label, "middle",

@@ -138,12 +138,16 @@ void write_summary_csv(const std::string &path, const std::vector<RunFigures> &r
     throw std::runtime_error("cannot replace " + path + " with " + temporary);
 }
 
+std::string beside_csv(const std::string &csv_path, const std::string &suffix) {
+  const std::string csv = ".csv";
+  if (csv_path.size() > csv.size() &&
+      csv_path.compare(csv_path.size() - csv.size(), csv.size(), csv) == 0)
+    return csv_path.substr(0, csv_path.size() - csv.size()) + suffix;
+  return csv_path + suffix;
+}
+
 std::string summary_path_for(const std::string &runs_path) {
-  const std::string suffix = ".csv";
-  if (runs_path.size() > suffix.size() &&
-      runs_path.compare(runs_path.size() - suffix.size(), suffix.size(), suffix) == 0)
-    return runs_path.substr(0, runs_path.size() - suffix.size()) + ".summary.csv";
-  return runs_path + ".summary.csv";
+  return beside_csv(runs_path, ".summary.csv");
 }
 
 }  // namespace concur::results
