@@ -1,14 +1,28 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages concur needs to build, test and benchmark.
 # Idempotent: installs only what is missing, and touches apt only when something is.
+#   scripts/install-deps.sh               everything (what the README's commands need)
+#   scripts/install-deps.sh --build-only  only what building needs (docker/Dockerfile)
 set -euo pipefail
 
-PACKAGES=(
+# Building concur.
+BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev
   liblua5.4-dev catch2 libcli11-dev libboost-dev libboost-context-dev
+)
+# Testing and benchmarking it: the course's Python crawlers, YAML checks, wrk,
+# and a headless browser for the report's test.
+TEST_PACKAGES=(
   python3 python3-requests python3-aiohttp python3-yaml wrk chromium
 )
+
+PACKAGES=("${BUILD_PACKAGES[@]}")
+case ${1:-} in
+  "") PACKAGES+=("${TEST_PACKAGES[@]}") ;;
+  --build-only) ;;
+  *) echo "install-deps: unknown argument '$1' (use --build-only, or nothing)" >&2; exit 2 ;;
+esac
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

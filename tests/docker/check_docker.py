@@ -149,15 +149,17 @@ def installed_packages(run):
 
 def install_deps_packages(source):
     text = open(os.path.join(source, "scripts", "install-deps.sh")).read()
-    match = re.search(r"^PACKAGES=\(([^)]*)\)", text, re.M)
-    return set(match.group(1).split()) if match else set()
+    lists = re.findall(r"^(?:BUILD|TEST)_PACKAGES=\(([^)]*)\)", text, re.M)
+    check(len(lists) == 2, "install-deps.sh: BUILD_PACKAGES and TEST_PACKAGES lists found")
+    return {p for body in lists for p in body.split()}
 
 
 def check_build_stage(build):
     check(re.fullmatch(r"debian:12\s+AS\s+build", build["from"], re.I) is not None,
           "Dockerfile: first stage is `FROM debian:12 AS build`", build["from"])
     text = " && ".join(runs(build))
-    check("scripts/install-deps.sh" in text, "Dockerfile: build stage runs scripts/install-deps.sh")
+    check("scripts/install-deps.sh --build-only" in text,
+          "Dockerfile: build stage runs scripts/install-deps.sh --build-only")
     built = re.search(r"scripts/build\.sh\s+build\b[^&]*", text)
     check(built is not None and "-DCMAKE_BUILD_TYPE=Release" in built.group(0) and
           "-DCONCUR_BUILD_TESTS=OFF" in built.group(0),
