@@ -4,28 +4,16 @@
 #include <cmath>
 
 #include "http/client.hpp"
+#include "server/rng.hpp"
 
 namespace concur::crawl {
 namespace {
 
-// splitmix64's finaliser: a well-mixed 64-bit hash of a 64-bit value.
-uint64_t mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
-// FNV-1a: a page id is a few hex digits.
-uint64_t hash(const std::string &text) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ull;
-  return h;
-}
-
 // A uniform number in [0, 1) from (seed, page, retry).
 double unit(uint64_t seed, const std::string &page, int retry) {
-  const uint64_t bits = mix(mix(seed ^ hash(page)) + static_cast<uint64_t>(retry));
+  // The server's own mixers (server/rng.hpp): seeded, the same on every machine.
+  const uint64_t bits =
+      server::mix64(server::mix64(seed ^ server::fnv1a(page)) + static_cast<uint64_t>(retry));
   return static_cast<double>(bits >> 11) * 0x1.0p-53;
 }
 
