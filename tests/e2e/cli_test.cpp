@@ -14,44 +14,15 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "support/cli.hpp"
+
 namespace fs = std::filesystem;
+using concur::test::column;
+using concur::test::Outcome;
+using concur::test::Sandbox;
+using concur::test::slurp;
 
 namespace {
-
-struct Outcome {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path &path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class Sandbox {
- public:
-  Sandbox() : dir_(fs::temp_directory_path() / ("concur-cli-" + std::to_string(::getpid()))) {
-    fs::create_directories(dir_);
-  }
-  ~Sandbox() { fs::remove_all(dir_); }
-  fs::path write(const std::string &name, const std::string &text) const {
-    std::ofstream(dir_ / name) << text;
-    return dir_ / name;
-  }
-  fs::path path(const std::string &name) const { return dir_ / name; }
-  Outcome concur(const std::string &args) const {
-    const std::string cmd = std::string(CONCUR_BUILD_DIR) + "/concur " + args + " >" +
-                            path("out.txt").string() + " 2>" + path("err.txt").string();
-    int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(path("out.txt")),
-            slurp(path("err.txt"))};
-  }
-
- private:
-  fs::path dir_;
-};
 
 // A lab small and fast enough for a test: about a second of crawling.
 const char *kTinyLab = R"(name: tiny
@@ -76,25 +47,6 @@ size_t lines(const std::string &text) {
 }  // namespace
 
 namespace {
-
-// The named column of every data row of a CSV without quoted commas.
-std::vector<std::string> column(const std::string &csv, const std::string &name) {
-  std::istringstream in(csv);
-  std::string line;
-  std::getline(in, line);
-  auto split = [](const std::string &text) {
-    std::vector<std::string> cells;
-    std::stringstream s(text);
-    for (std::string cell; std::getline(s, cell, ',');) cells.push_back(cell);
-    if (!text.empty() && text.back() == ',') cells.emplace_back();
-    return cells;
-  };
-  const auto header = split(line);
-  const size_t at = std::find(header.begin(), header.end(), name) - header.begin();
-  std::vector<std::string> values;
-  while (std::getline(in, line)) values.push_back(split(line).at(at));
-  return values;
-}
 
 long sum_of(const std::vector<std::string> &values) {
   long total = 0;
@@ -252,7 +204,9 @@ TEST_CASE("every shipped config is valid: --dry-run checks it without running", 
   int checked = 0;
   for (const auto &entry : fs::directory_iterator(CONCUR_SOURCE_DIR "/configs")) {
     if (entry.path().extension() != ".yaml") continue;
-    auto r = box.concur("run --dry-run " + entry.path().string());
+    // From the repository's root, as the README runs them: `script:` paths
+    // are relative to the working directory.
+    auto r = box.concur("run --dry-run " + entry.path().string(), CONCUR_SOURCE_DIR);
     INFO(entry.path() << "\n" << r.err);
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Contains(": valid. ") && Catch::Contains("fetch policy: backoff="));

@@ -130,7 +130,10 @@ typedef struct concur_host {
   const char *(*option_string)(concur_run *run, const char *name);
 
   /* -- since v1: workers. worker_open returns NULL only when the run was
-   *    aborted. Ids are 0, 1, 2 ... in opening order. */
+   *    aborted. Ids are 0, 1, 2 ... in opening order. When the experiment has
+   *    Lua hooks (`script:`), each worker gets a Lua state of its own; its
+   *    hooks run inside worker_open (setup), fetch and complete, on whichever
+   *    thread uses the worker, so a plugin has nothing to do for them. */
   concur_worker *(*worker_open)(concur_run *run);
   void (*worker_close)(concur_worker *worker);
   int (*worker_id)(const concur_worker *worker);

@@ -6,6 +6,9 @@
 #include "cli/commands.hpp"
 #include "config/experiment.hpp"
 #include "crawl/experiment_runner.hpp"
+#include "script/hooks.hpp"
+#include "script/lua.hpp"
+#include "script/scenario.hpp"
 #include "server/graph.hpp"
 
 namespace concur::cli {
@@ -25,6 +28,7 @@ struct RunArgs {
 // plugins it names and their options — and the runs it would make.
 int dry_run(const config::Experiment &experiment, std::ostream &out) {
   const auto runs = crawl::plan(experiment);
+  if (!experiment.script.empty()) script::HookScript::load(experiment.script);  // compiles, runs
   out << experiment.file << ": valid. " << runs.size() << " configuration(s) x "
       << experiment.repeat << " repeat(s)";
   if (experiment.warmup > 0) out << " (+ " << experiment.warmup << " warm-up run(s) each)";
@@ -39,7 +43,27 @@ int dry_run(const config::Experiment &experiment, std::ostream &out) {
   return kExitOk;
 }
 
+bool is_scenario(const std::string &path) {
+  return path.size() > 4 && path.compare(path.size() - 4, 4, ".lua") == 0;
+}
+
+// `concur run sweep.lua`: the script decides what runs and what is written.
+int run_scenario(const RunArgs &args) {
+  const char *misplaced = !args.out.empty()        ? "-o/--out"
+                          : !args.trace.empty()    ? "--trace"
+                          : !args.requests.empty() ? "--requests"
+                                                   : nullptr;
+  if (misplaced != nullptr) {
+    std::cerr << "concur: " << misplaced << " applies to YAML experiments; a scenario script ("
+              << args.config << ") writes its own files (concur.csv)\n";
+    return kExitUsage;
+  }
+  if (args.dry_run) return script::check_scenario(args.config, std::cout, std::cerr);
+  return script::run_scenario(args.config, {args.overrides}, std::cerr);
+}
+
 int run(const RunArgs &args) {
+  if (is_scenario(args.config)) return run_scenario(args);
   config::Experiment experiment;
   try {
     experiment = config::load_file(args.config, args.overrides);
@@ -49,6 +73,10 @@ int run(const RunArgs &args) {
                                   ::isatty(STDERR_FILENO) == 1, args.progress_interval_s},
                                  std::cout, std::cerr);
   } catch (const config::ConfigError &e) {
+    std::cerr << "concur: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const script::ScriptError &e) {
+    // The hooks script does not load: as much a config error as a bad key.
     std::cerr << "concur: " << e.what() << "\n";
     return kExitUsage;
   } catch (const std::invalid_argument &e) {
@@ -62,13 +90,16 @@ int run(const RunArgs &args) {
 
 Subcommand add_run(CLI::App &app) {
   auto args = std::make_shared<RunArgs>();
-  CLI::App *sub = app.add_subcommand("run", "Run an experiment described by a YAML file");
-  sub->add_option("config", args->config, "The experiment (YAML), e.g. configs/quickstart.yaml")
+  CLI::App *sub = app.add_subcommand(
+      "run", "Run an experiment described by a YAML file, or a scenario script (.lua)");
+  sub->add_option("config", args->config,
+                  "The experiment (YAML), e.g. configs/quickstart.yaml, or a Lua scenario, "
+                  "e.g. scripts/sweep.lua (docs/lua.md)")
       ->required();
   sub->add_option("-o,--out", args->out, "Write the runs CSV here instead of output.runs");
   sub->add_option("--set", args->overrides,
                   "Override a config key before validation, e.g. --set crawl.max_pages=50 "
-                  "(repeatable)");
+                  "(repeatable; in a scenario, applied to every concur.run{})");
   sub->add_option("--trace", args->trace,
                   "Write every run's timeline here: Chrome Trace Event JSON, one process per "
                   "run and a lane per worker (open it in https://ui.perfetto.dev)")
@@ -86,10 +117,13 @@ Subcommand add_run(CLI::App &app) {
       ->check(CLI::PositiveNumber);
   sub->add_flag("-n,--dry-run", args->dry_run,
                 "Check the config and the plugins it names, print the runs it would make, and "
-                "exit (0: valid, 2: not) without starting anything");
+                "exit (0: valid, 2: not) without starting anything; a .lua scenario is "
+                "compiled only");
   sub->footer(
       "Exit codes: 0 every run succeeded, 1 a run failed, 2 usage or config error.\n"
-      "Without server.base_url an embedded demo server is started on a free loopback port.");
+      "Without server.base_url an embedded demo server is started on a free loopback port.\n"
+      "A .lua file is a scenario script: it runs experiments through concur.run{} "
+      "(docs/lua.md).");
   return {sub, [args] { return run(*args); }};
 }
 

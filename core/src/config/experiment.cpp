@@ -33,7 +33,8 @@ std::string format_what(const Location &where, const std::string &key, const std
 ConfigError::ConfigError(Location where, std::string key, const std::string &message)
     : std::runtime_error(format_what(where, key, message)),
       where_(std::move(where)),
-      key_(std::move(key)) {}
+      key_(std::move(key)),
+      message_(message) {}
 
 namespace detail {
 namespace {
@@ -201,6 +202,16 @@ void read_strategies_list(const Field &field, Draft &draft) {
   draft.strategies_given = true;
 }
 
+// The hooks file must be there now, not fail the first run; whether it
+// compiles is checked when the experiment starts (script/hooks.cpp).
+void read_script(const Field &field, Draft &draft) {
+  const std::string path = field.non_empty_string();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    field.fail("no such file: " + path + " (a path relative to the working directory)");
+  draft.exp.script = path;
+}
+
 const KeyRule<Draft> kTopKeys[] = {
     {"name",
      [](const Field &f, Draft &d) {
@@ -213,6 +224,7 @@ const KeyRule<Draft> kTopKeys[] = {
     {"repeat", [](const Field &f, Draft &d) { d.exp.repeat = f.integer(1); }},
     {"warmup", [](const Field &f, Draft &d) { d.exp.warmup = f.integer(0); }},
     {"output", read_output},
+    {"script", read_script},
 };
 
 // Defaults that depend on other keys, and checks across sections.
@@ -256,8 +268,13 @@ void read_strategies(const Field &field, Draft &draft) {
 
 Experiment load_text(std::string_view yaml, const std::string &file_label,
                      const std::vector<std::string> &overrides) {
+  return detail::load_tree(detail::parse_yaml(yaml, detail::Source{file_label, {}, true}),
+                           file_label, overrides);
+}
+
+Experiment detail::load_tree(Node root, const std::string &file_label,
+                             const std::vector<std::string> &overrides) {
   using namespace detail;
-  Node root = parse_yaml(yaml, Source{file_label, {}, true});
   if (root.kind != Node::Kind::map && root.kind != Node::Kind::null) {
     fail(root.where, {}, "(top level)",
          "expected a mapping of settings, got " + describe_node(root));

@@ -25,10 +25,12 @@ class ConfigError : public std::runtime_error {
   ConfigError(Location where, std::string key, const std::string &message);
   const Location &where() const { return where_; }
   const std::string &key() const { return key_; }
+  const std::string &message() const { return message_; }  // without file, line and key
 
  private:
   Location where_;
   std::string key_;
+  std::string message_;
 };
 
 // One option value exactly as written (a YAML scalar), typed later against
@@ -85,6 +87,7 @@ struct Experiment {
   int repeat = 1;
   int warmup = 0;  // runs per strategy before the measured ones, not recorded
   OutputSpec output;
+  std::string script;  // Lua hooks (docs/lua.md); empty: none. Relative to the working directory
 };
 
 // `overrides` are "dotted.key=value" strings (the CLI's --set), applied to the

@@ -53,6 +53,11 @@ Node parse_yaml(std::string_view text, const Source &source, const std::string &
 // "'lots'", "a mapping", "a list" or "nothing": the tail of "expected X, got ...".
 std::string describe_node(const Node &node);
 
+// Validates a document already in tree form (YAML, or a Lua table turned into
+// one by script/scenario.cpp): the same rules, the same messages.
+Experiment load_tree(Node root, const std::string &file_label,
+                     const std::vector<std::string> &overrides = {});
+
 // "a.b", "a[1]": the dotted paths of messages.
 std::string child_path(const std::string &parent, std::string_view key);
 

@@ -37,10 +37,17 @@ http::Loop &Worker::loop() {
 void Worker::adopt_if_forked() {
   if (owner_pid_ == ::getpid()) return;
   owner_pid_ = ::getpid();
+  adopted_ = true;
   stats_ = WorkerStats{};
   // A loop made before the fork shares its epoll instance with the parent:
   // closing it here would unregister the parent's sockets. Leave it be.
   if (loop_) (void)loop_.release();
+}
+
+// A child always adopts its copy (receive_task) before it fetches: no getpid()
+// per request, which is a system call.
+bool Worker::forked() const {
+  return adopted_;
 }
 
 CrawlRun::CrawlRun(CrawlSettings settings)
@@ -53,7 +60,77 @@ double CrawlRun::clock() const {
 }
 
 std::unique_ptr<Worker> CrawlRun::open_worker() {
-  return std::make_unique<Worker>(next_worker_id_++, settings_.timeout_ms);
+  auto worker = std::make_unique<Worker>(next_worker_id_++, settings_.timeout_ms);
+  if (settings_.hooks) {
+    try {
+      worker->set_hooks(
+          std::make_unique<script::WorkerHooks>(settings_.hooks, settings_.run_info, worker->id()));
+    } catch (const script::ScriptError &e) {
+      script_failed(e);
+    }
+  }
+  return worker;
+}
+
+void CrawlRun::script_failed(const script::ScriptError &e) {
+  {
+    std::lock_guard lock(mutex_);
+    if (error_.empty()) script_traceback_ = e.traceback();
+  }
+  abort(e.what());
+}
+
+std::string CrawlRun::script_traceback() const {
+  std::lock_guard lock(mutex_);
+  return script_traceback_;
+}
+
+void CrawlRun::on_response(Worker &worker, const results::Event &request) {
+  if (worker.hooks() == nullptr || worker.forked()) return;
+  const bool cancelled = request.status == results::Event::kCancelled;
+  try {
+    worker.hooks()->on_response({request.page, cancelled ? 0 : static_cast<int>(request.status),
+                                 (request.end_s - request.start_s) * 1000.0, request.bytes,
+                                 request.attempt, cancelled});
+  } catch (const script::ScriptError &e) {
+    script_failed(e);
+  }
+}
+
+void CrawlRun::replay_responses(Worker &worker, const std::vector<results::Event> &events) {
+  for (const auto &e : events)
+    if (e.kind == results::Event::Kind::request) on_response(worker, e);
+}
+
+std::vector<std::string> CrawlRun::follow(Worker &worker, Task &task,
+                                          std::vector<std::string> links) {
+  if (worker.hooks() == nullptr || !settings_.hooks->defines(script::Hook::on_page) || aborted())
+    return links;
+  std::vector<std::string> types;
+  types.reserve(links.size());
+  for (const auto &link : links) {
+    std::string type;  // unknown unless the server gave its whole graph
+    if (settings_.graph)
+      if (auto it = settings_.graph->types.find(link); it != settings_.graph->types.end())
+        type = it->second;
+    types.push_back(std::move(type));
+  }
+  try {
+    auto chosen = worker.hooks()->on_page({task.page_id, task.content.page_type, links, types,
+                                           task.latency_ms, task.attempts, task.bytes});
+    return chosen ? std::move(*chosen) : std::move(links);
+  } catch (const script::ScriptError &e) {
+    script_failed(e);
+    return {};
+  }
+}
+
+std::vector<std::unique_ptr<script::WorkerHooks>> CrawlRun::take_worker_hooks() {
+  std::lock_guard lock(mutex_);
+  auto hooks = std::move(finished_hooks_);
+  std::sort(hooks.begin(), hooks.end(),
+            [](const auto &a, const auto &b) { return a->id() < b->id(); });
+  return hooks;
 }
 
 void WorkerStats::add(WorkerStats &&s) {
@@ -75,8 +152,10 @@ void WorkerStats::add(WorkerStats &&s) {
 }
 
 void CrawlRun::close_worker(std::unique_ptr<Worker> worker) {
+  auto hooks = worker->release_hooks();
   std::lock_guard lock(mutex_);
   merged_.add(std::move(worker->stats()));
+  if (hooks) finished_hooks_.push_back(std::move(hooks));
 }
 
 TakeResult CrawlRun::take(Worker &, std::unique_ptr<Task> &task, bool wait) {
@@ -102,6 +181,7 @@ void CrawlRun::record(Worker &worker, const std::string &page, double start,
   if (hedged_copy) ++stats.hedged;
   stats.latencies_ms.push_back(r.latency_ms);
   stats.connections += r.new_connections;
+  on_response(worker, stats.events.back());
 }
 
 void CrawlRun::record_cancelled(Worker &worker, const std::string &page, const Copy &copy) {
@@ -111,6 +191,7 @@ void CrawlRun::record_cancelled(Worker &worker, const std::string &page, const C
   ++stats.requests;
   ++stats.cancelled;
   if (copy.hedged) ++stats.hedged;
+  on_response(worker, stats.events.back());
 }
 
 void CrawlRun::note_failure(Attempts &attempts, const http::Response &r) const {
@@ -143,6 +224,9 @@ bool CrawlRun::fetch(Worker &worker, Task &task) {
     record(worker, task.page_id, start, r, false, attempts.made + 1);
     ++attempts.made;
     if (r.ok()) {
+      task.latency_ms = r.latency_ms;
+      task.attempts = attempts.made;
+      task.bytes = static_cast<long>(r.body.size());
       task.body = std::move(r.body);
       task.fetched = true;
       return true;
@@ -234,6 +318,9 @@ void CrawlRun::on_copy(const std::shared_ptr<AsyncFetch> &f, const Copy &copy, h
   if (r.ok()) {
     f->settled = true;
     cancel_copies(f);
+    f->task.latency_ms = r.latency_ms;
+    f->task.attempts = copy.attempt;
+    f->task.bytes = static_cast<long>(r.body.size());
     f->task.body = std::move(r.body);
     f->task.fetched = true;
     return f->done(true);
@@ -296,6 +383,7 @@ void CrawlRun::complete(Worker &worker, std::unique_ptr<Task> task) {
       links = std::move(task->content.links);
       for (auto &answer : puzzle_answers(task->content, task->results, settings_.puzzle.id_length))
         links.push_back(std::move(answer));
+      links = follow(worker, *task, std::move(links));
     }
     ++stats.pages_ok;
     stats.pages_ok_ids.push_back(task->page_id);
@@ -347,7 +435,10 @@ results::RunResult CrawlRun::totals() const {
   // The whole graph bounds a run that reached all of it: a page that gave up
   // hides its subtree, and a bound over pages the run never crawled could
   // exceed its wall time.
-  const bool whole_graph = settings_.graph && settings_.max_pages == 0 && merged_.pages_failed == 0;
+  // An on_page hook chooses which links to follow: the run may skip part of it.
+  const bool whole_graph = settings_.graph && settings_.max_pages == 0 &&
+                           merged_.pages_failed == 0 &&
+                           !(settings_.hooks && settings_.hooks->defines(script::Hook::on_page));
   const results::PageTypes types(merged_.page_types.begin(), merged_.page_types.end());
   const auto bound =
       whole_graph

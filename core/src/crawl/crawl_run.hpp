@@ -20,6 +20,7 @@
 #include "results/lower_bound.hpp"
 #include "results/progress.hpp"
 #include "results/run_result.hpp"
+#include "script/hooks.hpp"
 
 namespace concur::crawl {
 
@@ -38,6 +39,10 @@ struct CrawlSettings {
   // the server's own.
   bool server_metrics = false;
   results::LiveCounts *live = nullptr;  // counted as pages complete, for a progress line
+  // The experiment's `script:` (null: none): each worker runs its hooks in a
+  // Lua state of its own, told `run_info` by setup().
+  std::shared_ptr<const script::HookScript> hooks;
+  script::RunInfo run_info;
 };
 
 struct Task {
@@ -47,6 +52,11 @@ struct Task {
   std::string body;     // until interpret
   PageContent content;
   std::vector<std::string> results;  // one per work unit, set by solve()
+  // The request that brought the page, for on_page: its latency and size, and
+  // the attempts it took.
+  double latency_ms = 0;
+  int attempts = 0;
+  long bytes = 0;
 };
 
 // Counters one worker keeps without locks, merged when it closes.
@@ -74,6 +84,14 @@ class Worker {
   // sends hedged copies side by side.
   http::Loop &loop();
   WorkerStats &stats() { return stats_; }
+  // This worker's Lua state for the experiment's hooks; null without a script.
+  script::WorkerHooks *hooks() { return hooks_.get(); }
+  void set_hooks(std::unique_ptr<script::WorkerHooks> hooks) { hooks_ = std::move(hooks); }
+  std::unique_ptr<script::WorkerHooks> release_hooks() { return std::move(hooks_); }
+  // Hooks run in the process that opened the worker: a forked child's
+  // requests reach on_response in the parent, with its outcome. True in a
+  // child once it adopted its copy (adopt_if_forked).
+  bool forked() const;
   // In a process forked from the one that opened this worker, the counters
   // inherited from the parent are the parent's to report: start from zero.
   void adopt_if_forked();
@@ -81,10 +99,12 @@ class Worker {
  private:
   int id_;
   int owner_pid_;
+  bool adopted_ = false;  // this copy lives in a forked child
   long timeout_ms_;
   http::Client client_;
   std::unique_ptr<http::Loop> loop_;
   WorkerStats stats_;
+  std::unique_ptr<script::WorkerHooks> hooks_;
 };
 
 class CrawlRun {
@@ -104,11 +124,19 @@ class CrawlRun {
   void solve(Worker &worker, Task &task, size_t index);
   void complete(Worker &worker, std::unique_ptr<Task> task);
 
+  // A forked child's requests, received with its outcome: on_response runs
+  // for them here, in the process that owns the worker's hooks.
+  void replay_responses(Worker &worker, const std::vector<results::Event> &events);
+  // After the run: every worker's hook state, by worker id, for done().
+  std::vector<std::unique_ptr<script::WorkerHooks>> take_worker_hooks();
+
   void metric(const std::string &name, double value, bool max);
   // Ends the run early: every later take() says finished. The first reason wins.
   void abort(const std::string &why);
   bool aborted() const { return aborted_.load(); }
   std::string error() const;
+  // Lua's stack traceback when a hook ended the run, for the log.
+  std::string script_traceback() const;
 
   const CrawlSettings &settings() const { return settings_; }
   // Seconds since this run was created, on the steady clock.
@@ -144,6 +172,11 @@ class CrawlRun {
   void on_copy(const std::shared_ptr<AsyncFetch> &f, const Copy &copy, http::Response r);
   void cancel_copies(const std::shared_ptr<AsyncFetch> &f);
   void record_cancelled(Worker &worker, const std::string &page, const Copy &copy);
+  void on_response(Worker &worker, const results::Event &request);
+  // The links to queue after a page: on_page's choice when the script has one.
+  std::vector<std::string> follow(Worker &worker, Task &task, std::vector<std::string> links);
+  // A hook failed: the run ends with the script's message.
+  void script_failed(const script::ScriptError &e);
 
   CrawlSettings settings_;
   std::chrono::steady_clock::time_point started_;
@@ -154,6 +187,8 @@ class CrawlRun {
   std::string error_;
   WorkerStats merged_;
   std::map<std::string, double> metrics_;
+  std::vector<std::unique_ptr<script::WorkerHooks>> finished_hooks_;
+  std::string script_traceback_;
 };
 
 }  // namespace concur::crawl

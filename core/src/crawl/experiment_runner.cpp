@@ -182,8 +182,13 @@ void Target::start_embedded(const config::Experiment &experiment, std::ostream &
 
 Target::~Target() = default;
 
-results::RunResult run_once(const PlannedRun &planned, const CrawlSettings &settings,
-                            server::Server *embedded) {
+results::RunResult run_once(const PlannedRun &planned, const CrawlSettings &given,
+                            server::Server *embedded, ScriptOutcome *script) {
+  CrawlSettings settings = given;
+  settings.run_info.strategy = planned.plugin->name();
+  settings.run_info.options = config::describe(planned.options);
+  settings.run_info.base_url = settings.base_url;
+  settings.run_info.max_pages = settings.max_pages;
   if (embedded != nullptr) embedded->reset_request_counts();
   http::Client probe(settings.timeout_ms);
   const std::optional<ServerCounts> before =
@@ -222,12 +227,61 @@ results::RunResult run_once(const PlannedRun &planned, const CrawlSettings &sett
   r.fetch_policy = crawl::describe(settings.policy);
   r.timeout_ms = settings.timeout_ms;
   r.puzzle = describe_puzzle(settings.puzzle);
+  r.script = settings.hooks ? settings.hooks->path() : "";
+  if (script != nullptr) {
+    script->workers = crawl.take_worker_hooks();
+    script->traceback = crawl.script_traceback();
+  }
+  return r;
+}
+
+script::Row row_of(const results::RunResult &r) {
+  const auto header = results::csv_header();
+  auto fields = results::csv_fields(r);
+  script::Row row;
+  for (size_t i = 0; i < header.size(); ++i) row.emplace_back(header[i], std::move(fields[i]));
+  return row;
+}
+
+results::RunResult measure(const PlannedRun &planned, const CrawlSettings &settings,
+                           server::Server *embedded, script::MainHooks *main, std::ostream &log,
+                           bool *script_failed) {
+  ScriptOutcome outcome;
+  results::RunResult r = run_once(planned, settings, embedded, &outcome);
+  auto fail = [&](const std::string &error, const std::string &traceback) {
+    r.status = "failed";
+    r.error = error;
+    if (!traceback.empty()) log << "concur: " << error << "\n" << traceback << "\n";
+    if (script_failed) *script_failed = true;
+  };
+  if (!outcome.traceback.empty()) {
+    fail(r.error, outcome.traceback);  // a hook ended the run: no on_result, no done
+    return r;
+  }
+  if (main == nullptr) return r;
+  try {
+    // done() first: it can gather the workers' figures into a global that
+    // on_result() then turns into columns.
+    const script::Row row = row_of(r);
+    main->done(row, outcome.workers);
+    outcome.workers.clear();  // the worker states go before on_result, which cannot see them
+    r.extra_columns = main->on_result(row);
+  } catch (const script::ScriptError &e) {
+    fail(e.what(), e.traceback().empty() ? "(no Lua traceback)" : e.traceback());
+  }
   return r;
 }
 
 int run_experiment(const config::Experiment &experiment, const RunOptions &options,
                    std::ostream &out, std::ostream &log) {
   const std::vector<PlannedRun> runs = plan(experiment);  // config errors surface before any work
+  // The hooks script is checked before anything runs: a broken one is a config error.
+  std::shared_ptr<const script::HookScript> hooks;
+  std::unique_ptr<script::MainHooks> main_hooks;
+  if (!experiment.script.empty()) {
+    hooks = script::HookScript::load(experiment.script);
+    main_hooks = std::make_unique<script::MainHooks>(hooks);
+  }
   results::CsvWriter csv(options.csv_path.empty() ? experiment.output.runs : options.csv_path);
   const std::string summary_path = experiment.output.summary.empty()
                                        ? results::summary_path_for(csv.path())
@@ -243,8 +297,12 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
   if (!requests_path.empty()) requests = std::make_unique<results::RequestsCsv>(requests_path);
   Target target(experiment, log);
 
+  CrawlSettings settings = target.settings();
+  settings.hooks = hooks;
+  settings.run_info.seed = target.seed();
+  // Warm-up runs use the hooks too (they shape the crawl), but not on_result or done.
   for (int w = 0; w < experiment.warmup; ++w)
-    for (const auto &planned : runs) run_once(planned, target.settings(), target.embedded());
+    for (const auto &planned : runs) run_once(planned, settings, target.embedded());
 
   size_t options_width = 0;
   for (const auto &planned : runs)
@@ -256,18 +314,26 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
   if (!options.quiet)
     progress.emplace(log, options.terminal, static_cast<int>(runs.size()) * experiment.repeat,
                      options.progress_interval_s);
-  CrawlSettings settings = target.settings();
   if (progress) settings.live = &progress->live();
+  bool script_failed = false;
   const auto began = std::chrono::steady_clock::now();
   // Repeats go round the whole matrix, so slow drift of the machine spreads
   // over every strategy instead of favouring whichever ran first.
-  for (int rep = 1; rep <= experiment.repeat; ++rep) {
+  for (int rep = 1; rep <= experiment.repeat && !script_failed; ++rep) {
     for (const auto &planned : runs) {
+      if (script_failed) break;  // a script's mistake repeats in every run: stop at the first
       const double offset_s =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
       if (progress) progress->run_started(run_index + 1, label_of(planned));
-      results::RunResult r = run_once(planned, settings, target.embedded());
+      results::RunResult r =
+          measure(planned, settings, target.embedded(), main_hooks.get(), log, &script_failed);
       if (progress) progress->run_finished();
+      if (const auto unknown = csv.unknown_columns(r); !unknown.empty()) {
+        r.status = "failed";
+        r.error = experiment.script + ": on_result returned column '" + unknown.front() +
+                  "', which the first run's row did not have (it fixed the CSV's columns)";
+        script_failed = true;
+      }
       r.experiment = experiment.name;
       r.repeat = rep;
       r.seed = target.seed();

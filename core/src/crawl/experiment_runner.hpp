@@ -30,10 +30,27 @@ struct PlannedRun {
 // Throws config::ConfigError (at the strategy's location) before anything runs.
 std::vector<PlannedRun> plan(const config::Experiment &experiment);
 
+// What a run's hooks left behind: every worker's Lua state, for done(), and
+// Lua's traceback when a hook ended the run.
+struct ScriptOutcome {
+  std::vector<std::unique_ptr<script::WorkerHooks>> workers;
+  std::string traceback;
+};
+
 // One measured run. `embedded` (may be null) is reset first so every run meets
 // the same failures, and its CPU time is subtracted from the run's.
 results::RunResult run_once(const PlannedRun &planned, const CrawlSettings &settings,
-                            server::Server *embedded);
+                            server::Server *embedded, ScriptOutcome *script = nullptr);
+
+// run_once, then the experiment's own hooks: done(), then on_result's columns.
+// `main` is null without a script. A script error fails the run (status,
+// error) and sets *script_failed; its traceback goes to `log`.
+results::RunResult measure(const PlannedRun &planned, const CrawlSettings &settings,
+                           server::Server *embedded, script::MainHooks *main, std::ostream &log,
+                           bool *script_failed);
+
+// The run's row as hooks see it: the runs CSV's columns and values.
+script::Row row_of(const results::RunResult &r);
 
 // The server an experiment talks to: embedded (started here) or remote.
 class Target {

@@ -133,6 +133,7 @@ std::string encode_outcome(const Task &task, const WorkerStats &stats,
             {"content", encode_content(task.content)},
             {"results", task.results},
             {"stats", encode_stats(stats)},
+            {"fetch", {task.latency_ms, task.attempts, task.bytes}},
             {"error", run_error}};
   auto bytes = json::to_cbor(j);
   return {bytes.begin(), bytes.end()};
@@ -149,6 +150,10 @@ std::string decode_outcome(std::string_view bytes, Task &task, WorkerStats &stat
     task.failed = j.at("failed");
     task.content = std::move(content);
     task.results = std::move(results);
+    const json &fetch = j.at("fetch");
+    task.latency_ms = fetch.at(0);
+    task.attempts = fetch.at(1);
+    task.bytes = fetch.at(2);
     stats.add(std::move(spent));
     return error;
   } catch (const json::exception &e) {

@@ -254,6 +254,7 @@ concur_status receive_outcome(concur_worker *w, concur_task *t, int fd) {
     crawl::WorkerStats spent;
     const std::string child_error = crawl::wire::decode_outcome(*frame, outcome, spent);
     *t->task = std::move(outcome);
+    w->run->crawl->replay_responses(*w->worker, spent.events);
     w->worker->stats().add(std::move(spent));
     // The child's run copy was aborted (e.g. the server is gone): so is ours.
     if (!child_error.empty()) fail(w->run, child_error);

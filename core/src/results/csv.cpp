@@ -1,5 +1,6 @@
 #include "results/csv.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -44,7 +45,7 @@ std::vector<std::string> csv_header() {
       "bound_basis",        "solves",        "solve_s",        "connections",     "server_requests",
       "server_errors",      "metrics",       "seed",           "base_url",        "start",
       "max_pages",          "retry_limit",   "fetch_policy",   "timeout_ms",      "puzzle",
-      "concur_version",     "error"};
+      "concur_version",     "script",        "error"};
 }
 
 std::vector<std::string> csv_fields(const RunResult &r) {
@@ -89,6 +90,7 @@ std::vector<std::string> csv_fields(const RunResult &r) {
           std::to_string(r.timeout_ms),
           r.puzzle,
           CONCUR_VERSION,
+          r.script,
           r.error};
 }
 
@@ -105,11 +107,41 @@ CsvWriter::CsvWriter(const std::string &path) : path_(path) {
   if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
   out_.open(p, std::ios::out | std::ios::trunc);
   if (!out_) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
-  write_line(out_, csv_header());
+}
+
+CsvWriter::~CsvWriter() {
+  if (!header_written_) write_header({});
+}
+
+void CsvWriter::write_header(const std::vector<std::string> &extra) {
+  std::vector<std::string> header = csv_header();
+  header.insert(header.end(), extra.begin(), extra.end());
+  write_line(out_, header);
+  extra_ = extra;
+  header_written_ = true;
+}
+
+std::vector<std::string> CsvWriter::unknown_columns(const RunResult &run) const {
+  std::vector<std::string> unknown;
+  if (!header_written_) return unknown;
+  for (const auto &[name, value] : run.extra_columns)
+    if (std::find(extra_.begin(), extra_.end(), name) == extra_.end()) unknown.push_back(name);
+  return unknown;
 }
 
 void CsvWriter::write(const RunResult &run) {
-  write_line(out_, csv_fields(run));
+  if (!header_written_) {
+    std::vector<std::string> extra;
+    for (const auto &column : run.extra_columns) extra.push_back(column.first);
+    write_header(extra);
+  }
+  std::vector<std::string> fields = csv_fields(run);
+  for (const auto &name : extra_) {
+    auto it = std::find_if(run.extra_columns.begin(), run.extra_columns.end(),
+                           [&name](const auto &c) { return c.first == name; });
+    fields.push_back(it == run.extra_columns.end() ? std::string() : it->second);
+  }
+  write_line(out_, fields);
   if (!out_) throw std::runtime_error("cannot write " + path_ + ": " + std::strerror(errno));
 }
 

@@ -1,5 +1,7 @@
 // The runs CSV: a header, then one row per run, flushed as each run ends so a
-// crash loses at most the run in flight.
+// crash loses at most the run in flight. A script's on_result hook may add
+// columns after the standard ones: the first row fixes which (the header is
+// written with it), later rows leave a column they lack empty.
 #pragma once
 
 #include <fstream>
@@ -15,12 +17,21 @@ class CsvWriter {
   // Creates parent folders and truncates the file. Throws std::runtime_error
   // naming the path when it cannot be written.
   explicit CsvWriter(const std::string &path);
+  ~CsvWriter();  // a file with no row still gets its header
+  CsvWriter(const CsvWriter &) = delete;
+  CsvWriter &operator=(const CsvWriter &) = delete;
   void write(const RunResult &run);
+  // The run's extra columns that the header (fixed by the first row) lacks.
+  std::vector<std::string> unknown_columns(const RunResult &run) const;
   const std::string &path() const { return path_; }
 
  private:
+  void write_header(const std::vector<std::string> &extra);
+
   std::string path_;
   std::ofstream out_;
+  bool header_written_ = false;
+  std::vector<std::string> extra_;
 };
 
 std::vector<std::string> csv_header();

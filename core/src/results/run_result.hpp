@@ -25,6 +25,7 @@ struct RunResult {
   std::string fetch_policy;  // backoff, what is retried, hedging (crawl/policy.hpp)
   int timeout_ms = 0;
   std::string puzzle;  // "indexed/200000/50000/4": rule/cpu/core iterations/id length
+  std::string script;  // the hooks file (`script:`), empty when none
 
   // Outcome.
   std::string status = "ok";  // ok | failed
@@ -61,6 +62,8 @@ struct RunResult {
   // server's whole graph): the requests CSV's page_type.
   std::unordered_map<std::string, std::string> page_types;
   std::vector<Event> events;  // every request and solve, by start time
+  // Columns on_result added (name, value), in name order: after the standard ones.
+  std::vector<std::pair<std::string, std::string>> extra_columns;
   double pages_per_s() const { return wall_s > 0 ? pages_ok / wall_s : 0; }
   double lower_bound_s() const {
     return critical_path_s > cpu_bound_s ? critical_path_s : cpu_bound_s;

@@ -1,0 +1,37 @@
+// Lua kernels: a compute task written as a Lua function, named
+// "lua:FILE#FUNCTION" (e.g. "lua:scripts/kernels.lua#prime_factors"), called on
+// the worker that runs the task with the task's arguments.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "script/lua.hpp"
+
+namespace concur::script {
+
+struct KernelRef {
+  std::string file;
+  std::string function;
+};
+
+// nullopt when `name` does not start with "lua:"; a ScriptError (load) when it
+// does but is not "lua:FILE#FUNCTION".
+std::optional<KernelRef> parse_kernel_ref(const std::string &name);
+
+// One worker's kernels: the file loaded in a state of the worker's own.
+class LuaKernels {
+ public:
+  explicit LuaKernels(const std::string &file);  // ScriptError (load) naming file and line
+  bool has(const std::string &function) const;
+  // Calls the function with `args` (numbers when they read as numbers) and
+  // returns its result as text (tostring). ScriptError (run) naming the line.
+  std::string call(const std::string &function, const std::vector<std::string> &args);
+
+ private:
+  std::string file_;
+  State state_;
+};
+
+}  // namespace concur::script

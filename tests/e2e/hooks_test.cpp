@@ -1,0 +1,158 @@
+// Hooks in real runs: every strategy, a real server over loopback. Each hook's
+// contract, per-worker isolation, and an error in each hook failing its run.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <sstream>
+
+#include "crawl/experiment_runner.hpp"
+#include "support/lab.hpp"
+#include "support/reference_crawl.hpp"
+#include "unit/script/script_files.hpp"
+
+using namespace concur;
+
+namespace {
+
+struct Hooked {
+  results::RunResult r;
+  bool script_failed = false;
+  std::string log;
+};
+
+Hooked run_hooked(const test::Lab &lab, const crawl::PlannedRun &planned,
+                  const std::string &script_path, int max_pages = 0) {
+  auto script = script::HookScript::load(script_path);
+  script::MainHooks main(script);
+  crawl::CrawlSettings settings = lab.crawl(max_pages, 50);
+  settings.hooks = script;
+  std::ostringstream log;
+  Hooked h;
+  h.r = crawl::measure(planned, settings, const_cast<server::Server *>(&lab.server), &main, log,
+                       &h.script_failed);
+  h.log = log.str();
+  return h;
+}
+
+std::string column(const results::RunResult &r, const std::string &name) {
+  for (const auto &[key, value] : r.extra_columns)
+    if (key == name) return value;
+  return "(missing)";
+}
+
+// Counts what the hooks saw, per worker; done() checks that no worker's state
+// saw another's, on_result reports the totals.
+const char *kCounting = R"(
+seen = {pages = 0, requests = 0, setups = 0}
+function setup(run)
+  assert(owner == nil, "a worker state was set up twice, or shared")
+  owner = run.worker
+  seen.setups = seen.setups + 1
+end
+function on_page(page)
+  assert(owner ~= nil, "on_page before setup")
+  seen.pages = seen.pages + 1
+end
+function on_response(r)
+  seen.requests = seen.requests + 1
+  assert(r.status == 0 or (r.status >= 200 and r.status < 600))
+end
+function done(summary)
+  local owners = {}
+  for _, w in ipairs(summary.workers) do
+    local owner = w:get("owner")
+    assert(owner == w.id, "worker " .. w.id .. " holds owner " .. tostring(owner))
+    assert(not owners[owner], "two states claim worker " .. owner)
+    owners[owner] = true
+    assert(w:get("seen").setups == 1)
+  end
+  totals = concur.merge(summary.workers, "seen")
+  states = #summary.workers
+end
+function on_result(row)
+  return {hook_pages = totals.pages, hook_requests = totals.requests, states = states}
+end
+)";
+
+}  // namespace
+
+TEST_CASE(
+    "every strategy calls on_page per page and on_response per request, each worker in "
+    "a state of its own",
+    "[e2e][hooks]") {
+  test::Lab lab(test::small_lab(31, 80));
+  test::ScriptFiles files;
+  const auto path = files.write("count.lua", kCounting);
+  const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>
+      strategies = {{"sequential", {}},
+                    {"threads", {{"workers", "4"}}},
+                    {"processes", {{"workers", "2"}}},
+                    {"producer_consumer", {}},
+                    {"async", {{"concurrency", "16"}}},
+                    {"fibers", {{"fibers", "8"}}}};
+  for (const auto &[name, options] : strategies) {
+    SECTION(name) {
+      const auto h = run_hooked(lab, test::built_plugin(name, options), path);
+      INFO(h.r.error << h.log);
+      REQUIRE(h.r.status == "ok");
+      CHECK(column(h.r, "hook_pages") == std::to_string(h.r.pages_ok));
+      CHECK(column(h.r, "hook_requests") == std::to_string(h.r.requests));
+      CHECK(std::stol(column(h.r, "states")) >= 1);
+    }
+  }
+}
+
+TEST_CASE("on_page chooses the links to follow", "[e2e][hooks]") {
+  test::Lab lab(test::small_lab(32, 80));
+  test::ScriptFiles files;
+  const auto sequential = test::built_plugin("sequential");
+  const auto plain = crawl::run_once(sequential, lab.crawl(0, 50), &lab.server);
+  REQUIRE(plain.pages_ok > 10);
+
+  SECTION("none: the crawl stops at the start page") {
+    const auto h =
+        run_hooked(lab, sequential, files.write("none.lua", "function on_page(p) return {} end"));
+    CHECK(h.r.pages_ok == 1);
+    CHECK(h.r.bound_basis == "discovered");  // the whole graph no longer bounds it
+  }
+  SECTION("reordered: the same pages, by determinism") {
+    const auto h = run_hooked(lab, sequential, files.write("rev.lua", R"(
+function on_page(p)
+  local out = {}
+  for i = #p.links, 1, -1 do out[#out + 1] = "/api/" .. p.links[i] end
+  return out
+end)"));
+    CHECK(h.r.pages == plain.pages);
+  }
+  SECTION("replaced: the start page leads only where on_page says") {
+    const std::string start = lab.graph->page(lab.graph->first()).id;
+    std::string extra;
+    for (const auto &id : plain.pages)
+      if (id != start) extra = id;  // the last in id order: any page but the start
+    const auto h = run_hooked(
+        lab, sequential,
+        files.write("add.lua", "function on_page(p)\n  if p.id == '" + start + "' then return {'" +
+                                   extra + "'} end\n  return {}\nend\n"));
+    CHECK(h.r.pages == std::vector<std::string>{std::min(start, extra), std::max(start, extra)});
+  }
+}
+
+TEST_CASE("an error in any hook fails the run and names the script line and the hook",
+          "[e2e][hooks]") {
+  test::Lab lab(test::small_lab(33, 40));
+  test::ScriptFiles files;
+  const auto threads = test::built_plugin("threads", {{"workers", "2"}});
+  for (const char *hook : {"setup", "on_page", "on_response", "done", "on_result"}) {
+    SECTION(hook) {
+      const std::string arg = std::string(hook) == "done" ? "summary" : "x";
+      const auto path = files.write(std::string(hook) + ".lua",
+                                    "-- fails on purpose\nfunction " + std::string(hook) + "(" +
+                                        arg + ")\n  local t = nil\n  return t.field\nend\n");
+      const auto h = run_hooked(lab, threads, path);
+      CHECK(h.r.status == "failed");
+      CHECK(h.script_failed);
+      CHECK_THAT(h.r.error, Catch::StartsWith(path + ":4: in " + hook + ": attempt to index"));
+      CHECK_THAT(h.log, Catch::Contains("stack traceback"));
+    }
+  }
+}
