@@ -21,20 +21,7 @@ set -euo pipefail
 # shellcheck source=scripts/bench_lib.sh
 source "$(dirname "$0")/bench_lib.sh"
 
-quick=0
-repeat=""
-pages=""
-csv_arg=""
-while (($#)); do
-  case $1 in
-    --quick) quick=1; shift ;;
-    --repeat) repeat=${2:?--repeat needs a value}; shift 2 ;;
-    --pages) pages=${2:?--pages needs a value}; shift 2 ;;
-    --csv) csv_arg=${2:?--csv needs a value}; shift 2 ;;
-    -h | --help) awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument '$1' (see --help)" ;;
-  esac
-done
+bench_args "$@"
 [[ -z $repeat ]] && { ((quick)) && repeat=1 || repeat=3; }
 [[ -z $pages ]] && { ((quick)) && pages=300 || pages=1000; }
 [[ $repeat =~ ^[1-9][0-9]*$ ]] || die "--repeat must be an integer >= 1 (got '$repeat')"

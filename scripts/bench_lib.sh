@@ -186,3 +186,20 @@ EOF
     { tail -n 20 "$logf" >&2; die "wrk failed or overran $((secs + 30)) s: $*"; }
   [[ -s $kv ]] || die "wrk wrote no figures (see $logf)"
 }
+
+# bench_args "$@": the options bench-policy.sh and bench-lua.sh share:
+# --quick, --repeat R, --pages N, --csv PATH, -h/--help (the script's header
+# comment). Sets quick (0|1), and repeat, pages, csv_arg (empty when not given).
+bench_args() {
+  quick=0 repeat="" pages="" csv_arg=""
+  while (($#)); do
+    case $1 in
+      --quick) quick=1; shift ;;
+      --repeat) repeat=${2:?--repeat needs a value}; shift 2 ;;
+      --pages) pages=${2:?--pages needs a value}; shift 2 ;;
+      --csv) csv_arg=${2:?--csv needs a value}; shift 2 ;;
+      -h | --help) awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+      *) die "unknown argument '$1' (see --help)" ;;
+    esac
+  done
+}
