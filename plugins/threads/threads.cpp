@@ -6,6 +6,7 @@
 // different threads really run in parallel.
 #include <concur/plugin.h>
 
+#include <cstddef>
 #include <cstdio>
 #include <system_error>
 #include <thread>
@@ -13,14 +14,24 @@
 
 namespace {
 
-void crawl(const concur_host *host, concur_run *run) {
+// A page's puzzle: unit by unit, or (lanes) every unit at once in SIMD lanes —
+// a core page's chains then run side by side in this one thread.
+void solve_page(const concur_host *host, concur_worker *worker, concur_task *task, bool lanes) {
+  if (lanes && host->work_count(task) > 0) {
+    host->solve_tasks(worker, &task, 1);
+    return;
+  }
+  for (size_t i = 0; i < host->work_count(task); ++i) host->solve(worker, task, i);
+}
+
+void crawl(const concur_host *host, concur_run *run, bool lanes) {
   concur_worker *worker = host->worker_open(run);
   if (worker == nullptr) return;
   concur_task *task = nullptr;
   // wait = 1: an idle thread sleeps until a page is queued or the crawl ends.
   while (host->take(worker, &task, 1) == CONCUR_OK) {
     if (host->fetch(worker, task) == CONCUR_OK && host->interpret(worker, task) == CONCUR_OK)
-      for (size_t i = 0; i < host->work_count(task); ++i) host->solve(worker, task, i);
+      solve_page(host, worker, task, lanes);
     host->complete(worker, task);
   }
   host->worker_close(worker);
@@ -28,10 +39,16 @@ void crawl(const concur_host *host, concur_run *run) {
 
 int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
   const auto workers = static_cast<size_t>(host->option_int(run, "workers"));
+  const bool lanes = host->option_bool(run, "lanes");
+  // A host older than solve_tasks has a smaller table.
+  if (lanes && host->struct_size < offsetof(concur_host, solve_tasks) + sizeof host->solve_tasks) {
+    std::snprintf(err, err_size, "lanes=true needs a host with solve_tasks (a newer concur)");
+    return 1;
+  }
   std::vector<std::thread> pool;
   pool.reserve(workers);
   try {
-    for (size_t i = 0; i < workers; ++i) pool.emplace_back(crawl, host, run);
+    for (size_t i = 0; i < workers; ++i) pool.emplace_back(crawl, host, run, lanes);
   } catch (const std::system_error &e) {
     // The threads already started finish the crawl; report the shortfall.
     std::snprintf(err, err_size, "could start only %zu of %zu threads: %s", pool.size(), workers,
@@ -44,6 +61,9 @@ int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
 const concur_option_spec kOptions[] = {
     {"workers", CONCUR_OPT_INT, "4", "threads crawling at once, each with its own connection",
      nullptr, 1, 4096},
+    {"lanes", CONCUR_OPT_BOOL, "false",
+     "solve a page's md5 chains together in SIMD lanes (a core page's chains in one thread)",
+     nullptr, 1, 0},
 };
 
 const concur_plugin kDescriptor = {

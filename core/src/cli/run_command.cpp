@@ -32,12 +32,19 @@ int dry_run(const config::Experiment &experiment, std::ostream &out) {
   out << experiment.file << ": valid. " << runs.size() << " configuration(s) x "
       << experiment.repeat << " repeat(s)";
   if (experiment.warmup > 0) out << " (+ " << experiment.warmup << " warm-up run(s) each)";
-  out << " against "
-      << (experiment.base_url ? *experiment.base_url
-                              : "an embedded server of " + std::to_string(experiment.server.pages) +
-                                    " pages, seed " + std::to_string(experiment.server.seed))
-      << "\n";
-  out << "fetch policy: " << crawl::describe(experiment.crawl.policy) << "\n";
+  if (experiment.compute) {
+    size_t tasks = 0;
+    for (const auto &t : experiment.compute->tasks) tasks += static_cast<size_t>(t.count);
+    out << " of a compute experiment: " << tasks << " tasks\n";
+  } else {
+    out << " against "
+        << (experiment.base_url
+                ? *experiment.base_url
+                : "an embedded server of " + std::to_string(experiment.server.pages) +
+                      " pages, seed " + std::to_string(experiment.server.seed))
+        << "\n";
+    out << "fetch policy: " << crawl::describe(experiment.crawl.policy) << "\n";
+  }
   for (const auto &run : runs)
     out << "  " << run.plugin->name() << " " << config::describe(run.options) << "\n";
   return kExitOk;

@@ -1,9 +1,11 @@
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
 
 #include "cli/commands.hpp"
 #include "hash/md5_chain.hpp"
+#include "hash/md5_lanes.hpp"
 
 namespace concur::cli {
 namespace {
@@ -12,9 +14,45 @@ struct SolveArgs {
   std::string seed;
   uint64_t iterations = 50'000'000;
   std::string rule = "indexed";
+  size_t chains = 1;
+  std::string lanes = "auto";
 };
 
+// --chains N: seeds SEED-0 ... SEED-(N-1), solved together in vector lanes
+// (hash/md5_lanes.hpp). Prints one result per line.
+int solve_many(const SolveArgs &args) {
+  hash::Lanes lanes = hash::best_lanes();
+  if (args.lanes != "auto") {
+    const auto levels = hash::available_lanes();
+    const auto asked = hash::parse_lanes(args.lanes);
+    if (!asked || std::find(levels.begin(), levels.end(), *asked) == levels.end()) {
+      std::fprintf(stderr,
+                   "concur: --lanes %s: not available here (this CPU: ", args.lanes.c_str());
+      for (size_t i = 0; i < levels.size(); ++i)
+        std::fprintf(stderr, "%s%s", i ? ", " : "",
+                     std::string(hash::lanes_name(levels[i])).c_str());
+      std::fprintf(stderr, ")\n");
+      return kExitUsage;
+    }
+    lanes = *asked;
+  }
+  std::vector<std::string> seeds;
+  for (size_t i = 0; i < args.chains; ++i) seeds.push_back(args.seed + "-" + std::to_string(i));
+  auto start = std::chrono::steady_clock::now();
+  const auto results = hash::chains(seeds, args.iterations, *hash::parse_rule(args.rule), lanes);
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const auto &r : results) std::printf("%s\n", r.c_str());
+  const double steps = static_cast<double>(args.iterations) * static_cast<double>(args.chains);
+  std::fprintf(
+      stderr, "%zu chains x %llu iterations (%s, %s lanes) in %.3f s, %.2f ns/step, %.3g steps/s\n",
+      args.chains, static_cast<unsigned long long>(args.iterations), args.rule.c_str(),
+      std::string(hash::lanes_name(lanes)).c_str(), s, steps > 0 ? s * 1e9 / steps : 0,
+      s > 0 ? steps / s : 0);
+  return kExitOk;
+}
+
 int solve(const SolveArgs &args) {
+  if (args.chains > 1 || args.lanes != "auto") return solve_many(args);
   auto start = std::chrono::steady_clock::now();
   std::string result = hash::chain(args.seed, args.iterations, *hash::parse_rule(args.rule));
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -35,7 +73,16 @@ Subcommand add_solve(CLI::App &app) {
   sub->add_option("-r,--rule", args->rule, "indexed: md5(r + '_' + i); plain: md5(r)")
       ->capture_default_str()
       ->check(CLI::IsMember({"indexed", "plain"}));
-  sub->footer("Prints the result on stdout and the timing on stderr.");
+  sub->add_option("--chains", args->chains,
+                  "Solve N chains (seeds SEED-0 .. SEED-N-1) together, several per vector")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
+  sub->add_option("--lanes", args->lanes,
+                  "Vector lanes for --chains: auto (the widest the CPU has), scalar, sse2, avx2, "
+                  "avx512")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "scalar", "sse2", "avx2", "avx512"}));
+  sub->footer("Prints the result(s) on stdout and the timing on stderr.");
   return {sub, [args] { return solve(*args); }};
 }
 

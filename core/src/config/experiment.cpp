@@ -218,8 +218,17 @@ const KeyRule<Draft> kTopKeys[] = {
        d.exp.name = f.non_empty_string();
        d.name_given = true;
      }},
-    {"server", read_server},
-    {"crawl", read_crawl},
+    {"server",
+     [](const Field &f, Draft &d) {
+       d.server_given = true;
+       read_server(f, d);
+     }},
+    {"crawl",
+     [](const Field &f, Draft &d) {
+       d.crawl_given = true;
+       read_crawl(f, d);
+     }},
+    {"compute", read_compute},
     {"strategies", read_strategies},
     {"repeat", [](const Field &f, Draft &d) { d.exp.repeat = f.integer(1); }},
     {"warmup", [](const Field &f, Draft &d) { d.exp.warmup = f.integer(0); }},
@@ -233,6 +242,18 @@ void finish(Draft &draft) {
   if (!draft.strategies_given) {
     fail(Location{exp.file, 0}, {}, "strategies",
          "required key is missing (list at least one, e.g. strategies: [{plugin: sequential}])");
+  }
+  if (exp.compute) {
+    // A compute experiment runs tasks, not a crawl: the crawl's sections have
+    // nothing to say to it.
+    const char *misplaced = draft.server_given  ? "server"
+                            : draft.crawl_given ? "crawl"
+                            : !exp.script.empty() ? "script"
+                                                  : nullptr;
+    if (misplaced != nullptr)
+      fail(Location{exp.file, 0}, {}, misplaced,
+           "a compute experiment has no server or crawl (and no hooks): remove '" +
+               std::string(misplaced) + "' or 'compute'");
   }
   if (!draft.name_given) exp.name = std::filesystem::path(exp.file).stem().string();
   if (exp.name.empty()) exp.name = "experiment";
@@ -314,6 +335,7 @@ std::vector<std::string> known_keys() {
   add("crawl.", detail::kCrawlKeys);
   add("crawl.backoff.", detail::kBackoffKeys);
   add("output.", detail::kOutputKeys);
+  for (const auto &name : detail::compute_key_names()) keys.push_back("compute." + name);
   keys.push_back("strategies[].plugin");
   return keys;
 }

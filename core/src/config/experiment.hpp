@@ -61,6 +61,20 @@ struct CrawlSpec {
   crawl::FetchPolicy policy;   // backoff, retry_on, hedge, hedge_after_ms
 };
 
+// One entry of compute.tasks: `count` tasks running `kernel` on `args`.
+struct ComputeTaskSpec {
+  std::string
+      kernel;  // md5_chain | sum_of_squares | prime_factors | factorial_digits | lua:FILE#FN
+  int count = 1;
+  uint64_t iterations = 0;        // md5_chain: chain steps (the seed is the task's name)
+  std::vector<std::string> args;  // the other kernels' arguments, as written
+  Location where;                 // of the entry, for messages
+};
+
+struct ComputeSpec {
+  std::vector<ComputeTaskSpec> tasks;
+};
+
 struct OutputSpec {
   std::string runs;  // CSV, one row per run; default results/<name>.csv
   // CSV, one row per configuration with the statistics of its repeats; empty:
@@ -88,6 +102,9 @@ struct Experiment {
   int warmup = 0;  // runs per strategy before the measured ones, not recorded
   OutputSpec output;
   std::string script;  // Lua hooks (docs/lua.md); empty: none. Relative to the working directory
+  // Set: a compute experiment (no server, no crawl): every strategy runs these
+  // tasks through the same host table.
+  std::optional<ComputeSpec> compute;
 };
 
 // `overrides` are "dotted.key=value" strings (the CLI's --set), applied to the

@@ -16,6 +16,8 @@ struct Draft {
   bool name_given = false;
   bool runs_given = false;
   bool strategies_given = false;
+  bool crawl_given = false;
+  bool server_given = false;
   std::optional<Location> start_where;  // crawl.start, when a page id is given
   std::string start_origin;
 };
@@ -24,6 +26,9 @@ void read_server(const Field &field, Draft &draft);
 void read_crawl(const Field &field, Draft &draft);
 void read_strategies(const Field &field, Draft &draft);
 void read_output(const Field &field, Draft &draft);
+void read_compute(const Field &field, Draft &draft);
+// The keys read_compute accepts ("tasks", "tasks[].kernel", ...), for known_keys().
+std::vector<std::string> compute_key_names();
 std::vector<std::string> server_key_names();  // the keys read_server accepts
 
 }  // namespace concur::config::detail

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "hash/md5_chain.hpp"
+#include "hash/md5_lanes.hpp"
 #include "results/lower_bound.hpp"
 
 namespace concur::crawl {
@@ -22,6 +23,29 @@ double thread_cpu_s() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// The tasks queued when the run starts: the start page, or every compute task.
+std::vector<std::string> initial_tasks(const CrawlSettings &settings) {
+  if (!settings.compute) return {settings.start_id};
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < settings.compute->size(); ++i) ids.push_back("t" + std::to_string(i));
+  return ids;
+}
+
+// Independent tasks: no run beats its longest task, nor its CPU time spread
+// over every core.
+results::LowerBound compute_bound(const std::vector<results::Event> &events, unsigned cores) {
+  results::LowerBound bound;
+  double cpu = 0;
+  for (const auto &e : events) {
+    if (e.kind != results::Event::Kind::solve) continue;
+    // CPU time, not the span: a task that waited for a core took longer than it had to.
+    bound.critical_path_s = std::max(bound.critical_path_s, e.cpu_s);
+    cpu += e.cpu_s;
+  }
+  bound.cpu_bound_s = cpu / std::max(1u, cores);
+  return bound;
 }
 
 }  // namespace
@@ -46,6 +70,12 @@ void Worker::adopt_if_forked() {
 
 // A child always adopts its copy (receive_task) before it fetches: no getpid()
 // per request, which is a system call.
+script::LuaKernels &Worker::lua_kernels(const std::string &file) {
+  auto &kernels = lua_kernels_[file];
+  if (!kernels) kernels = std::make_unique<script::LuaKernels>(file);
+  return *kernels;
+}
+
 bool Worker::forked() const {
   return adopted_;
 }
@@ -53,7 +83,7 @@ bool Worker::forked() const {
 CrawlRun::CrawlRun(CrawlSettings settings)
     : settings_(std::move(settings)),
       started_(std::chrono::steady_clock::now()),
-      frontier_(settings_.start_id, settings_.max_pages) {}
+      frontier_(initial_tasks(settings_), settings_.max_pages) {}
 
 double CrawlRun::clock() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
@@ -215,6 +245,10 @@ bool CrawlRun::try_again(Worker &worker, Task &task, Attempts &attempts) {
 }
 
 bool CrawlRun::fetch(Worker &worker, Task &task) {
+  if (settings_.compute) {  // nothing to fetch: the task is its arguments
+    task.fetched = true;
+    return true;
+  }
   if (settings_.policy.hedging()) return fetch_hedged(worker, task);
   Attempts attempts;
   const std::string page_url = url(task.page_id);
@@ -271,6 +305,11 @@ void CrawlRun::fetch_async(Worker &worker, http::Loop &loop, Task &task,
   if (aborted()) {
     task.failed = true;
     loop.post([done = std::move(done)] { done(false); });
+    return;
+  }
+  if (settings_.compute) {
+    task.fetched = true;
+    loop.post([done = std::move(done)] { done(true); });
     return;
   }
   start_attempt(std::make_shared<AsyncFetch>(
@@ -343,28 +382,101 @@ bool CrawlRun::interpret(Worker &, Task &task) {
     task.failed = true;
     return false;
   }
-  try {
-    task.content = parse_page(task.body, settings_.puzzle);
-  } catch (const PageError &) {
-    task.failed = true;
-    return false;
+  if (const ComputeItem *item = compute_item(task)) {
+    // One unit of work: the kernel. md5_chain's unit is a chain like a
+    // puzzle's, so solve_tasks can put many of them in SIMD lanes.
+    task.content.page_id = task.page_id;
+    task.content.page_type = item->label;
+    task.content.work = {WorkUnit{task.page_id, item->iterations}};
+  } else {
+    try {
+      task.content = parse_page(task.body, settings_.puzzle);
+    } catch (const PageError &) {
+      task.failed = true;
+      return false;
+    }
   }
   task.body.clear();
   task.results.assign(task.content.work.size(), std::string());
+  task.unit_done.assign(task.content.work.size(), 0);
   return true;
+}
+
+const ComputeItem *CrawlRun::compute_item(const Task &task) const {
+  if (!settings_.compute || task.page_id.size() < 2 || task.page_id[0] != 't') return nullptr;
+  const size_t index = std::stoul(task.page_id.substr(1));
+  return index < settings_.compute->size() ? &(*settings_.compute)[index] : nullptr;
+}
+
+std::string CrawlRun::run_compute(Worker &worker, const ComputeItem &item,
+                                  const std::string &task_id) {
+  if (item.builtin == compute::Kernel::md5_chain)
+    return hash::chain(task_id, item.iterations, hash::Rule::indexed);
+  if (item.builtin) return compute::run_kernel(*item.builtin, item.args);
+  return worker.lua_kernels(item.lua_file).call(item.lua_function, item.args);
 }
 
 void CrawlRun::solve(Worker &worker, Task &task, size_t index) {
   const WorkUnit &unit = task.content.work.at(index);
   const double start = clock();
   const double cpu_start = thread_cpu_s();
-  task.results.at(index) = hash::chain(unit.seed, unit.iterations, settings_.puzzle.rule);
+  if (const ComputeItem *item = compute_item(task)) {
+    try {
+      task.results.at(index) = run_compute(worker, *item, task.page_id);
+    } catch (const script::ScriptError &e) {
+      script_failed(e);  // a kernel's mistake is the script's: the run ends
+      task.failed = true;
+    } catch (const std::exception &e) {
+      abort("task " + task.page_id + " (" + item->label + "): " + e.what());
+      task.failed = true;
+    }
+  } else {
+    task.results.at(index) = hash::chain(unit.seed, unit.iterations, settings_.puzzle.rule);
+  }
+  task.unit_done.at(index) = 1;
   const double cpu = thread_cpu_s() - cpu_start;
   const double end = clock();
   worker.stats().events.push_back({results::Event::Kind::solve, worker.id(), task.page_id, start,
                                    end, static_cast<long>(index), cpu});
   worker.stats().solve_s += end - start;
   ++worker.stats().solves;
+}
+
+void CrawlRun::solve_lanes(Worker &worker, const std::vector<Task *> &tasks) {
+  // Units grouped by their chain length: one group fills the lanes together.
+  std::map<uint64_t, std::vector<std::pair<Task *, size_t>>> groups;
+  for (Task *task : tasks) {
+    if (std::count(tasks.begin(), tasks.end(), task) > 1)
+      throw std::invalid_argument("solve_tasks: page " + task->page_id + " given twice");
+    const ComputeItem *item = compute_item(*task);
+    if (item != nullptr && item->builtin != compute::Kernel::md5_chain) {
+      solve(worker, *task, 0);  // not a chain: no lanes for it
+      continue;
+    }
+    for (size_t i = 0; i < task->content.work.size(); ++i)
+      groups[task->content.work[i].iterations].emplace_back(task, i);
+  }
+  for (const auto &[iterations, units] : groups) {
+    std::vector<std::string> seeds;
+    for (const auto &[task, i] : units) seeds.push_back(task->content.work.at(i).seed);
+    const double start = clock();
+    const double cpu_start = thread_cpu_s();
+    auto results = hash::chains(seeds, iterations, settings_.puzzle.rule);
+    const double cpu = thread_cpu_s() - cpu_start;
+    const double end = clock();
+    // Each unit's event spans the whole group (they ran together) and carries
+    // its share of the CPU time.
+    const double share = cpu / static_cast<double>(units.size());
+    for (size_t u = 0; u < units.size(); ++u) {
+      auto [task, i] = units[u];
+      task->results.at(i) = std::move(results[u]);
+      task->unit_done.at(i) = 1;
+      worker.stats().events.push_back({results::Event::Kind::solve, worker.id(), task->page_id,
+                                       start, end, static_cast<long>(i), share});
+    }
+    worker.stats().solve_s += end - start;
+    worker.stats().solves += static_cast<long>(units.size());
+  }
 }
 
 void CrawlRun::complete(Worker &worker, std::unique_ptr<Task> task) {
@@ -375,8 +487,9 @@ void CrawlRun::complete(Worker &worker, std::unique_ptr<Task> task) {
     if (settings_.live) ++settings_.live->pages_failed;
   } else {
     if (settings_.live) ++settings_.live->pages_ok;
-    bool solved = std::none_of(task->results.begin(), task->results.end(),
-                               [](const std::string &r) { return r.empty(); });
+    bool solved = task->unit_done.size() == task->content.work.size() &&
+                  std::all_of(task->unit_done.begin(), task->unit_done.end(),
+                              [](char done) { return done != 0; });
     if (!solved) {
       abort("strategy completed page " + task->page_id + " before solving its puzzle");
     } else {
@@ -441,10 +554,11 @@ results::RunResult CrawlRun::totals() const {
                            !(settings_.hooks && settings_.hooks->defines(script::Hook::on_page));
   const results::PageTypes types(merged_.page_types.begin(), merged_.page_types.end());
   const auto bound =
-      whole_graph
+      settings_.compute ? compute_bound(r.events, cores)
+      : whole_graph
           ? results::graph_lower_bound(settings_.start_id, r.events, *settings_.graph, cores)
           : results::lower_bound(settings_.start_id, r.events, merged_.page_links, cores, types);
-  r.bound_basis = whole_graph ? "graph" : "discovered";
+  r.bound_basis = settings_.compute ? "compute" : whole_graph ? "graph" : "discovered";
   r.page_types = types;
   if (settings_.graph)
     r.page_types.insert(settings_.graph->types.begin(), settings_.graph->types.end());

@@ -9,9 +9,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "compute/kernels.hpp"
 #include "crawl/frontier.hpp"
 #include "crawl/page.hpp"
 #include "crawl/policy.hpp"
@@ -21,8 +23,19 @@
 #include "results/progress.hpp"
 #include "results/run_result.hpp"
 #include "script/hooks.hpp"
+#include "script/kernels.hpp"
 
 namespace concur::crawl {
+
+// One task of a compute experiment: a built-in kernel or a Lua function, and
+// its arguments. Its task id is "t<index>"; md5_chain's seed is that id.
+struct ComputeItem {
+  std::optional<compute::Kernel> builtin;
+  std::string lua_file, lua_function;  // lua:FILE#FUNCTION
+  std::vector<std::string> args;
+  uint64_t iterations = 0;  // md5_chain
+  std::string label;        // the kernel as written: the task's "type"
+};
 
 struct CrawlSettings {
   std::string base_url;  // "http://127.0.0.1:PORT", no trailing slash
@@ -43,6 +56,10 @@ struct CrawlSettings {
   // Lua state of its own, told `run_info` by setup().
   std::shared_ptr<const script::HookScript> hooks;
   script::RunInfo run_info;
+  // Set: a compute run. Its tasks are these items, all queued at the start;
+  // "fetch" is a no-op, "solve" runs the item's kernel.
+  std::shared_ptr<const std::vector<ComputeItem>> compute;
+  std::string workload;  // the compute tasks, described for the CSV
 };
 
 struct Task {
@@ -52,6 +69,7 @@ struct Task {
   std::string body;     // until interpret
   PageContent content;
   std::vector<std::string> results;  // one per work unit, set by solve()
+  std::vector<char> unit_done;       // one per work unit: solved (a result may be "")
   // The request that brought the page, for on_page: its latency and size, and
   // the attempts it took.
   double latency_ms = 0;
@@ -88,6 +106,8 @@ class Worker {
   script::WorkerHooks *hooks() { return hooks_.get(); }
   void set_hooks(std::unique_ptr<script::WorkerHooks> hooks) { hooks_ = std::move(hooks); }
   std::unique_ptr<script::WorkerHooks> release_hooks() { return std::move(hooks_); }
+  // This worker's state for the Lua kernels of `file`, loaded on first use.
+  script::LuaKernels &lua_kernels(const std::string &file);
   // Hooks run in the process that opened the worker: a forked child's
   // requests reach on_response in the parent, with its outcome. True in a
   // child once it adopted its copy (adopt_if_forked).
@@ -105,6 +125,7 @@ class Worker {
   std::unique_ptr<http::Loop> loop_;
   WorkerStats stats_;
   std::unique_ptr<script::WorkerHooks> hooks_;
+  std::map<std::string, std::unique_ptr<script::LuaKernels>> lua_kernels_;
 };
 
 class CrawlRun {
@@ -122,6 +143,9 @@ class CrawlRun {
   void fetch_async(Worker &worker, http::Loop &loop, Task &task, std::function<void(bool)> done);
   bool interpret(Worker &worker, Task &task);  // false: the page failed
   void solve(Worker &worker, Task &task, size_t index);
+  // Every unit of every task, several chains per vector (hash/md5_lanes.hpp):
+  // units with the same iteration count share the lanes.
+  void solve_lanes(Worker &worker, const std::vector<Task *> &tasks);
   void complete(Worker &worker, std::unique_ptr<Task> task);
 
   // A forked child's requests, received with its outcome: on_response runs
@@ -175,6 +199,8 @@ class CrawlRun {
   void on_response(Worker &worker, const results::Event &request);
   // The links to queue after a page: on_page's choice when the script has one.
   std::vector<std::string> follow(Worker &worker, Task &task, std::vector<std::string> links);
+  const ComputeItem *compute_item(const Task &task) const;  // null for a page
+  std::string run_compute(Worker &worker, const ComputeItem &item, const std::string &task_id);
   // A hook failed: the run ends with the script's message.
   void script_failed(const script::ScriptError &e);
 

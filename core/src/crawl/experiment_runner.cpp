@@ -145,7 +145,59 @@ std::vector<PlannedRun> plan(const config::Experiment &experiment) {
   return runs;
 }
 
+// The tasks of a compute experiment, `count` times each, in the order given.
+// A Lua kernel's file is loaded once here, so a missing function is a config
+// error before anything runs.
+std::shared_ptr<const std::vector<ComputeItem>> compute_items(
+    const config::Experiment &experiment) {
+  auto items = std::make_shared<std::vector<ComputeItem>>();
+  const auto &tasks = experiment.compute->tasks;
+  for (size_t t = 0; t < tasks.size(); ++t) {
+    const auto &spec = tasks[t];
+    ComputeItem item;
+    item.label = spec.kernel;
+    item.builtin = compute::parse_kernel(spec.kernel);
+    item.args = spec.args;
+    item.iterations = spec.iterations;
+    if (auto ref = script::parse_kernel_ref(spec.kernel)) {
+      item.lua_file = ref->file;
+      item.lua_function = ref->function;
+      if (!script::LuaKernels(ref->file).has(ref->function))
+        throw config::ConfigError(
+            spec.where, "compute.tasks[" + std::to_string(t) + "].kernel",
+            ref->file + " defines no global function '" + ref->function + "'");
+    }
+    for (int i = 0; i < spec.count; ++i) items->push_back(item);
+  }
+  return items;
+}
+
+// "md5_chain x8 (2000000 iterations), sum_of_squares x8 (3000000)": the workload column.
+std::string describe_compute(const config::ComputeSpec &spec) {
+  std::string out;
+  for (const auto &t : spec.tasks) {
+    if (!out.empty()) out += ", ";
+    out += t.kernel + " x" + std::to_string(t.count) + " (";
+    if (compute::parse_kernel(t.kernel) == compute::Kernel::md5_chain) {
+      out += std::to_string(t.iterations) + " iterations";
+    } else {
+      for (size_t i = 0; i < t.args.size(); ++i) out += (i ? " " : "") + t.args[i];
+    }
+    out += ")";
+  }
+  return out;
+}
+
 Target::Target(const config::Experiment &experiment, std::ostream &log) {
+  if (experiment.compute) {  // no server: the tasks are all there is
+    settings_.compute = compute_items(experiment);
+    settings_.workload = describe_compute(*experiment.compute);
+    settings_.start_id = "t0";
+    settings_.puzzle.rule = hash::Rule::indexed;
+    log << "concur: compute experiment: " << settings_.compute->size()
+        << " tasks: " << settings_.workload << "\n";
+    return;
+  }
   http::Client client(experiment.crawl.timeout_ms);
   if (experiment.base_url) {
     settings_.base_url = *experiment.base_url;  // the loader dropped any trailing '/'
@@ -226,7 +278,9 @@ results::RunResult run_once(const PlannedRun &planned, const CrawlSettings &give
   r.retries = settings.retries;
   r.fetch_policy = crawl::describe(settings.policy);
   r.timeout_ms = settings.timeout_ms;
-  r.puzzle = describe_puzzle(settings.puzzle);
+  r.puzzle = settings.compute ? "" : describe_puzzle(settings.puzzle);
+  r.workload = settings.compute ? settings.workload : "crawl";
+  if (settings.compute) r.fetch_policy.clear();
   r.script = settings.hooks ? settings.hooks->path() : "";
   if (script != nullptr) {
     script->workers = crawl.take_worker_hooks();

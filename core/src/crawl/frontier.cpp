@@ -7,6 +7,12 @@ LocalFrontier::LocalFrontier(std::string start, int max_pages) : max_pages_(max_
   queue_.push_back(std::move(start));
 }
 
+LocalFrontier::LocalFrontier(const std::vector<std::string> &start, int max_pages)
+    : max_pages_(max_pages) {
+  for (const auto &id : start)
+    if (seen_.insert(id).second) queue_.push_back(id);
+}
+
 bool LocalFrontier::over() const {
   return aborted_ || (max_pages_ > 0 && taken_ >= max_pages_) ||
          (queue_.empty() && in_flight_ == 0);

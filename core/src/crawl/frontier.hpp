@@ -32,6 +32,8 @@ class LocalFrontier final : public Frontier {
  public:
   // max_pages 0: no limit.
   LocalFrontier(std::string start, int max_pages);
+  // Several tasks known from the start (a compute experiment's), in order.
+  LocalFrontier(const std::vector<std::string> &start, int max_pages);
   TakeResult take(std::string &page_id, bool wait) override;
   void done(const std::vector<std::string> &links) override;
   void abort() override;

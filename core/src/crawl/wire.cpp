@@ -104,6 +104,7 @@ std::string encode_task(const Task &task) {
   if (task.fetched && !task.failed) {
     j["content"] = encode_content(task.content);
     j["results"] = task.results;
+    j["done"] = task.unit_done;
   }
   auto bytes = json::to_cbor(j);
   return {bytes.begin(), bytes.end()};
@@ -117,7 +118,9 @@ Task decode_task(std::string_view bytes) {
     if (j.contains("content")) {
       t.content = decode_content(j.at("content"));
       t.results = j.at("results").get<std::vector<std::string>>();
-      if (t.results.size() != t.content.work.size()) throw WireError("bad task frame: results");
+      t.unit_done = j.at("done").get<std::vector<char>>();
+      if (t.results.size() != t.content.work.size() || t.unit_done.size() != t.results.size())
+        throw WireError("bad task frame: results");
       t.fetched = true;
     }
   } catch (const json::exception &e) {
@@ -132,6 +135,7 @@ std::string encode_outcome(const Task &task, const WorkerStats &stats,
             {"failed", task.failed},
             {"content", encode_content(task.content)},
             {"results", task.results},
+            {"done", task.unit_done},
             {"stats", encode_stats(stats)},
             {"fetch", {task.latency_ms, task.attempts, task.bytes}},
             {"error", run_error}};
@@ -144,12 +148,14 @@ std::string decode_outcome(std::string_view bytes, Task &task, WorkerStats &stat
     json j = parse(bytes);
     PageContent content = decode_content(j.at("content"));
     auto results = j.at("results").get<std::vector<std::string>>();
+    auto unit_done = j.at("done").get<std::vector<char>>();
     WorkerStats spent = decode_stats(j.at("stats"));
     std::string error = j.at("error");
     task.fetched = j.at("fetched");
     task.failed = j.at("failed");
     task.content = std::move(content);
     task.results = std::move(results);
+    task.unit_done = std::move(unit_done);
     const json &fetch = j.at("fetch");
     task.latency_ms = fetch.at(0);
     task.attempts = fetch.at(1);

@@ -5,10 +5,9 @@
 #define OPENSSL_API_COMPAT 10101
 #include "hash/md5_chain.hpp"
 
-#include <openssl/md5.h>
+#include "hash/md5_block.hpp"
 
-#include <algorithm>
-#include <array>
+#include <openssl/md5.h>
 
 namespace concur::hash {
 namespace {
@@ -34,70 +33,26 @@ void md5_hex(const char *data, size_t len, char *out) {
   to_hex(digest, out);
 }
 
-// Every step after the first hashes at most 32 + 1 + 20 bytes, which fits one
-// md5 block once padded. So the chain keeps that block itself: the hex of the
-// last digest in place, the decimal counter incremented in place (no division
-// per step), the padding rewritten only when the counter gains a digit, and
-// one MD5_Transform per step instead of Init/Update/Final and their copies.
+// One chain on one block (md5_block.hpp): one MD5_Transform per step instead
+// of Init/Update/Final and their copies.
 class OneBlockChain {
  public:
-  char *hex() { return reinterpret_cast<char *>(block_); }
+  char *hex() { return block_.hex(); }
 
   void run(Rule rule, uint64_t from, uint64_t to) {
     if (from >= to) return;
-    if (rule == Rule::plain) {
-      pad(kHexLen);
-      for (uint64_t i = from; i < to; ++i) step();
-      return;
-    }
-    block_[kHexLen] = '_';
-    set_counter(from);
+    block_.begin(rule, from);
     for (uint64_t i = from; i < to; ++i) {
       step();
-      if (i + 1 < to) increment_counter();
+      if (i + 1 < to) block_.next();
     }
   }
 
  private:
-  static constexpr size_t kCounterAt = kHexLen + 1;
-
-  void pad(size_t len) {
-    len_ = len;
-    block_[len] = 0x80;
-    std::fill(block_ + len + 1, block_ + 56, 0);
-    const uint64_t bits = static_cast<uint64_t>(len) * 8;
-    for (int i = 0; i < 8; ++i) block_[56 + i] = static_cast<unsigned char>(bits >> (8 * i));
-  }
-
-  void set_counter(uint64_t i) {
-    char digits[20];
-    size_t n = 0;
-    do {
-      digits[n++] = static_cast<char>('0' + i % 10);
-      i /= 10;
-    } while (i != 0);
-    for (size_t k = 0; k < n; ++k)
-      block_[kCounterAt + k] = static_cast<unsigned char>(digits[n - 1 - k]);
-    pad(kCounterAt + n);
-  }
-
-  void increment_counter() {
-    size_t pos = len_;
-    while (pos > kCounterAt && block_[pos - 1] == '9') block_[--pos] = '0';
-    if (pos > kCounterAt) {
-      ++block_[pos - 1];
-      return;
-    }
-    // 99…9 became 00…0: one more digit, "1" in front.
-    block_[kCounterAt] = '1';
-    block_[len_] = '0';
-    pad(len_ + 1);
-  }
-
   void step() {
     MD5_CTX ctx;
     MD5_Init(&ctx);
-    MD5_Transform(&ctx, block_);
+    MD5_Transform(&ctx, block_.bytes());
     const MD5_LONG words[4] = {ctx.A, ctx.B, ctx.C, ctx.D};
     unsigned char digest[MD5_DIGEST_LENGTH];
     for (int w = 0; w < 4; ++w)
@@ -106,8 +61,7 @@ class OneBlockChain {
     to_hex(digest, hex());
   }
 
-  alignas(8) unsigned char block_[64] = {};
-  size_t len_ = 0;
+  detail::StepBlock block_;
 };
 
 }  // namespace

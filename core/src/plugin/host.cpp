@@ -176,6 +176,18 @@ concur_status solve(concur_worker *w, concur_task *t, size_t index) {
   });
 }
 
+concur_status solve_tasks(concur_worker *w, concur_task *const *tasks, size_t count) {
+  return guarded(w->run, CONCUR_ERROR, [&] {
+    std::vector<crawl::Task *> batch;
+    for (size_t i = 0; i < count; ++i) {
+      if (tasks[i] == nullptr) throw std::invalid_argument("solve_tasks: a null task");
+      batch.push_back(tasks[i]->task.get());
+    }
+    w->run->crawl->solve_lanes(*w->worker, batch);
+    return CONCUR_OK;
+  });
+}
+
 concur_status complete(concur_worker *w, concur_task *t) {
   concur_run *run = w->run;
   if (t->fetching != nullptr) {
@@ -382,6 +394,7 @@ const concur_host &host_table() {
       loop_run,
       loop_post,
       loop_in_flight,
+      solve_tasks,
   };
   return table;
 }

@@ -36,16 +36,50 @@ void write_line(std::ofstream &out, const std::vector<std::string> &fields) {
 }  // namespace
 
 std::vector<std::string> csv_header() {
-  return {
-      "experiment",         "strategy",      "options",        "repeat",          "status",
-      "pages_ok",           "pages_failed",  "requests",       "retries",         "hedged_requests",
-      "cancelled_requests", "give_ups",      "wall_s",         "cpu_user_s",      "cpu_sys_s",
-      "max_rss_mb",         "pages_per_s",   "latency_p50_ms", "latency_p90_ms",  "latency_p99_ms",
-      "latency_max_ms",     "lower_bound_s", "efficiency",     "critical_path_s", "cpu_bound_s",
-      "bound_basis",        "solves",        "solve_s",        "connections",     "server_requests",
-      "server_errors",      "metrics",       "seed",           "base_url",        "start",
-      "max_pages",          "retry_limit",   "fetch_policy",   "timeout_ms",      "puzzle",
-      "concur_version",     "script",        "error"};
+  return {"experiment",
+          "strategy",
+          "options",
+          "repeat",
+          "status",
+          "pages_ok",
+          "pages_failed",
+          "requests",
+          "retries",
+          "hedged_requests",
+          "cancelled_requests",
+          "give_ups",
+          "wall_s",
+          "cpu_user_s",
+          "cpu_sys_s",
+          "max_rss_mb",
+          "pages_per_s",
+          "latency_p50_ms",
+          "latency_p90_ms",
+          "latency_p99_ms",
+          "latency_max_ms",
+          "lower_bound_s",
+          "efficiency",
+          "critical_path_s",
+          "cpu_bound_s",
+          "bound_basis",
+          "solves",
+          "solve_s",
+          "connections",
+          "server_requests",
+          "server_errors",
+          "metrics",
+          "seed",
+          "base_url",
+          "start",
+          "max_pages",
+          "retry_limit",
+          "fetch_policy",
+          "timeout_ms",
+          "puzzle",
+          "concur_version",
+          "workload",
+          "script",
+          "error"};
 }
 
 std::vector<std::string> csv_fields(const RunResult &r) {
@@ -90,6 +124,7 @@ std::vector<std::string> csv_fields(const RunResult &r) {
           std::to_string(r.timeout_ms),
           r.puzzle,
           CONCUR_VERSION,
+          r.workload,
           r.script,
           r.error};
 }

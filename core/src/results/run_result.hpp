@@ -26,6 +26,8 @@ struct RunResult {
   int timeout_ms = 0;
   std::string puzzle;  // "indexed/200000/50000/4": rule/cpu/core iterations/id length
   std::string script;  // the hooks file (`script:`), empty when none
+  // "crawl", or a compute experiment's tasks: "md5_chain x8 (2000000 iterations)".
+  std::string workload = "crawl";
 
   // Outcome.
   std::string status = "ok";  // ok | failed

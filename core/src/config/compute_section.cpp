@@ -1,0 +1,113 @@
+// The `compute:` section: the tasks of a compute experiment (docs/config.md).
+#include <filesystem>
+
+#include "compute/kernels.hpp"
+#include "config/sections.hpp"
+#include "script/kernels.hpp"
+
+namespace concur::config::detail {
+namespace {
+
+void read_kernel(const Field &f, ComputeTaskSpec &t) {
+  t.kernel = f.non_empty_string();
+  if (compute::parse_kernel(t.kernel)) return;
+  std::optional<script::KernelRef> ref;
+  try {
+    ref = script::parse_kernel_ref(t.kernel);
+  } catch (const std::exception &e) {
+    f.fail(e.what());
+  }
+  if (!ref) {
+    std::string known;
+    for (auto name : compute::kernel_names())
+      known += std::string(known.empty() ? "" : ", ") + std::string(name);
+    f.fail("unknown kernel '" + t.kernel + "': built in are " + known +
+           ", or a Lua function lua:FILE#FUNCTION");
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(ref->file, ec))
+    f.fail("no such file: " + ref->file + " (a path relative to the working directory)");
+}
+
+void read_args(const Field &f, ComputeTaskSpec &t) {
+  const Node &list = f.list();
+  for (size_t i = 0; i < list.items.size(); ++i) {
+    const Node &item = list.items[i];
+    if (item.kind != Node::Kind::scalar)
+      fail(item.kind == Node::Kind::null ? f.entry().where : item.where, item.origin,
+           f.path() + "[" + std::to_string(i) + "]",
+           "expected a scalar, got " + describe_node(item));
+    t.args.push_back(item.text);
+  }
+}
+
+const KeyRule<ComputeTaskSpec> kTaskKeys[] = {
+    {"kernel", read_kernel},
+    {"count", [](const Field &f, ComputeTaskSpec &t) { t.count = f.integer(1, 1'000'000); }},
+    {"iterations",
+     [](const Field &f, ComputeTaskSpec &t) { t.iterations = f.unsigned_integer(0); }},
+    {"args", read_args},
+};
+
+bool is_integer(const std::string &text) {
+  return !text.empty() && text.size() <= 19 &&
+         text.find_first_not_of("0123456789") == std::string::npos;
+}
+
+// What each built-in kernel needs, checked now rather than in the first run.
+void check_task(const Node &item, const std::string &path, const ComputeTaskSpec &t) {
+  auto wrong = [&](const std::string &message) { fail(item.where, item.origin, path, message); };
+  if (t.kernel.empty()) wrong("required key 'kernel' is missing");
+  const auto kernel = compute::parse_kernel(t.kernel);
+  if (!kernel) return;  // a Lua kernel takes what its function takes
+  const bool has_iterations = item.find("iterations") != nullptr;
+  if (*kernel == compute::Kernel::md5_chain) {
+    if (!has_iterations) wrong("md5_chain needs 'iterations' (chain steps per task)");
+    if (!t.args.empty())
+      wrong("md5_chain takes 'iterations', not 'args' (each task's seed is its name)");
+    return;
+  }
+  if (has_iterations) wrong(t.kernel + " takes 'args', not 'iterations'");
+  if (t.args.size() != 1 || !is_integer(t.args[0]))
+    wrong(t.kernel + " takes one argument, a non-negative integer: args: [n]");
+}
+
+void read_tasks(const Field &field, ComputeSpec &spec) {
+  const Node &list = field.list();
+  if (list.items.empty()) field.expected("a non-empty list of tasks");
+  for (size_t i = 0; i < list.items.size(); ++i) {
+    const Node &item = list.items[i];
+    const std::string path = field.path() + "[" + std::to_string(i) + "]";
+    if (item.kind != Node::Kind::map)
+      fail(item.kind == Node::Kind::null ? field.entry().where : item.where, item.origin, path,
+           "expected a mapping such as {kernel: md5_chain, count: 8, iterations: 2000000}, got " +
+               describe_node(item));
+    ComputeTaskSpec task;
+    task.where = item.where;
+    read_keys<ComputeTaskSpec>(item, path, kTaskKeys, task);
+    check_task(item, path, task);
+    spec.tasks.push_back(std::move(task));
+  }
+}
+
+const KeyRule<ComputeSpec> kComputeKeys[] = {
+    {"tasks", read_tasks},
+};
+
+}  // namespace
+
+void read_compute(const Field &field, Draft &draft) {
+  ComputeSpec spec;
+  read_keys<ComputeSpec>(field.map(), field.path(), kComputeKeys, spec);
+  if (spec.tasks.empty()) field.fail("required key 'tasks' is missing (the work to run)");
+  draft.exp.compute = std::move(spec);
+}
+
+std::vector<std::string> compute_key_names() {
+  std::vector<std::string> names;
+  for (const auto &rule : kComputeKeys) names.emplace_back(rule.name);
+  for (const auto &rule : kTaskKeys) names.push_back("tasks[]." + std::string(rule.name));
+  return names;
+}
+
+}  // namespace concur::config::detail

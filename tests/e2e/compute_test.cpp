@@ -1,0 +1,93 @@
+// Compute experiments through the `concur` binary: every strategy runs the
+// same tasks, mistakes in the tasks are config errors before anything runs,
+// and a failing Lua kernel fails its run naming the line.
+#include <catch2/catch.hpp>
+
+#include "support/cli.hpp"
+
+using concur::test::column;
+using concur::test::Sandbox;
+using concur::test::slurp;
+
+namespace {
+
+std::string experiment(const std::string &tasks, const std::string &strategies) {
+  return "name: c\ncompute:\n  tasks:\n" + tasks + "strategies:\n" + strategies;
+}
+
+const std::string kTasks =
+    "    - {kernel: md5_chain, count: 9, iterations: 20000}\n"
+    "    - {kernel: \"lua:" CONCUR_SOURCE_DIR
+    "/scripts/kernels.lua#prime_factors\", count: 3, "
+    "args: [600851475143]}\n"
+    "    - {kernel: factorial_digits, count: 2, args: [500]}\n"
+    "    - {kernel: sum_of_squares, count: 2, args: [100000]}\n";
+
+}  // namespace
+
+TEST_CASE("every strategy runs a compute experiment's tasks, all of them", "[e2e][compute]") {
+  Sandbox box;
+  const std::string strategies = R"(  - plugin: sequential
+  - plugin: threads
+    workers: 3
+    lanes: [false, true]
+  - plugin: processes
+    workers: 2
+  - plugin: producer_consumer
+  - plugin: async
+    executor: [inline, threads, processes]
+  - plugin: fibers
+    cpu_offload: [false, true]
+)";
+  const auto config = box.write("c.yaml", experiment(kTasks, strategies));
+  const auto r = box.concur("run -q " + config.string() + " -o " + box.path("runs.csv").string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string csv = slurp(box.path("runs.csv"));
+  const auto statuses = column(csv, "status");
+  CHECK(statuses.size() == 10);
+  for (const auto &s : statuses) CHECK(s == "ok");
+  for (const auto &n : column(csv, "pages_ok")) CHECK(n == "16");
+  for (const auto &n : column(csv, "requests")) CHECK(n == "0");
+  for (const auto &b : column(csv, "bound_basis")) CHECK(b == "compute");
+  for (const auto &e : column(csv, "efficiency")) CHECK(std::stod(e) <= 1.0);
+  CHECK_THAT(csv, Catch::Contains("\"md5_chain x9 (20000 iterations), lua:"));
+}
+
+TEST_CASE("mistakes in compute tasks are config errors naming the line", "[e2e][compute]") {
+  Sandbox box;
+  auto check = [&box](const std::string &name, const std::string &text, const std::string &error) {
+    const auto config = box.write(name, text);
+    const auto r = box.concur("run " + config.string() + " -o " + box.path("x.csv").string());
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains(error));
+  };
+  const std::string seq = "  - plugin: sequential\n";
+  check("unknown.yaml", experiment("    - {kernel: fibonacci, args: [3]}\n", seq),
+        "unknown.yaml:4: compute.tasks[0].kernel: unknown kernel 'fibonacci'");
+  check("md5.yaml", experiment("    - {kernel: md5_chain, count: 2}\n", seq),
+        "md5_chain needs 'iterations'");
+  check("args.yaml", experiment("    - {kernel: prime_factors, args: [x]}\n", seq),
+        "prime_factors takes one argument, a non-negative integer");
+  check("nofile.yaml", experiment("    - {kernel: \"lua:nowhere.lua#f\"}\n", seq),
+        "no such file: nowhere.lua");
+  const auto lua = box.write("k.lua", "function present(n) return n end\n");
+  check("nofn.yaml", experiment("    - {kernel: \"lua:" + lua.string() + "#absent\"}\n", seq),
+        "defines no global function 'absent'");
+  check("crawl.yaml",
+        experiment("    - {kernel: sum_of_squares, args: [3]}\n", seq) + "crawl: {max_pages: 5}\n",
+        "crawl: a compute experiment has no server or crawl");
+}
+
+TEST_CASE("a Lua kernel's error fails its run with exit 1 and names the line", "[e2e][compute]") {
+  Sandbox box;
+  const auto lua = box.write("bad.lua", "function half(n)\n  return n.half\nend\n");
+  const auto config = box.write("c.yaml", experiment("    - {kernel: \"lua:" + lua.string() +
+                                                         "#half\", count: 2, args: [4]}\n",
+                                                     "  - plugin: threads\n    workers: 2\n"));
+  const auto r = box.concur("run -q " + config.string() + " -o " + box.path("runs.csv").string());
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("bad.lua:2: in kernel half: attempt to index a number value"));
+  CHECK(column(slurp(box.path("runs.csv")), "status") == std::vector<std::string>{"failed"});
+}
