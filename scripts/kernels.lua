@@ -40,3 +40,23 @@ function factorial_digits(n)
   end
   return (#limbs - 1) * 7 + #tostring(limbs[#limbs])
 end
+
+-- Waits `seconds` the way a request waits on the network: concur.sleep
+-- releases the GIL (as Python's time.sleep does), so threads overlap their
+-- waits even under `gil: true`. The I/O half of the GIL lesson.
+function wait_io(seconds)
+  concur.sleep(seconds)
+  return seconds
+end
+
+-- Checks the GIL from inside: under `gil: true` no other thread may run Lua
+-- at any instant this kernel looks. Returns how many checks it made.
+function gil_exclusive(checks)
+  for i = 1, checks do
+    local running = concur.running_kernels()
+    if running ~= 1 then
+      error(string.format("check %d: %d kernels running at once", i, running))
+    end
+  end
+  return checks
+end

@@ -91,3 +91,62 @@ TEST_CASE("a Lua kernel's error fails its run with exit 1 and names the line", "
   CHECK_THAT(r.err, Catch::Contains("bad.lua:2: in kernel half: attempt to index a number value"));
   CHECK(column(slurp(box.path("runs.csv")), "status") == std::vector<std::string>{"failed"});
 }
+
+TEST_CASE("under gil: true no two Lua kernels ever run at once, checked by the kernels",
+          "[e2e][compute][gil]") {
+  Sandbox box;
+  // gil_exclusive asks concur.running_kernels() over and over and fails its
+  // task the moment another thread runs Lua beside it.
+  const std::string tasks = "    - {kernel: \"lua:" CONCUR_SOURCE_DIR
+                            "/scripts/kernels.lua#gil_exclusive\", count: 8, args: [200000]}\n";
+  const auto fixed = box.write("gil2.yaml", "name: g\ncompute:\n  gil: true\n  tasks:\n" + tasks +
+                                                "strategies:\n  - plugin: threads\n    workers: 4\n"
+                                                "  - plugin: processes\n    workers: 2\n"
+                                                "  - plugin: async\n    executor: threads\n");
+  const auto r = box.concur("run -q " + fixed.string() + " -o " + box.path("runs.csv").string());
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  const std::string csv = slurp(box.path("runs.csv"));
+  CHECK(column(csv, "status") == std::vector<std::string>{"ok", "ok", "ok"});
+  CHECK(column(csv, "gil") == std::vector<std::string>{"true", "true", "true"});
+}
+
+TEST_CASE("workloads and gil values multiply the runs; speedup is over the sequential run",
+          "[e2e][compute]") {
+  Sandbox box;
+  const auto config = box.write("w.yaml", R"(name: w
+compute:
+  workloads:
+    small: [{kernel: sum_of_squares, count: 4, args: [200000]}]
+    chains: [{kernel: md5_chain, count: 4, iterations: 20000}]
+  gil: [false, true]
+strategies:
+  - plugin: sequential
+  - plugin: threads
+    workers: 2
+)");
+  const auto r = box.concur("run -q " + config.string() + " -o " + box.path("runs.csv").string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string csv = slurp(box.path("runs.csv"));
+  CHECK(column(csv, "options") ==
+        std::vector<std::string>{"workload=small gil=false", "workload=small gil=true",
+                                 "workload=chains gil=false", "workload=chains gil=true",
+                                 "workers=2 lanes=false workload=small gil=false",
+                                 "workers=2 lanes=false workload=small gil=true",
+                                 "workers=2 lanes=false workload=chains gil=false",
+                                 "workers=2 lanes=false workload=chains gil=true"});
+  const auto speedups = column(csv, "speedup");
+  for (size_t i = 0; i < 4; ++i) CHECK(speedups.at(i) == "1.0000");  // sequential over itself
+  for (size_t i = 4; i < 8; ++i) CHECK(std::stod(speedups.at(i)) > 0);
+  for (const auto &p : column(csv, "peak_parallel")) CHECK(std::stoi(p) >= 1);
+  for (const auto &c : column(csv, "cores")) CHECK(std::stoi(c) >= 1);
+  // A gil value that is not a boolean is a config error.
+  const auto bad = box.write("bad.yaml",
+                             "name: b\ncompute:\n  gil: maybe\n  tasks: [{kernel: "
+                             "sum_of_squares, args: [3]}]\nstrategies: [{plugin: "
+                             "sequential}]\n");
+  const auto b = box.concur("run " + bad.string());
+  CHECK(b.exit_code == 2);
+  CHECK_THAT(b.err, Catch::Contains("compute.gil"));
+}

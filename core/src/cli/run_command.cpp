@@ -34,7 +34,8 @@ int dry_run(const config::Experiment &experiment, std::ostream &out) {
   if (experiment.warmup > 0) out << " (+ " << experiment.warmup << " warm-up run(s) each)";
   if (experiment.compute) {
     size_t tasks = 0;
-    for (const auto &t : experiment.compute->tasks) tasks += static_cast<size_t>(t.count);
+    for (const auto &w : experiment.compute->workloads)
+      for (const auto &t : w.tasks) tasks += static_cast<size_t>(t.count);
     out << " of a compute experiment: " << tasks << " tasks\n";
   } else {
     out << " against "

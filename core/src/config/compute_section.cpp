@@ -72,7 +72,8 @@ void check_task(const Node &item, const std::string &path, const ComputeTaskSpec
     wrong(t.kernel + " takes one argument, a non-negative integer: args: [n]");
 }
 
-void read_tasks(const Field &field, ComputeSpec &spec) {
+std::vector<ComputeTaskSpec> task_list(const Field &field) {
+  std::vector<ComputeTaskSpec> tasks;
   const Node &list = field.list();
   if (list.items.empty()) field.expected("a non-empty list of tasks");
   for (size_t i = 0; i < list.items.size(); ++i) {
@@ -86,12 +87,52 @@ void read_tasks(const Field &field, ComputeSpec &spec) {
     task.where = item.where;
     read_keys<ComputeTaskSpec>(item, path, kTaskKeys, task);
     check_task(item, path, task);
-    spec.tasks.push_back(std::move(task));
+    tasks.push_back(std::move(task));
+  }
+  return tasks;
+}
+
+void read_tasks(const Field &field, ComputeSpec &spec) {
+  spec.workloads.push_back({"", task_list(field)});
+}
+
+// workloads: {io: [tasks...], cpu: [tasks...]}
+void read_workloads(const Field &field, ComputeSpec &spec) {
+  const Node &map = field.map();
+  if (map.entries.empty())
+    field.expected("a mapping of named task lists, e.g. {io: [...], cpu: [...]}");
+  for (const Entry &entry : map.entries) {
+    const Field list(entry, child_path(field.path(), entry.key));
+    if (entry.key.empty() || entry.key.find_first_of(" ,=") != std::string::npos)
+      list.fail_key("a workload's name is one word (it appears as workload=NAME in results)");
+    spec.workloads.push_back({entry.key, task_list(list)});
+  }
+}
+
+// `gil: true`, or `gil: [false, true]` for both worlds in one experiment.
+void read_gil(const Field &field, ComputeSpec &spec) {
+  spec.gil.clear();
+  if (field.node().kind != Node::Kind::list) {
+    spec.gil.push_back(field.boolean());
+    return;
+  }
+  const Node &list = field.list();
+  if (list.items.empty()) field.expected("true, false or a list of them");
+  for (size_t i = 0; i < list.items.size(); ++i) {
+    const Node &item = list.items[i];
+    const std::string text = item.kind == Node::Kind::scalar ? item.text : "";
+    if (text != "true" && text != "false")
+      fail(item.kind == Node::Kind::null ? field.entry().where : item.where, item.origin,
+           field.path() + "[" + std::to_string(i) + "]",
+           "expected true or false, got " + describe_node(item));
+    spec.gil.push_back(text == "true");
   }
 }
 
 const KeyRule<ComputeSpec> kComputeKeys[] = {
     {"tasks", read_tasks},
+    {"workloads", read_workloads},
+    {"gil", read_gil},
 };
 
 }  // namespace
@@ -99,7 +140,11 @@ const KeyRule<ComputeSpec> kComputeKeys[] = {
 void read_compute(const Field &field, Draft &draft) {
   ComputeSpec spec;
   read_keys<ComputeSpec>(field.map(), field.path(), kComputeKeys, spec);
-  if (spec.tasks.empty()) field.fail("required key 'tasks' is missing (the work to run)");
+  const Node &map = field.map();
+  if (map.find("tasks") && map.find("workloads"))
+    field.fail("give 'tasks' (one workload) or 'workloads' (several, by name), not both");
+  if (spec.workloads.empty())
+    field.fail("required key 'tasks' is missing (the work to run; or 'workloads')");
   draft.exp.compute = std::move(spec);
 }
 

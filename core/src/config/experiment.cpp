@@ -246,8 +246,8 @@ void finish(Draft &draft) {
   if (exp.compute) {
     // A compute experiment runs tasks, not a crawl: the crawl's sections have
     // nothing to say to it.
-    const char *misplaced = draft.server_given  ? "server"
-                            : draft.crawl_given ? "crawl"
+    const char *misplaced = draft.server_given    ? "server"
+                            : draft.crawl_given   ? "crawl"
                             : !exp.script.empty() ? "script"
                                                   : nullptr;
     if (misplaced != nullptr)

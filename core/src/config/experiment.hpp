@@ -71,8 +71,18 @@ struct ComputeTaskSpec {
   Location where;                 // of the entry, for messages
 };
 
-struct ComputeSpec {
+// A named set of tasks. `tasks:` gives one, unnamed; `workloads:` several,
+// each run by every strategy (the run matrix grows by one dimension).
+struct ComputeWorkload {
+  std::string name;  // "" for `tasks:`
   std::vector<ComputeTaskSpec> tasks;
+};
+
+struct ComputeSpec {
+  std::vector<ComputeWorkload> workloads;
+  // Each value makes its own runs (a list: both worlds side by side): true
+  // runs Lua kernels under a simulated GIL (script/gil.hpp).
+  std::vector<bool> gil = {false};
 };
 
 struct OutputSpec {

@@ -48,6 +48,21 @@ results::LowerBound compute_bound(const std::vector<results::Event> &events, uns
   return bound;
 }
 
+// The most solve events that overlapped in time: how many workers really
+// computed at once (threads on 2 cores still overlap: they take turns).
+int peak_parallel_solves(const std::vector<results::Event> &events) {
+  std::vector<std::pair<double, int>> edges;
+  for (const auto &e : events)
+    if (e.kind == results::Event::Kind::solve) {
+      edges.emplace_back(e.start_s, 1);
+      edges.emplace_back(e.end_s, -1);
+    }
+  std::sort(edges.begin(), edges.end());  // at equal times an end (-1) sorts first
+  int now = 0, peak = 0;
+  for (const auto &[t, d] : edges) peak = std::max(peak, now += d);
+  return peak;
+}
+
 }  // namespace
 
 Worker::Worker(int id, long timeout_ms)
@@ -70,9 +85,9 @@ void Worker::adopt_if_forked() {
 
 // A child always adopts its copy (receive_task) before it fetches: no getpid()
 // per request, which is a system call.
-script::LuaKernels &Worker::lua_kernels(const std::string &file) {
+script::LuaKernels &Worker::lua_kernels(const std::string &file, script::Gil *gil) {
   auto &kernels = lua_kernels_[file];
-  if (!kernels) kernels = std::make_unique<script::LuaKernels>(file);
+  if (!kernels) kernels = std::make_unique<script::LuaKernels>(file, gil);
   return *kernels;
 }
 
@@ -83,7 +98,8 @@ bool Worker::forked() const {
 CrawlRun::CrawlRun(CrawlSettings settings)
     : settings_(std::move(settings)),
       started_(std::chrono::steady_clock::now()),
-      frontier_(initial_tasks(settings_), settings_.max_pages) {}
+      frontier_(initial_tasks(settings_), settings_.max_pages),
+      gil_(settings_.gil ? std::make_unique<script::Gil>() : nullptr) {}
 
 double CrawlRun::clock() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
@@ -413,7 +429,7 @@ std::string CrawlRun::run_compute(Worker &worker, const ComputeItem &item,
   if (item.builtin == compute::Kernel::md5_chain)
     return hash::chain(task_id, item.iterations, hash::Rule::indexed);
   if (item.builtin) return compute::run_kernel(*item.builtin, item.args);
-  return worker.lua_kernels(item.lua_file).call(item.lua_function, item.args);
+  return worker.lua_kernels(item.lua_file, gil_.get()).call(item.lua_function, item.args);
 }
 
 void CrawlRun::solve(Worker &worker, Task &task, size_t index) {
@@ -541,6 +557,7 @@ results::RunResult CrawlRun::totals() const {
   r.connections = merged_.connections;
   r.latency_ms = results::summarize(merged_.latencies_ms);
   r.metrics = metrics_;
+  if (gil_) r.metrics["gil_switches"] = static_cast<double>(gil_->switches());
   r.pages = merged_.pages_ok_ids;
   std::sort(r.pages.begin(), r.pages.end());
   r.events = merged_.events;
@@ -559,6 +576,7 @@ results::RunResult CrawlRun::totals() const {
           ? results::graph_lower_bound(settings_.start_id, r.events, *settings_.graph, cores)
           : results::lower_bound(settings_.start_id, r.events, merged_.page_links, cores, types);
   r.bound_basis = settings_.compute ? "compute" : whole_graph ? "graph" : "discovered";
+  r.peak_parallel = peak_parallel_solves(r.events);
   r.page_types = types;
   if (settings_.graph)
     r.page_types.insert(settings_.graph->types.begin(), settings_.graph->types.end());

@@ -22,6 +22,7 @@
 #include "results/lower_bound.hpp"
 #include "results/progress.hpp"
 #include "results/run_result.hpp"
+#include "script/gil.hpp"
 #include "script/hooks.hpp"
 #include "script/kernels.hpp"
 
@@ -60,6 +61,7 @@ struct CrawlSettings {
   // "fetch" is a no-op, "solve" runs the item's kernel.
   std::shared_ptr<const std::vector<ComputeItem>> compute;
   std::string workload;  // the compute tasks, described for the CSV
+  bool gil = false;      // compute: Lua kernels under one simulated GIL per process
 };
 
 struct Task {
@@ -107,7 +109,7 @@ class Worker {
   void set_hooks(std::unique_ptr<script::WorkerHooks> hooks) { hooks_ = std::move(hooks); }
   std::unique_ptr<script::WorkerHooks> release_hooks() { return std::move(hooks_); }
   // This worker's state for the Lua kernels of `file`, loaded on first use.
-  script::LuaKernels &lua_kernels(const std::string &file);
+  script::LuaKernels &lua_kernels(const std::string &file, script::Gil *gil);
   // Hooks run in the process that opened the worker: a forked child's
   // requests reach on_response in the parent, with its outcome. True in a
   // child once it adopted its copy (adopt_if_forked).
@@ -214,6 +216,7 @@ class CrawlRun {
   WorkerStats merged_;
   std::map<std::string, double> metrics_;
   std::vector<std::unique_ptr<script::WorkerHooks>> finished_hooks_;
+  std::unique_ptr<script::Gil> gil_;  // settings_.gil
   std::string script_traceback_;
 };
 

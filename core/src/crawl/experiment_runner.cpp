@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 
 #include "crawl/server_counts.hpp"
 #include "plugin/host.hpp"
@@ -96,8 +98,19 @@ std::shared_ptr<const results::KnownGraph> known_graph(http::Client &client,
   return graph;
 }
 
+// "workers=4" and, in a compute experiment, "gil=true": what tells runs apart.
+std::string options_of(const PlannedRun &planned) {
+  std::string options = config::describe(planned.options);
+  auto add = [&options](const std::string &item) {
+    options += (options.empty() ? "" : " ") + item;
+  };
+  if (!planned.workload_name.empty()) add("workload=" + planned.workload_name);
+  if (planned.gil) add(std::string("gil=") + (*planned.gil ? "true" : "false"));
+  return options;
+}
+
 std::string label_of(const PlannedRun &planned) {
-  const std::string options = config::describe(planned.options);
+  const std::string options = options_of(planned);
   return planned.plugin->name() + (options.empty() ? "" : " " + options);
 }
 
@@ -123,6 +136,20 @@ void warn_if_server_disagrees(const results::RunResult &r, std::ostream &log) {
       << " - another client on the server, or a miscount\n";
 }
 
+// Speedup over the sequential run of the same repeat, workload and gil, and
+// parallel efficiency: speedup / min(peak_parallel, cores).
+void compare_with_sequential(results::RunResult &r, const PlannedRun &planned,
+                             std::map<std::string, double> &walls) {
+  const std::string key = std::to_string(r.repeat) + "/" + planned.workload_name + "/" + r.gil;
+  if (r.status != "ok" || r.wall_s <= 0) return;
+  if (planned.plugin->name() == "sequential") walls.emplace(key, r.wall_s);
+  const auto base = walls.find(key);
+  if (base == walls.end()) return;
+  r.speedup = base->second / r.wall_s;
+  const int parallel = std::max(1, std::min(r.peak_parallel, r.cores));
+  r.parallel_efficiency = r.speedup / parallel;
+}
+
 std::string describe_puzzle(const PuzzleParams &p) {
   return std::string(hash::rule_name(p.rule)) + "/" + std::to_string(p.cpu_iterations) + "/" +
          std::to_string(p.core_iterations) + "/" + std::to_string(p.id_length);
@@ -130,28 +157,13 @@ std::string describe_puzzle(const PuzzleParams &p) {
 
 }  // namespace
 
-std::vector<PlannedRun> plan(const config::Experiment &experiment) {
-  std::vector<PlannedRun> runs;
-  for (const auto &strategy : experiment.strategies) {
-    std::shared_ptr<plugin::Plugin> found;
-    try {
-      found = plugin::find(strategy.plugin);
-    } catch (const plugin::PluginError &e) {
-      throw config::ConfigError(strategy.where, strategy.key + ".plugin", e.what());
-    }
-    for (auto &options : config::expand_options(strategy, found->options()))
-      runs.push_back({found, std::move(options)});
-  }
-  return runs;
-}
-
 // The tasks of a compute experiment, `count` times each, in the order given.
 // A Lua kernel's file is loaded once here, so a missing function is a config
 // error before anything runs.
 std::shared_ptr<const std::vector<ComputeItem>> compute_items(
-    const config::Experiment &experiment) {
+    const config::ComputeWorkload &workload) {
   auto items = std::make_shared<std::vector<ComputeItem>>();
-  const auto &tasks = experiment.compute->tasks;
+  const auto &tasks = workload.tasks;
   for (size_t t = 0; t < tasks.size(); ++t) {
     const auto &spec = tasks[t];
     ComputeItem item;
@@ -164,7 +176,10 @@ std::shared_ptr<const std::vector<ComputeItem>> compute_items(
       item.lua_function = ref->function;
       if (!script::LuaKernels(ref->file).has(ref->function))
         throw config::ConfigError(
-            spec.where, "compute.tasks[" + std::to_string(t) + "].kernel",
+            spec.where,
+            (workload.name.empty() ? "compute.tasks["
+                                   : "compute.workloads." + workload.name + "[") +
+                std::to_string(t) + "].kernel",
             ref->file + " defines no global function '" + ref->function + "'");
     }
     for (int i = 0; i < spec.count; ++i) items->push_back(item);
@@ -173,9 +188,9 @@ std::shared_ptr<const std::vector<ComputeItem>> compute_items(
 }
 
 // "md5_chain x8 (2000000 iterations), sum_of_squares x8 (3000000)": the workload column.
-std::string describe_compute(const config::ComputeSpec &spec) {
+std::string describe_compute(const config::ComputeWorkload &workload) {
   std::string out;
-  for (const auto &t : spec.tasks) {
+  for (const auto &t : workload.tasks) {
     if (!out.empty()) out += ", ";
     out += t.kernel + " x" + std::to_string(t.count) + " (";
     if (compute::parse_kernel(t.kernel) == compute::Kernel::md5_chain) {
@@ -188,14 +203,38 @@ std::string describe_compute(const config::ComputeSpec &spec) {
   return out;
 }
 
+std::vector<PlannedRun> plan(const config::Experiment &experiment) {
+  std::vector<PlannedRun> runs;
+  for (const auto &strategy : experiment.strategies) {
+    std::shared_ptr<plugin::Plugin> found;
+    try {
+      found = plugin::find(strategy.plugin);
+    } catch (const plugin::PluginError &e) {
+      throw config::ConfigError(strategy.where, strategy.key + ".plugin", e.what());
+    }
+    for (auto &options : config::expand_options(strategy, found->options())) {
+      if (!experiment.compute) {
+        runs.push_back({found, std::move(options), std::nullopt});
+        continue;
+      }
+      for (const auto &workload : experiment.compute->workloads) {
+        auto items = compute_items(workload);
+        const std::string described = describe_compute(workload);
+        for (bool gil : experiment.compute->gil)
+          runs.push_back({found, options, gil, items, workload.name, described});
+      }
+    }
+  }
+  return runs;
+}
+
 Target::Target(const config::Experiment &experiment, std::ostream &log) {
-  if (experiment.compute) {  // no server: the tasks are all there is
-    settings_.compute = compute_items(experiment);
-    settings_.workload = describe_compute(*experiment.compute);
+  if (experiment.compute) {  // no server: each planned run carries its tasks
     settings_.start_id = "t0";
     settings_.puzzle.rule = hash::Rule::indexed;
-    log << "concur: compute experiment: " << settings_.compute->size()
-        << " tasks: " << settings_.workload << "\n";
+    for (const auto &workload : experiment.compute->workloads)
+      log << "concur: compute" << (workload.name.empty() ? "" : " workload " + workload.name)
+          << ": " << describe_compute(workload) << "\n";
     return;
   }
   http::Client client(experiment.crawl.timeout_ms);
@@ -239,6 +278,11 @@ results::RunResult run_once(const PlannedRun &planned, const CrawlSettings &give
   CrawlSettings settings = given;
   settings.run_info.strategy = planned.plugin->name();
   settings.run_info.options = config::describe(planned.options);
+  settings.gil = planned.gil.value_or(false);
+  if (planned.compute) {
+    settings.compute = planned.compute;
+    settings.workload = planned.workload;
+  }
   settings.run_info.base_url = settings.base_url;
   settings.run_info.max_pages = settings.max_pages;
   if (embedded != nullptr) embedded->reset_request_counts();
@@ -267,7 +311,8 @@ results::RunResult run_once(const PlannedRun &planned, const CrawlSettings &give
     r.server_errors = after->errors - before->errors;
   }
   r.strategy = planned.plugin->name();
-  r.options = config::describe(planned.options);
+  r.options = options_of(planned);
+  r.gil = planned.gil ? (*planned.gil ? "true" : "false") : "";
   r.wall_s = wall;
   r.cpu_user_s = (cpu1.user_s - cpu0.user_s) - (server1.user_s - server0.user_s);
   r.cpu_sys_s = (cpu1.sys_s - cpu0.sys_s) - (server1.sys_s - server0.sys_s);
@@ -282,6 +327,8 @@ results::RunResult run_once(const PlannedRun &planned, const CrawlSettings &give
   r.workload = settings.compute ? settings.workload : "crawl";
   if (settings.compute) r.fetch_policy.clear();
   r.script = settings.hooks ? settings.hooks->path() : "";
+  r.cores = results::usable_cores();
+  r.nproc = static_cast<int>(std::thread::hardware_concurrency());
   if (script != nullptr) {
     script->workers = crawl.take_worker_hooks();
     script->traceback = crawl.script_traceback();
@@ -360,7 +407,7 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
 
   size_t options_width = 0;
   for (const auto &planned : runs)
-    options_width = std::max(options_width, config::describe(planned.options).size());
+    options_width = std::max(options_width, options_of(planned).size());
   if (!options.quiet) results::print_summary_header(out, options_width);
   bool all_ok = true;
   int run_index = 0;
@@ -370,6 +417,7 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
                      options.progress_interval_s);
   if (progress) settings.live = &progress->live();
   bool script_failed = false;
+  std::map<std::string, double> sequential_walls;  // by repeat, workload and gil
   const auto began = std::chrono::steady_clock::now();
   // Repeats go round the whole matrix, so slow drift of the machine spreads
   // over every strategy instead of favouring whichever ran first.
@@ -391,6 +439,7 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
       r.experiment = experiment.name;
       r.repeat = rep;
       r.seed = target.seed();
+      compare_with_sequential(r, planned, sequential_walls);
       csv.write(r);
       warn_if_server_disagrees(r, log);
       ++run_index;

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -24,6 +25,11 @@ namespace concur::crawl {
 struct PlannedRun {
   std::shared_ptr<plugin::Plugin> plugin;
   config::OptionSet options;
+  std::optional<bool> gil = std::nullopt;  // compute: Lua kernels under a simulated GIL
+  // Compute experiments: this run's tasks, their name ("" for `tasks:`) and
+  // their description for the workload column.
+  std::shared_ptr<const std::vector<ComputeItem>> compute = nullptr;
+  std::string workload_name = {}, workload = {};
 };
 
 // Resolves every strategy's plugin and validates and expands its options.

@@ -78,6 +78,12 @@ std::vector<std::string> csv_header() {
           "puzzle",
           "concur_version",
           "workload",
+          "gil",
+          "cores",
+          "nproc",
+          "peak_parallel",
+          "speedup",
+          "parallel_efficiency",
           "script",
           "error"};
 }
@@ -125,6 +131,12 @@ std::vector<std::string> csv_fields(const RunResult &r) {
           r.puzzle,
           CONCUR_VERSION,
           r.workload,
+          r.gil,
+          std::to_string(r.cores),
+          std::to_string(r.nproc),
+          std::to_string(r.peak_parallel),
+          r.speedup < 0 ? "" : fixed(r.speedup, 4),
+          r.parallel_efficiency < 0 ? "" : fixed(r.parallel_efficiency, 4),
           r.script,
           r.error};
 }

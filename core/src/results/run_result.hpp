@@ -28,6 +28,13 @@ struct RunResult {
   std::string script;  // the hooks file (`script:`), empty when none
   // "crawl", or a compute experiment's tasks: "md5_chain x8 (2000000 iterations)".
   std::string workload = "crawl";
+  std::string gil;  // compute: "true" | "false"; crawl: ""
+  // Parallelism: the CPUs this process may run on (affinity) and the machine's
+  // online CPUs; the most solves that overlapped in time; and, when the
+  // experiment has a sequential run of the same repeat (workload, gil), the
+  // speedup over it and speedup / min(peak_parallel, cores). -1: not known.
+  int cores = 0, nproc = 0, peak_parallel = 0;
+  double speedup = -1, parallel_efficiency = -1;
 
   // Outcome.
   std::string status = "ok";  // ok | failed

@@ -1,5 +1,9 @@
 #include "results/usage.hpp"
 
+#include <sched.h>
+
+#include <thread>
+
 #include <malloc.h>
 #include <sys/resource.h>
 
@@ -46,6 +50,14 @@ double peak_rss_mb() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   return static_cast<double>(ru.ru_maxrss) / 1024.0;
+}
+
+int usable_cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0)
+    return static_cast<int>(std::thread::hardware_concurrency());
+  return CPU_COUNT(&set);
 }
 
 }  // namespace concur::results

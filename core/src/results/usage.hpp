@@ -14,5 +14,6 @@ CpuTimes process_cpu();   // this process, every thread
 CpuTimes children_cpu();  // reaped children (the processes strategy)
 void reset_peak_rss();    // best effort: Linux's clear_refs "5"
 double peak_rss_mb();     // VmHWM since the last reset (or since start)
+int usable_cores();       // CPUs in this process's affinity mask (taskset, cgroups' cpuset)
 
 }  // namespace concur::results

@@ -15,5 +15,7 @@ std::vector<std::string> exposed_api();  // script/scenario.cpp
 // The members each handle's __index answers, as ":method" or ".field".
 std::vector<std::string> server_members();  // concur.server{} (script/scenario.cpp)
 std::vector<std::string> worker_members();  // summary.workers[i] (script/hooks.cpp)
+// What a Lua kernel's state adds to its concur table (script/kernels.cpp).
+std::vector<std::string> kernel_api();
 
 }  // namespace concur::script

@@ -21,9 +21,13 @@ struct KernelRef {
 std::optional<KernelRef> parse_kernel_ref(const std::string &name);
 
 // One worker's kernels: the file loaded in a state of the worker's own.
+class Gil;
+
 class LuaKernels {
  public:
-  explicit LuaKernels(const std::string &file);  // ScriptError (load) naming file and line
+  // ScriptError (load) naming file and line. With a GIL, every call runs
+  // under it (script/gil.hpp).
+  explicit LuaKernels(const std::string &file, Gil *gil = nullptr);
   bool has(const std::string &function) const;
   // Calls the function with `args` (numbers when they read as numbers) and
   // returns its result as text (tostring). ScriptError (run) naming the line.
@@ -31,6 +35,7 @@ class LuaKernels {
 
  private:
   std::string file_;
+  Gil *gil_;
   State state_;
 };
 

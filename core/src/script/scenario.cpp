@@ -458,6 +458,7 @@ std::vector<std::string> exposed_api() {
   lua_pop(L, 2);
   for (const auto &m : server_members()) api.push_back("server" + m);
   for (const auto &m : worker_members()) api.push_back("worker" + m);
+  for (const auto &name : kernel_api()) api.push_back("concur." + name);
   std::sort(api.begin(), api.end());
   return api;
 }
