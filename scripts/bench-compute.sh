@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Compute experiments: scaling with and without the simulated GIL, side by side.
+#   scripts/bench-compute.sh [--quick] [--repeat R] [--csv PATH]
+# Three experiments, each a `concur run` of a generated config, repeats going
+# round the whole matrix:
+#   md5     md5_chain tasks (native, no GIL), sequential, threads and processes
+#           with 1..2x cores workers. Target: parallel efficiency >= 0.9 at
+#           workers = cores, for threads and processes.
+#   gil     Lua sum_of_squares tasks, gil true and false, sequential, threads and
+#           processes at workers = cores. Targets with gil: true: threads'
+#           speedup <= 1.2, processes' >= 0.9 x cores.
+#   startup as many near-empty tasks as workers: the process pool's start-up
+#           (fork, socketpair, teardown) per worker, threads beside it.
+# --quick: 1 repeat, smaller tasks (~30 s); default 3 repeats (~3 min).
+# CONCUR_BIN=PATH uses that binary. Writes results/bench/compute-<UTC>.csv.
+# Targets are printed, never asserted.
+set -euo pipefail
+# shellcheck source=scripts/bench_lib.sh
+source "$(dirname "$0")/bench_lib.sh"
+
+bench_args "$@"
+[[ -z $pages ]] || die "--pages has no meaning here"
+[[ -z $repeat ]] && { ((quick)) && repeat=1 || repeat=3; }
+[[ $repeat =~ ^[1-9][0-9]*$ ]] || die "--repeat must be an integer >= 1 (got '$repeat')"
+ensure_binary
+out_csv=$(csv_path compute "$csv_arg")
+cores=$(nproc)
+md5_iterations=$(((quick)) && echo 500000 || echo 2000000)
+lua_n=$(((quick)) && echo 1000000 || echo 3000000)
+workers_list=$(seq -s, 1 $((2 * cores)))
+
+cat >"$BENCH_TMP/md5.yaml" <<YAML
+name: md5
+compute:
+  tasks: [{kernel: md5_chain, count: 16, iterations: $md5_iterations}]
+strategies:
+  - plugin: sequential
+  - {plugin: threads, workers: [$workers_list]}
+  - {plugin: processes, workers: [$workers_list]}
+repeat: $repeat
+YAML
+cat >"$BENCH_TMP/gil.yaml" <<YAML
+name: gil
+compute:
+  tasks: [{kernel: "lua:$BENCH_ROOT/scripts/kernels.lua#sum_of_squares", count: 8, args: [$lua_n]}]
+  gil: [true, false]
+strategies:
+  - plugin: sequential
+  - {plugin: threads, workers: $cores}
+  - {plugin: processes, workers: $cores}
+repeat: $repeat
+YAML
+cat >"$BENCH_TMP/startup.yaml" <<YAML
+name: startup
+compute:
+  tasks: [{kernel: sum_of_squares, count: 8, args: [1]}]
+strategies:
+  - {plugin: threads, workers: 8}
+  - {plugin: processes, workers: 8}
+repeat: $((repeat * 3))
+YAML
+
+first=1
+for experiment in md5 gil startup; do
+  log "$experiment: concur run (cores $cores, load $(load1))"
+  "$CONCUR_BIN" run -q "$BENCH_TMP/$experiment.yaml" -o "$BENCH_TMP/$experiment.csv" \
+    2>"$BENCH_TMP/$experiment.log" || { cat "$BENCH_TMP/$experiment.log" >&2; die "$experiment failed"; }
+  if ((first)); then cp "$BENCH_TMP/$experiment.csv" "$out_csv"; first=0
+  else tail -n +2 "$BENCH_TMP/$experiment.csv" >>"$out_csv"; fi
+done
+
+"$PY" - "$out_csv" "$cores" <<'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+cores = int(sys.argv[2])
+groups = {}
+for r in rows:
+    groups.setdefault((r["experiment"], r["strategy"], r["options"]), []).append(r)
+def med(rs, key):
+    vals = [float(r[key]) for r in rs if r[key] not in ("", None)]
+    return statistics.median(vals) if vals else float("nan")
+print(f"{'experiment':<9} {'strategy':<11} {'options':<34} {'wall_s':>7} {'speedup':>8} {'par.eff':>8}  target")
+for (exp, strategy, options), rs in groups.items():
+    wall, speedup, eff = med(rs, "wall_s"), med(rs, "speedup"), med(rs, "parallel_efficiency")
+    workers = next((int(o.split("=")[1]) for o in options.split() if o.startswith("workers=")), 1)
+    target = ""
+    if exp == "md5" and strategy != "sequential" and workers == cores:
+        target = f"eff >= 0.9: {'met' if eff >= 0.9 else 'MISSED'}"
+    if exp == "gil" and "gil=true" in options and strategy == "threads":
+        target = f"speedup <= 1.2: {'met' if speedup <= 1.2 else 'MISSED'}"
+    if exp == "gil" and "gil=true" in options and strategy == "processes":
+        target = f"speedup >= {0.9 * cores:.1f}: {'met' if speedup >= 0.9 * cores else 'MISSED'}"
+    if exp == "startup":
+        target = f"{wall / workers * 1000:.2f} ms per worker"
+    print(f"{exp:<9} {strategy:<11} {options:<34} {wall:>7.3f} {speedup:>8.3f} {eff:>8.3f}  {target}")
+PY
+log "wrote $out_csv"
