@@ -204,6 +204,16 @@ std::string describe_compute(const config::ComputeWorkload &workload) {
 }
 
 std::vector<PlannedRun> plan(const config::Experiment &experiment) {
+  // Each workload's tasks, made (and their Lua files checked) once, shared by
+  // every run of it.
+  struct Workload {
+    std::shared_ptr<const std::vector<ComputeItem>> items;
+    std::string name, described;
+  };
+  std::vector<Workload> workloads;
+  if (experiment.compute)
+    for (const auto &w : experiment.compute->workloads)
+      workloads.push_back({compute_items(w), w.name, describe_compute(w)});
   std::vector<PlannedRun> runs;
   for (const auto &strategy : experiment.strategies) {
     std::shared_ptr<plugin::Plugin> found;
@@ -217,12 +227,9 @@ std::vector<PlannedRun> plan(const config::Experiment &experiment) {
         runs.push_back({found, std::move(options), std::nullopt});
         continue;
       }
-      for (const auto &workload : experiment.compute->workloads) {
-        auto items = compute_items(workload);
-        const std::string described = describe_compute(workload);
+      for (const auto &w : workloads)
         for (bool gil : experiment.compute->gil)
-          runs.push_back({found, options, gil, items, workload.name, described});
-      }
+          runs.push_back({found, options, gil, w.items, w.name, w.described});
     }
   }
   return runs;
