@@ -77,7 +77,54 @@ TEST_CASE("mistakes in compute tasks are config errors naming the line", "[e2e][
         "defines no global function 'absent'");
   check("crawl.yaml",
         experiment("    - {kernel: sum_of_squares, args: [3]}\n", seq) + "crawl: {max_pages: 5}\n",
-        "crawl: a compute experiment has no server or crawl");
+        "crawl: a compute experiment has no crawl");
+  const std::string puzzles = "    - {kernel: puzzles, count: 3}\n";
+  check("server.yaml",
+        experiment("    - {kernel: sum_of_squares, args: [3]}\n", seq) + "server: {seed: 3}\n",
+        "server.yaml:7: server: a compute experiment reads server settings only for puzzles");
+  check("delay.yaml", experiment(puzzles, seq) + "server: {seed: 3, delay_scale: 0}\n",
+        "delay.yaml:7: server.delay_scale: a compute experiment serves nothing");
+  check("iter.yaml", experiment("    - {kernel: puzzles, iterations: 5}\n", seq),
+        "puzzles takes 'count' and 'types'");
+  check("types.yaml", experiment("    - {kernel: md5_chain, iterations: 5, types: [cpu]}\n", seq),
+        "only puzzles takes 'types'");
+  check("badtype.yaml", experiment("    - {kernel: puzzles, types: [cpu, delay]}\n", seq),
+        "compute.tasks[0].types[1]: expected cpu or core");
+  check("many.yaml",
+        experiment("    - {kernel: puzzles, count: 50}\n", seq) +
+            "server: {pages: 60, cpu_iterations: 100, core_iterations: 100}\n",
+        "many.yaml:4: compute.tasks[0].count: the server's graph (seed 42, 60 pages) has 12 "
+        "cpu+core pages, not 50");
+}
+
+TEST_CASE("puzzles tasks: the server's cpu and core pages as CPU work, solved and checked by "
+          "every strategy",
+          "[e2e][compute]") {
+  Sandbox box;
+  const std::string strategies = R"(  - plugin: sequential
+  - plugin: threads
+    workers: 2
+    lanes: [false, true]
+  - plugin: processes
+    workers: 2
+  - plugin: async
+    executor: processes
+)";
+  const auto config = box.write(
+      "p.yaml", experiment("    - {kernel: puzzles, count: 20}\n", strategies) +
+                    "server: {seed: 7, pages: 200, cpu_iterations: 20000, core_iterations: "
+                    "5000}\n");
+  const auto r = box.concur("run -q " + config.string() + " -o " + box.path("runs.csv").string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string csv = slurp(box.path("runs.csv"));
+  const auto statuses = column(csv, "status");
+  CHECK(statuses.size() == 5);
+  for (const auto &s : statuses) CHECK(s == "ok");
+  for (const auto &n : column(csv, "pages_ok")) CHECK(n == "20");
+  for (const auto &n : column(csv, "seed")) CHECK(n == "7");
+  CHECK_THAT(csv, Catch::Contains("\"puzzles x20 (cpu+core pages of seed 7, 20000/5000 "
+                                  "iterations)\""));
 }
 
 TEST_CASE("a Lua kernel's error fails its run with exit 1 and names the line", "[e2e][compute]") {

@@ -1,4 +1,5 @@
 // The `compute:` section: the tasks of a compute experiment (docs/config.md).
+#include <algorithm>
 #include <filesystem>
 
 #include "compute/kernels.hpp"
@@ -10,7 +11,7 @@ namespace {
 
 void read_kernel(const Field &f, ComputeTaskSpec &t) {
   t.kernel = f.non_empty_string();
-  if (compute::parse_kernel(t.kernel)) return;
+  if (t.kernel == kPuzzlesKernel || compute::parse_kernel(t.kernel)) return;
   std::optional<script::KernelRef> ref;
   try {
     ref = script::parse_kernel_ref(t.kernel);
@@ -22,7 +23,8 @@ void read_kernel(const Field &f, ComputeTaskSpec &t) {
     for (auto name : compute::kernel_names())
       known += std::string(known.empty() ? "" : ", ") + std::string(name);
     f.fail("unknown kernel '" + t.kernel + "': built in are " + known +
-           ", or a Lua function lua:FILE#FUNCTION");
+           ", or a Lua function lua:FILE#FUNCTION, or puzzles (the server's cpu and core "
+           "pages)");
   }
   std::error_code ec;
   if (!std::filesystem::is_regular_file(ref->file, ec))
@@ -41,12 +43,29 @@ void read_args(const Field &f, ComputeTaskSpec &t) {
   }
 }
 
+// puzzles: which page types to take, e.g. [cpu] or [cpu, core].
+void read_types(const Field &f, ComputeTaskSpec &t) {
+  static constexpr std::string_view kTypes[] = {"cpu", "core"};
+  const Node &list = f.list();
+  if (list.items.empty()) f.expected("a non-empty list of page types: cpu, core");
+  for (size_t i = 0; i < list.items.size(); ++i) {
+    const Node &item = list.items[i];
+    const std::string text = item.kind == Node::Kind::scalar ? item.text : "";
+    if (text != kTypes[0] && text != kTypes[1])
+      fail(item.kind == Node::Kind::null ? f.entry().where : item.where, item.origin,
+           f.path() + "[" + std::to_string(i) + "]",
+           "expected cpu or core (the page types with puzzles), got " + describe_node(item));
+    if (std::find(t.types.begin(), t.types.end(), text) == t.types.end()) t.types.push_back(text);
+  }
+}
+
 const KeyRule<ComputeTaskSpec> kTaskKeys[] = {
     {"kernel", read_kernel},
     {"count", [](const Field &f, ComputeTaskSpec &t) { t.count = f.integer(1, 1'000'000); }},
     {"iterations",
      [](const Field &f, ComputeTaskSpec &t) { t.iterations = f.unsigned_integer(0); }},
     {"args", read_args},
+    {"types", read_types},
 };
 
 bool is_integer(const std::string &text) {
@@ -58,6 +77,13 @@ bool is_integer(const std::string &text) {
 void check_task(const Node &item, const std::string &path, const ComputeTaskSpec &t) {
   auto wrong = [&](const std::string &message) { fail(item.where, item.origin, path, message); };
   if (t.kernel.empty()) wrong("required key 'kernel' is missing");
+  const bool puzzles = t.kernel == kPuzzlesKernel;
+  if (!puzzles && item.find("types") != nullptr)
+    wrong("only puzzles takes 'types' (the page types it takes)");
+  if (puzzles && (item.find("iterations") != nullptr || item.find("args") != nullptr))
+    wrong(
+        "puzzles takes 'count' and 'types'; its chains' lengths are the server's "
+        "cpu_iterations and core_iterations (set them under server:)");
   const auto kernel = compute::parse_kernel(t.kernel);
   if (!kernel) return;  // a Lua kernel takes what its function takes
   const bool has_iterations = item.find("iterations") != nullptr;

@@ -220,7 +220,7 @@ const KeyRule<Draft> kTopKeys[] = {
      }},
     {"server",
      [](const Field &f, Draft &d) {
-       d.server_given = true;
+       d.server_entry = &f.entry();
        read_server(f, d);
      }},
     {"crawl",
@@ -236,6 +236,29 @@ const KeyRule<Draft> kTopKeys[] = {
     {"script", read_script},
 };
 
+// In a compute experiment `server:` describes only the graph whose puzzles
+// `puzzles` tasks take: nothing is served, so the network and delay keys
+// would be silently ignored.
+void check_compute_server(const Entry &section, const ComputeSpec &compute) {
+  static constexpr std::string_view kGraphKeys[] = {
+      "profile", "seed",           "pages",           "id_length", "extra_edges",
+      "shares",  "cpu_iterations", "core_iterations", "hash_rule"};
+  const Field field(section, "server");
+  if (!compute.takes_puzzles())
+    field.fail_key(
+        "a compute experiment reads server settings only for puzzles tasks (the graph their "
+        "pages come from): remove 'server', or add a task {kernel: puzzles, count: N}");
+  for (const Entry &entry : field.map().entries) {
+    if (std::find(std::begin(kGraphKeys), std::end(kGraphKeys), entry.key) != std::end(kGraphKeys))
+      continue;
+    Field(entry, child_path("server", entry.key))
+        .fail_key(
+            "a compute experiment serves nothing: from server it takes only what makes "
+            "the graph and its puzzles (profile, seed, pages, id_length, extra_edges, "
+            "shares, cpu_iterations, core_iterations, hash_rule)");
+  }
+}
+
 // Defaults that depend on other keys, and checks across sections.
 void finish(Draft &draft) {
   Experiment &exp = draft.exp;
@@ -246,14 +269,12 @@ void finish(Draft &draft) {
   if (exp.compute) {
     // A compute experiment runs tasks, not a crawl: the crawl's sections have
     // nothing to say to it.
-    const char *misplaced = draft.server_given    ? "server"
-                            : draft.crawl_given   ? "crawl"
-                            : !exp.script.empty() ? "script"
-                                                  : nullptr;
+    const char *misplaced = draft.crawl_given ? "crawl" : !exp.script.empty() ? "script" : nullptr;
     if (misplaced != nullptr)
       fail(Location{exp.file, 0}, {}, misplaced,
-           "a compute experiment has no server or crawl (and no hooks): remove '" +
-               std::string(misplaced) + "' or 'compute'");
+           "a compute experiment has no crawl (and no hooks): remove '" + std::string(misplaced) +
+               "' or 'compute'");
+    if (draft.server_entry != nullptr) check_compute_server(*draft.server_entry, *exp.compute);
   }
   if (!draft.name_given) exp.name = std::filesystem::path(exp.file).stem().string();
   if (exp.name.empty()) exp.name = "experiment";

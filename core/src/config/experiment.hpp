@@ -61,14 +61,18 @@ struct CrawlSpec {
   crawl::FetchPolicy policy;   // backoff, retry_on, hedge, hedge_after_ms
 };
 
+// The task generator taking the puzzles of the server's cpu and core pages.
+inline constexpr std::string_view kPuzzlesKernel = "puzzles";
+
 // One entry of compute.tasks: `count` tasks running `kernel` on `args`.
 struct ComputeTaskSpec {
-  std::string
-      kernel;  // md5_chain | sum_of_squares | prime_factors | factorial_digits | lua:FILE#FN
-  int count = 1;
-  uint64_t iterations = 0;        // md5_chain: chain steps (the seed is the task's name)
-  std::vector<std::string> args;  // the other kernels' arguments, as written
-  Location where;                 // of the entry, for messages
+  // md5_chain | sum_of_squares | prime_factors | factorial_digits | lua:FILE#FN | puzzles
+  std::string kernel;
+  int count = 1;                   // puzzles: how many pages
+  uint64_t iterations = 0;         // md5_chain: chain steps (the seed is the task's name)
+  std::vector<std::string> args;   // the other kernels' arguments, as written
+  std::vector<std::string> types;  // puzzles: "cpu", "core"; empty: both
+  Location where;                  // of the entry, for messages
 };
 
 // A named set of tasks. `tasks:` gives one, unnamed; `workloads:` several,
@@ -83,6 +87,15 @@ struct ComputeSpec {
   // Each value makes its own runs (a list: both worlds side by side): true
   // runs Lua kernels under a simulated GIL (script/gil.hpp).
   std::vector<bool> gil = {false};
+
+  // True when a task takes the puzzles of server pages: the runner then builds
+  // the graph the experiment's `server:` settings make.
+  bool takes_puzzles() const {
+    for (const auto &workload : workloads)
+      for (const auto &task : workload.tasks)
+        if (task.kernel == kPuzzlesKernel) return true;
+    return false;
+  }
 };
 
 struct OutputSpec {

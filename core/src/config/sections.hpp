@@ -17,7 +17,7 @@ struct Draft {
   bool runs_given = false;
   bool strategies_given = false;
   bool crawl_given = false;
-  bool server_given = false;
+  const Entry *server_entry = nullptr;  // the `server:` key, while the document lives
   std::optional<Location> start_where;  // crawl.start, when a page id is given
   std::string start_origin;
 };

@@ -399,11 +399,12 @@ bool CrawlRun::interpret(Worker &, Task &task) {
     return false;
   }
   if (const ComputeItem *item = compute_item(task)) {
-    // One unit of work: the kernel. md5_chain's unit is a chain like a
-    // puzzle's, so solve_tasks can put many of them in SIMD lanes.
+    // md5 tasks are chains like a page's puzzles, so solve_tasks can put
+    // them in SIMD lanes; any other kernel is one unit of work.
     task.content.page_id = task.page_id;
     task.content.page_type = item->label;
-    task.content.work = {WorkUnit{task.page_id, item->iterations}};
+    task.content.work = item->chains;
+    if (item->chains.empty()) task.content.work = {WorkUnit{task.page_id, 0}};
   } else {
     try {
       task.content = parse_page(task.body, settings_.puzzle);
@@ -424,10 +425,8 @@ const ComputeItem *CrawlRun::compute_item(const Task &task) const {
   return index < settings_.compute->size() ? &(*settings_.compute)[index] : nullptr;
 }
 
-std::string CrawlRun::run_compute(Worker &worker, const ComputeItem &item,
-                                  const std::string &task_id) {
-  if (item.builtin == compute::Kernel::md5_chain)
-    return hash::chain(task_id, item.iterations, hash::Rule::indexed);
+std::string CrawlRun::run_compute(Worker &worker, const ComputeItem &item, const WorkUnit &unit) {
+  if (!item.chains.empty()) return hash::chain(unit.seed, unit.iterations, item.rule);
   if (item.builtin) return compute::run_kernel(*item.builtin, item.args);
   return worker.lua_kernels(item.lua_file, gil_.get()).call(item.lua_function, item.args);
 }
@@ -438,7 +437,7 @@ void CrawlRun::solve(Worker &worker, Task &task, size_t index) {
   const double cpu_start = thread_cpu_s();
   if (const ComputeItem *item = compute_item(task)) {
     try {
-      task.results.at(index) = run_compute(worker, *item, task.page_id);
+      task.results.at(index) = run_compute(worker, *item, unit);
     } catch (const script::ScriptError &e) {
       script_failed(e);  // a kernel's mistake is the script's: the run ends
       task.failed = true;
@@ -459,25 +458,27 @@ void CrawlRun::solve(Worker &worker, Task &task, size_t index) {
 }
 
 void CrawlRun::solve_lanes(Worker &worker, const std::vector<Task *> &tasks) {
-  // Units grouped by their chain length: one group fills the lanes together.
-  std::map<uint64_t, std::vector<std::pair<Task *, size_t>>> groups;
+  // Units grouped by their chain length and rule: one group fills the lanes
+  // together.
+  std::map<std::pair<uint64_t, hash::Rule>, std::vector<std::pair<Task *, size_t>>> groups;
   for (Task *task : tasks) {
     if (std::count(tasks.begin(), tasks.end(), task) > 1)
       throw std::invalid_argument("solve_tasks: page " + task->page_id + " given twice");
     const ComputeItem *item = compute_item(*task);
-    if (item != nullptr && item->builtin != compute::Kernel::md5_chain) {
+    if (item != nullptr && item->chains.empty()) {
       solve(worker, *task, 0);  // not a chain: no lanes for it
       continue;
     }
+    const hash::Rule rule = item != nullptr ? item->rule : settings_.puzzle.rule;
     for (size_t i = 0; i < task->content.work.size(); ++i)
-      groups[task->content.work[i].iterations].emplace_back(task, i);
+      groups[{task->content.work[i].iterations, rule}].emplace_back(task, i);
   }
-  for (const auto &[iterations, units] : groups) {
+  for (const auto &[length, units] : groups) {
     std::vector<std::string> seeds;
     for (const auto &[task, i] : units) seeds.push_back(task->content.work.at(i).seed);
     const double start = clock();
     const double cpu_start = thread_cpu_s();
-    auto results = hash::chains(seeds, iterations, settings_.puzzle.rule);
+    auto results = hash::chains(seeds, length.first, length.second);
     const double cpu = thread_cpu_s() - cpu_start;
     const double end = clock();
     // Each unit's event spans the whole group (they ran together) and carries
@@ -506,8 +507,13 @@ void CrawlRun::complete(Worker &worker, std::unique_ptr<Task> task) {
     bool solved = task->unit_done.size() == task->content.work.size() &&
                   std::all_of(task->unit_done.begin(), task->unit_done.end(),
                               [](char done) { return done != 0; });
+    const ComputeItem *item = compute_item(*task);
+    const std::string wrong = solved && item ? check_answers(*item, task->results) : "";
     if (!solved) {
       abort("strategy completed page " + task->page_id + " before solving its puzzle");
+    } else if (!wrong.empty()) {
+      abort("task " + task->page_id + " (" + item->label + " page " + item->page +
+            ") was solved wrong: " + wrong);
     } else {
       links = std::move(task->content.links);
       for (auto &answer : puzzle_answers(task->content, task->results, settings_.puzzle.id_length))

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "compute/kernels.hpp"
+#include "crawl/compute_items.hpp"
 #include "crawl/frontier.hpp"
 #include "crawl/page.hpp"
 #include "crawl/policy.hpp"
@@ -27,16 +27,6 @@
 #include "script/kernels.hpp"
 
 namespace concur::crawl {
-
-// One task of a compute experiment: a built-in kernel or a Lua function, and
-// its arguments. Its task id is "t<index>"; md5_chain's seed is that id.
-struct ComputeItem {
-  std::optional<compute::Kernel> builtin;
-  std::string lua_file, lua_function;  // lua:FILE#FUNCTION
-  std::vector<std::string> args;
-  uint64_t iterations = 0;  // md5_chain
-  std::string label;        // the kernel as written: the task's "type"
-};
 
 struct CrawlSettings {
   std::string base_url;  // "http://127.0.0.1:PORT", no trailing slash
@@ -202,7 +192,7 @@ class CrawlRun {
   // The links to queue after a page: on_page's choice when the script has one.
   std::vector<std::string> follow(Worker &worker, Task &task, std::vector<std::string> links);
   const ComputeItem *compute_item(const Task &task) const;  // null for a page
-  std::string run_compute(Worker &worker, const ComputeItem &item, const std::string &task_id);
+  std::string run_compute(Worker &worker, const ComputeItem &item, const WorkUnit &unit);
   // A hook failed: the run ends with the script's message.
   void script_failed(const script::ScriptError &e);
 

@@ -15,6 +15,7 @@
 #include "results/summary_csv.hpp"
 #include "results/trace.hpp"
 #include "results/usage.hpp"
+#include "server/graph.hpp"
 #include "server/server.hpp"
 
 namespace concur::crawl {
@@ -157,52 +158,6 @@ std::string describe_puzzle(const PuzzleParams &p) {
 
 }  // namespace
 
-// The tasks of a compute experiment, `count` times each, in the order given.
-// A Lua kernel's file is loaded once here, so a missing function is a config
-// error before anything runs.
-std::shared_ptr<const std::vector<ComputeItem>> compute_items(
-    const config::ComputeWorkload &workload) {
-  auto items = std::make_shared<std::vector<ComputeItem>>();
-  const auto &tasks = workload.tasks;
-  for (size_t t = 0; t < tasks.size(); ++t) {
-    const auto &spec = tasks[t];
-    ComputeItem item;
-    item.label = spec.kernel;
-    item.builtin = compute::parse_kernel(spec.kernel);
-    item.args = spec.args;
-    item.iterations = spec.iterations;
-    if (auto ref = script::parse_kernel_ref(spec.kernel)) {
-      item.lua_file = ref->file;
-      item.lua_function = ref->function;
-      if (!script::LuaKernels(ref->file).has(ref->function))
-        throw config::ConfigError(
-            spec.where,
-            (workload.name.empty() ? "compute.tasks["
-                                   : "compute.workloads." + workload.name + "[") +
-                std::to_string(t) + "].kernel",
-            ref->file + " defines no global function '" + ref->function + "'");
-    }
-    for (int i = 0; i < spec.count; ++i) items->push_back(item);
-  }
-  return items;
-}
-
-// "md5_chain x8 (2000000 iterations), sum_of_squares x8 (3000000)": the workload column.
-std::string describe_compute(const config::ComputeWorkload &workload) {
-  std::string out;
-  for (const auto &t : workload.tasks) {
-    if (!out.empty()) out += ", ";
-    out += t.kernel + " x" + std::to_string(t.count) + " (";
-    if (compute::parse_kernel(t.kernel) == compute::Kernel::md5_chain) {
-      out += std::to_string(t.iterations) + " iterations";
-    } else {
-      for (size_t i = 0; i < t.args.size(); ++i) out += (i ? " " : "") + t.args[i];
-    }
-    out += ")";
-  }
-  return out;
-}
-
 std::vector<PlannedRun> plan(const config::Experiment &experiment) {
   // Each workload's tasks, made (and their Lua files checked) once, shared by
   // every run of it.
@@ -211,9 +166,15 @@ std::vector<PlannedRun> plan(const config::Experiment &experiment) {
     std::string name, described;
   };
   std::vector<Workload> workloads;
-  if (experiment.compute)
+  if (experiment.compute) {
+    // `puzzles` tasks come from the graph the embedded server would serve:
+    // built by the server's own code (puzzle cache and all), not fetched.
+    std::optional<server::Graph> graph;
+    if (experiment.compute->takes_puzzles()) graph = server::Graph::build(experiment.server);
     for (const auto &w : experiment.compute->workloads)
-      workloads.push_back({compute_items(w), w.name, describe_compute(w)});
+      workloads.push_back({compute_items(w, graph ? &*graph : nullptr), w.name,
+                           describe_compute(w, experiment.server)});
+  }
   std::vector<PlannedRun> runs;
   for (const auto &strategy : experiment.strategies) {
     std::shared_ptr<plugin::Plugin> found;
@@ -239,9 +200,10 @@ Target::Target(const config::Experiment &experiment, std::ostream &log) {
   if (experiment.compute) {  // no server: each planned run carries its tasks
     settings_.start_id = "t0";
     settings_.puzzle.rule = hash::Rule::indexed;
+    if (experiment.compute->takes_puzzles()) seed_ = experiment.server.seed;  // its graph's
     for (const auto &workload : experiment.compute->workloads)
       log << "concur: compute" << (workload.name.empty() ? "" : " workload " + workload.name)
-          << ": " << describe_compute(workload) << "\n";
+          << ": " << describe_compute(workload, experiment.server) << "\n";
     return;
   }
   http::Client client(experiment.crawl.timeout_ms);

@@ -1,0 +1,59 @@
+// The tasks of a compute experiment as its runs see them (ComputeItem), made
+// from the config: built-in kernels, Lua functions, md5 chains, and the
+// puzzles of the demo server's cpu and core pages.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compute/kernels.hpp"
+#include "config/experiment.hpp"
+#include "crawl/page.hpp"
+#include "hash/md5_chain.hpp"
+
+namespace concur::server {
+class Graph;
+}
+
+namespace concur::crawl {
+
+// One task. Its task id is "t<index>" in its workload's list.
+struct ComputeItem {
+  std::optional<compute::Kernel> builtin;  // a built-in kernel other than md5_chain
+  std::string lua_file, lua_function;      // lua:FILE#FUNCTION
+  std::vector<std::string> args;
+  // md5_chain and puzzles: the task's md5 chains (md5_chain: one, seeded by the
+  // task id), solved exactly as a crawl solves a page's puzzle, so solve_tasks
+  // can put them in SIMD lanes. Empty for the other kernels.
+  std::vector<WorkUnit> chains;
+  hash::Rule rule = hash::Rule::indexed;
+  // puzzles: how the chains group into hidden links, and the ids of the links
+  // the server's page hides. complete() checks the results reveal them.
+  std::vector<PageContent::PuzzleGroup> groups;
+  std::vector<std::string> answers;
+  int id_length = 0;
+  std::string page;   // puzzles: the server page the task came from
+  std::string label;  // the task's "type": the kernel as written, or cpu / core
+};
+
+// A workload's tasks, `count` times each, in the order given. A Lua kernel's
+// file is loaded once here, so a missing function is a config error before
+// anything runs. `puzzles` tasks take the first pages of their types, in graph
+// order, from `graph` (required when the
+// spec takes_puzzles()), and a workload asking for
+// more than the graph has is a config error.
+std::shared_ptr<const std::vector<ComputeItem>> compute_items(
+    const config::ComputeWorkload &workload, const server::Graph *graph);
+
+// "md5_chain x8 (2000000 iterations), puzzles x4 (cpu+core pages of seed 42)":
+// the workload column.
+std::string describe_compute(const config::ComputeWorkload &workload,
+                             const server::Settings &server);
+
+// "" when a puzzles task's chain results reveal the links its page hides (or
+// the task is not a puzzle); else what went wrong.
+std::string check_answers(const ComputeItem &item, const std::vector<std::string> &results);
+
+}  // namespace concur::crawl
