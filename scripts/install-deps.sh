@@ -9,12 +9,12 @@ set -euo pipefail
 BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev
-  liblua5.4-dev catch2 libcli11-dev libboost-dev libboost-context-dev
+  liblua5.4-dev catch2 libcli11-dev libboost-dev libboost-context-dev libhiredis-dev
 )
 # Testing and benchmarking it: the course's Python crawlers, YAML checks, wrk,
 # and a headless browser for the report's test.
 TEST_PACKAGES=(
-  python3 python3-requests python3-aiohttp python3-yaml wrk chromium
+  python3 python3-requests python3-aiohttp python3-yaml wrk chromium redis-server iproute2
 )
 
 PACKAGES=("${BUILD_PACKAGES[@]}")

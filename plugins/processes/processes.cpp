@@ -191,6 +191,7 @@ const concur_plugin kDescriptor = {
     sizeof kOptions / sizeof kOptions[0],
     nullptr,
     run,
+    nullptr,  // serve: no work for other processes
 };
 
 }  // namespace

@@ -30,6 +30,7 @@ static const concur_plugin descriptor = {
     0,
     NULL,
     run,
+    NULL, /* serve: no work for other processes */
 };
 
 CONCUR_EXPORT const concur_plugin *concur_plugin_entry(void) {

@@ -77,6 +77,7 @@ static const concur_plugin descriptor = {
     sizeof options / sizeof options[0],
     NULL, /* init: optional, called once after loading; nonzero refuses the plugin */
     run,
+    NULL, /* serve: no work for other processes */
 };
 
 /* The one exported symbol. */

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "support/lab.hpp"
+#include "support/redis_server.hpp"
 #include "support/reference_crawl.hpp"
 
 using namespace concur;
@@ -33,8 +34,15 @@ std::vector<std::pair<std::string, std::string>> plugin_options() {
   return options;
 }
 
+// CONCUR_CONFORMANCE_REDIS set: the plugin needs a Redis server (the
+// distributed strategy). One real redis-server serves the whole binary.
 crawl::PlannedRun strategy() {
-  return test::built_plugin(plugin_name(), plugin_options());
+  auto options = plugin_options();
+  if (std::getenv("CONCUR_CONFORMANCE_REDIS") != nullptr) {
+    static test::RedisServer redis;
+    options.emplace_back("redis", redis.url());
+  }
+  return test::built_plugin(plugin_name(), options);
 }
 
 results::RunResult crawl_once(const Lab &lab, const crawl::CrawlSettings &settings) {

@@ -80,6 +80,13 @@ typedef struct concur_worker concur_worker; /* one thread's context: its HTTP
 typedef struct concur_task concur_task;     /* one page (or compute item) */
 typedef struct concur_loop concur_loop;     /* a non-blocking HTTP loop */
 
+/* Bytes the host allocated for the plugin (encode_task, describe_run ...):
+ * free them with bytes_free. */
+typedef struct concur_bytes {
+  void *data;
+  size_t size;
+} concur_bytes;
+
 /* Called on the loop's thread, from inside loop_run(). `status` is CONCUR_OK
  * or CONCUR_PAGE_FAILED for a fetch, CONCUR_OK for a posted call. */
 typedef void (*concur_callback)(void *user, concur_status status);
@@ -217,6 +224,37 @@ typedef struct concur_host {
    * id_length chains, or many cpu pages at once). Tasks must be interpreted
    * and not yet completed; none may be given twice. */
   concur_status (*solve_tasks)(concur_worker *worker, concur_task *const *tasks, size_t count);
+
+  /* -- since v1 (appended; check struct_size before use): moving pages
+   * between hosts. The wire services above as messages instead of a stream,
+   * for transports such as a Redis stream: the same format, the same rules.
+   *
+   * Coordinator: encode_task() a taken task, ship the bytes; decode_outcome()
+   * what comes back into the same task, then complete() it. Worker process:
+   * decode_task() the bytes into a task of its own run, fetch, interpret and
+   * solve it, then encode_outcome() (which frees the task) and ship that. */
+  concur_status (*encode_task)(const concur_task *task, concur_bytes *out);
+  concur_status (*decode_task)(concur_worker *worker, const void *data, size_t size,
+                               concur_task **task);
+  concur_status (*encode_outcome)(concur_worker *worker, concur_task *task, concur_bytes *out);
+  /* CONCUR_ERROR when the bytes are not an outcome: the task is untouched. */
+  concur_status (*decode_outcome)(concur_worker *worker, concur_task *task, const void *data,
+                                  size_t size);
+  void (*bytes_free)(concur_bytes *bytes);
+  /* The run as a worker process needs it to fetch, interpret and solve
+   * pages: the server, the puzzles, the fetch policy, a compute experiment's
+   * tasks. Not the frontier, which stays with the coordinator. */
+  concur_status (*describe_run)(concur_run *run, concur_bytes *out);
+  /* Worker process (a plugin's serve()): a run made from describe_run's
+   * bytes. It has no frontier (take returns CONCUR_FINISHED): its tasks come
+   * from decode_task. NULL with a message in err when the bytes are not a
+   * run's description. */
+  concur_run *(*open_run)(const void *description, size_t size, char *err, size_t err_size);
+  /* Ends a run open_run made; close its workers first. */
+  void (*close_run)(concur_run *run);
+  /* Why the run was aborted (e.g. its server is unreachable); "" while all
+   * is well. Valid until the next call on the run. */
+  const char *(*run_error)(concur_run *run);
 } concur_host;
 
 /* ---- the plugin descriptor ---------------------------------------------- */
@@ -236,6 +274,13 @@ typedef struct concur_plugin {
    * completing every task taken, and close every worker opened. Return 0, or
    * nonzero with a message in err when the strategy itself failed. */
   int (*run)(const concur_host *host, concur_run *run, char *err, size_t err_size);
+  /* Optional (may be NULL), appended: the host reads it only when
+   * struct_size covers it. Serves work that a run on another process hands
+   * out: `concur worker` calls it with its command line as "key=value"
+   * strings ("redis=redis://10.0.0.1:6379", "id=host-b"). Return 0 when done
+   * serving, or nonzero with a message in err. */
+  int (*serve)(const concur_host *host, const char *const *args, size_t arg_count, char *err,
+               size_t err_size);
 } concur_plugin;
 
 typedef const concur_plugin *(*concur_plugin_entry_fn)(void);

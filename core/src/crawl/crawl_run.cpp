@@ -27,6 +27,7 @@ double thread_cpu_s() {
 
 // The tasks queued when the run starts: the start page, or every compute task.
 std::vector<std::string> initial_tasks(const CrawlSettings &settings) {
+  if (settings.worker_only) return {};
   if (!settings.compute) return {settings.start_id};
   std::vector<std::string> ids;
   for (size_t i = 0; i < settings.compute->size(); ++i) ids.push_back("t" + std::to_string(i));
@@ -97,7 +98,7 @@ bool Worker::forked() const {
 
 CrawlRun::CrawlRun(CrawlSettings settings)
     : settings_(std::move(settings)),
-      started_(std::chrono::steady_clock::now()),
+      started_(settings_.started_at.value_or(std::chrono::steady_clock::now())),
       frontier_(initial_tasks(settings_), settings_.max_pages),
       gil_(settings_.gil ? std::make_unique<script::Gil>() : nullptr) {}
 

@@ -52,6 +52,12 @@ struct CrawlSettings {
   std::shared_ptr<const std::vector<ComputeItem>> compute;
   std::string workload;  // the compute tasks, described for the CSV
   bool gil = false;      // compute: Lua kernels under one simulated GIL per process
+  // A worker process's run (the distributed strategy): no frontier, its tasks
+  // arrive encoded from the coordinator, which completes them.
+  bool worker_only = false;
+  // When the run's clock starts; unset: now. A worker on the coordinator's
+  // machine starts it at the coordinator's start, so their events line up.
+  std::optional<std::chrono::steady_clock::time_point> started_at;
 };
 
 struct Task {
@@ -155,6 +161,7 @@ class CrawlRun {
   std::string script_traceback() const;
 
   const CrawlSettings &settings() const { return settings_; }
+  std::chrono::steady_clock::time_point started() const { return started_; }
   // Seconds since this run was created, on the steady clock.
   double clock() const;
   // Totals from every closed worker; the caller adds wall time and resources.

@@ -2,8 +2,12 @@
 // crawl, and turns any exception into an aborted run — none crosses the ABI.
 #include "plugin/host.hpp"
 
+#include "crawl/run_description.hpp"
 #include "crawl/wire.hpp"
 
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <mutex>
 #include <unordered_set>
@@ -17,6 +21,9 @@ struct concur_run {
   std::unordered_set<concur_worker *> live_workers;
   std::unordered_set<concur_task *> live_tasks;
   std::unordered_set<concur_loop *> live_loops;
+  // A worker process's run (open_run) owns its crawl.
+  std::unique_ptr<concur::crawl::CrawlRun> owned = nullptr;
+  std::string error_text = {};  // run_error's answer
 };
 
 struct concur_worker {
@@ -244,36 +251,142 @@ concur_status receive_task(concur_worker *w, int fd, concur_task **out) {
   });
 }
 
+// What a child or a worker process reports for `t`: its outcome, its
+// requests (through on_response, here), its counters. Throws on garbage, and
+// then leaves the task untouched.
+void take_outcome(concur_worker *w, concur_task *t, std::string_view bytes) {
+  crawl::Task outcome;
+  outcome.page_id = t->task->page_id;
+  crawl::WorkerStats spent;
+  const std::string child_error = crawl::wire::decode_outcome(bytes, outcome, spent);
+  *t->task = std::move(outcome);
+  w->run->crawl->replay_responses(*w->worker, spent.events);
+  w->worker->stats().add(std::move(spent));
+  // The child's run copy was aborted (e.g. the server is gone): so is ours.
+  if (!child_error.empty()) fail(w->run, child_error);
+}
+
+// What a task cost since the worker last reported, with its outcome; the
+// task is gone afterwards.
+std::string give_outcome(concur_worker *w, concur_task *t) {
+  untrack(w->run, t);
+  std::unique_ptr<concur_task> owned(t);
+  crawl::WorkerStats spent;
+  std::swap(spent, w->worker->stats());
+  return crawl::wire::encode_outcome(*t->task, spent, w->run->crawl->error());
+}
+
 concur_status send_outcome(concur_worker *w, concur_task *t, int fd) {
-  concur_run *run = w->run;
-  untrack(run, t);
-  auto status = guarded(run, CONCUR_ERROR, [&] {
-    crawl::WorkerStats spent;
-    std::swap(spent, w->worker->stats());  // what this task cost, and only that
-    crawl::wire::write_frame(fd, crawl::wire::encode_outcome(*t->task, spent, run->crawl->error()));
+  return guarded(w->run, CONCUR_ERROR, [&] {
+    crawl::wire::write_frame(fd, give_outcome(w, t));
     return CONCUR_OK;
   });
-  delete t;
-  return status;
 }
 
 concur_status receive_outcome(concur_worker *w, concur_task *t, int fd) {
   try {
     auto frame = crawl::wire::read_frame(fd);
     if (!frame) return CONCUR_ERROR;
-    crawl::Task outcome;
-    outcome.page_id = t->task->page_id;
-    crawl::WorkerStats spent;
-    const std::string child_error = crawl::wire::decode_outcome(*frame, outcome, spent);
-    *t->task = std::move(outcome);
-    w->run->crawl->replay_responses(*w->worker, spent.events);
-    w->worker->stats().add(std::move(spent));
-    // The child's run copy was aborted (e.g. the server is gone): so is ours.
-    if (!child_error.empty()) fail(w->run, child_error);
+    take_outcome(w, t, *frame);
     return CONCUR_OK;
   } catch (const std::exception &) {
     return CONCUR_ERROR;  // a dead or confused child: the plugin re-sends or gives up
   }
+}
+
+// ---- between hosts: the same format as messages --------------------------
+
+concur_bytes to_bytes(const std::string &text) {
+  void *data = std::malloc(text.empty() ? 1 : text.size());
+  if (data == nullptr) throw std::bad_alloc();
+  std::memcpy(data, text.data(), text.size());
+  return {data, text.size()};
+}
+
+std::string_view view(const void *data, size_t size) {
+  return {static_cast<const char *>(data), data == nullptr ? 0 : size};
+}
+
+concur_status encode_task(const concur_task *t, concur_bytes *out) {
+  *out = {nullptr, 0};
+  try {
+    *out = to_bytes(crawl::wire::encode_task(*t->task));
+    return CONCUR_OK;
+  } catch (const std::exception &) {
+    return CONCUR_ERROR;
+  }
+}
+
+concur_status decode_task(concur_worker *w, const void *data, size_t size, concur_task **out) {
+  try {
+    auto task = std::make_unique<crawl::Task>(crawl::wire::decode_task(view(data, size)));
+    auto *t = new concur_task{std::move(task)};
+    track(w->run, t);
+    *out = t;
+    return CONCUR_OK;
+  } catch (const std::exception &) {
+    return CONCUR_ERROR;  // not a task: the plugin drops the message
+  }
+}
+
+concur_status encode_outcome(concur_worker *w, concur_task *t, concur_bytes *out) {
+  *out = {nullptr, 0};
+  return guarded(w->run, CONCUR_ERROR, [&] {
+    *out = to_bytes(give_outcome(w, t));
+    return CONCUR_OK;
+  });
+}
+
+concur_status decode_outcome(concur_worker *w, concur_task *t, const void *data, size_t size) {
+  try {
+    take_outcome(w, t, view(data, size));
+    return CONCUR_OK;
+  } catch (const std::exception &) {
+    return CONCUR_ERROR;
+  }
+}
+
+void bytes_free(concur_bytes *bytes) {
+  if (bytes == nullptr) return;
+  std::free(bytes->data);
+  *bytes = {nullptr, 0};
+}
+
+concur_status describe_run(concur_run *run, concur_bytes *out) {
+  *out = {nullptr, 0};
+  return guarded(run, CONCUR_ERROR, [&] {
+    *out = to_bytes(crawl::describe_run(run->crawl->settings(), run->crawl->started()));
+    return CONCUR_OK;
+  });
+}
+
+const config::OptionSet kNoOptions;
+
+concur_run *open_run(const void *description, size_t size, char *err, size_t err_size) {
+  try {
+    auto crawl = std::make_unique<crawl::CrawlRun>(
+        crawl::settings_from_description(view(description, size)));
+    auto *run = new concur_run{nullptr, &kNoOptions, "worker", {}, {}, {}, {}, {}, {}};
+    run->crawl = crawl.get();
+    run->owned = std::move(crawl);
+    return run;
+  } catch (const std::exception &e) {
+    if (err != nullptr && err_size > 0) std::snprintf(err, err_size, "%s", e.what());
+    return nullptr;
+  }
+}
+
+void reclaim(concur_run &run);
+
+void close_run(concur_run *run) {
+  if (run == nullptr) return;
+  reclaim(*run);
+  delete run;
+}
+
+const char *run_error(concur_run *run) {
+  run->error_text = run->crawl->error();
+  return run->error_text.c_str();
 }
 
 concur_loop *loop_open(concur_worker *w) {
@@ -395,18 +508,41 @@ const concur_host &host_table() {
       loop_post,
       loop_in_flight,
       solve_tasks,
+      encode_task,
+      decode_task,
+      encode_outcome,
+      decode_outcome,
+      bytes_free,
+      describe_run,
+      open_run,
+      close_run,
+      run_error,
   };
   return table;
 }
 
 void run_plugin(const Plugin &plugin, crawl::CrawlRun &crawl, const config::OptionSet &options) {
-  concur_run run{&crawl, &options, plugin.name(), {}, {}, {}, {}};
+  concur_run run{&crawl, &options, plugin.name(), {}, {}, {}, {}, {}, {}};
   char err[1024] = {0};
   int rc = plugin.descriptor().run(&host_table(), &run, err, sizeof err);
   err[sizeof err - 1] = '\0';
   if (rc != 0)
     fail(&run, "strategy '" + plugin.name() + "' failed: " + (err[0] ? err : "no reason given"));
   reclaim(run);
+}
+
+bool serve_plugin(const Plugin &plugin, const std::vector<std::string> &args, std::string &error) {
+  const auto serve = plugin.serve();
+  if (serve == nullptr)
+    throw PluginError("plugin '" + plugin.name() + "' serves no work to other processes");
+  std::vector<const char *> argv;
+  for (const auto &arg : args) argv.push_back(arg.c_str());
+  char err[1024] = {0};
+  const int rc = serve(&host_table(), argv.data(), argv.size(), err, sizeof err);
+  err[sizeof err - 1] = '\0';
+  if (rc == 0) return true;
+  error = err[0] ? err : "no reason given";
+  return false;
 }
 
 }  // namespace concur::plugin

@@ -4,6 +4,9 @@
 
 #include <concur/plugin.h>
 
+#include <string>
+#include <vector>
+
 #include "config/options.hpp"
 #include "crawl/crawl_run.hpp"
 #include "plugin/loader.hpp"
@@ -17,5 +20,10 @@ const concur_host &host_table();
 // (crawl.error()); tasks and workers the plugin left behind are reclaimed and
 // reported as a plugin bug.
 void run_plugin(const Plugin &plugin, crawl::CrawlRun &crawl, const config::OptionSet &options);
+
+// `concur worker`: the plugin's serve() with the command line as "key=value"
+// strings. Returns true when it served and ended well; else false, with its
+// message in `error`. A plugin without serve() is a PluginError.
+bool serve_plugin(const Plugin &plugin, const std::vector<std::string> &args, std::string &error);
 
 }  // namespace concur::plugin

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstddef>
 #include <cstdlib>
 #include <set>
 
@@ -21,6 +22,10 @@ bool valid_name(const char *name) {
   });
 }
 
+// The descriptor as ABI v1 first defined it: `serve` and anything after it
+// was appended, and is read only when struct_size covers it.
+constexpr size_t kPluginV1Size = offsetof(concur_plugin, serve);
+
 // The descriptor must be one this host can read: same ABI, big enough to hold
 // every field of v1, with a name and a run function.
 void check_descriptor(const fs::path &file, const concur_plugin *d) {
@@ -29,9 +34,9 @@ void check_descriptor(const fs::path &file, const concur_plugin *d) {
   if (d->abi_version != CONCUR_ABI_VERSION)
     throw PluginError(where + "plugin ABI version " + std::to_string(d->abi_version) +
                       ", but this concur speaks ABI version " + std::to_string(CONCUR_ABI_VERSION));
-  if (d->struct_size < sizeof(concur_plugin))
+  if (d->struct_size < kPluginV1Size)
     throw PluginError(where + "descriptor is " + std::to_string(d->struct_size) +
-                      " bytes, ABI version 1 needs " + std::to_string(sizeof(concur_plugin)));
+                      " bytes, ABI version 1 needs " + std::to_string(kPluginV1Size));
   if (!valid_name(d->name))
     throw PluginError(where + "plugin name must be lowercase letters, digits and '_'");
   if (d->run == nullptr) throw PluginError(where + "plugin '" + d->name + "' has no run function");

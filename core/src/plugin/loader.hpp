@@ -4,6 +4,8 @@
 
 #include <concur/plugin.h>
 
+#include <cstddef>
+
 #include <filesystem>
 #include <memory>
 #include <span>
@@ -28,6 +30,13 @@ class Plugin {
   const std::string &name() const { return name_; }
   const std::filesystem::path &file() const { return file_; }
   const concur_plugin &descriptor() const { return *descriptor_; }
+  // The plugin's serve() (plugin.h), or null: a descriptor built before it
+  // was appended, or a plugin that serves nothing.
+  decltype(concur_plugin::serve) serve() const {
+    return descriptor_->struct_size >= offsetof(concur_plugin, serve) + sizeof descriptor_->serve
+               ? descriptor_->serve
+               : nullptr;
+  }
   std::span<const concur_option_spec> options() const {
     return {descriptor_->options, descriptor_->option_count};
   }

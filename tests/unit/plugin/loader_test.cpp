@@ -53,6 +53,14 @@ TEST_CASE("a descriptor smaller than v1's is refused", "[plugin]") {
                     Catch::Contains("descriptor is 16 bytes"));
 }
 
+TEST_CASE("a descriptor built before serve() was appended still loads, serving nothing",
+          "[plugin]") {
+  auto p = Plugin::load(fixture("v1_size"));
+  CHECK(p->descriptor().struct_size < sizeof(concur_plugin));
+  CHECK(p->serve() == nullptr);
+  CHECK(Plugin::load(fixture("good"))->serve() == nullptr);  // full size, serve NULL
+}
+
 TEST_CASE("a file that is no shared object is refused", "[plugin]") {
   const std::string file = std::string(CONCUR_FIXTURE_DIR) + "/not_a_plugin.so";
   CHECK_THROWS_WITH(Plugin::load(file), Catch::Contains(file) && Catch::Contains("cannot load"));

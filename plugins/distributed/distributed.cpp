@@ -1,0 +1,115 @@
+// distributed: pages (or compute tasks) handed to worker processes on any
+// hosts through Redis — the shared-queue pattern of scrapy-redis and
+// Celery/RQ. The `concur run` process coordinates (coordinator.cpp); workers
+// are `concur worker --redis URL` processes anywhere, or `local_workers` it
+// forks itself (worker.cpp). Both sides use only the host's services.
+#include <concur/plugin.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+
+#include "coordinator.hpp"
+#include "redis.hpp"
+#include "serve.hpp"
+
+namespace concur::distributed {
+
+ServeArgs parse_serve_args(const char *const *args, size_t count) {
+  ServeArgs out;
+  char host[256] = "worker";
+  gethostname(host, sizeof host - 1);
+  out.id = std::string(host) + "-" + std::to_string(getpid());
+  for (size_t i = 0; i < count; ++i) {
+    const std::string arg = args[i] ? args[i] : "";
+    const auto eq = arg.find('=');
+    const std::string key = arg.substr(0, eq),
+                      value = eq == std::string::npos ? "" : arg.substr(eq + 1);
+    if (key == "redis") {
+      parse_url(value);  // throws with the reason
+      out.redis = value;
+    } else if (key == "id") {
+      if (value.empty() || value.find_first_of(" /") != std::string::npos)
+        throw std::invalid_argument("id: one word without '/', got '" + value + "'");
+      out.id = value;
+    } else if (key == "run") {
+      out.run = value;
+    } else if (key == "runs") {
+      out.runs = std::stol(value);
+    } else if (key == "quiet") {
+      out.quiet = value == "true";
+    } else {
+      throw std::invalid_argument("unknown argument '" + key + "'");
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// The host services this plugin needs beyond the first v1 table.
+bool host_can_distribute(const concur_host *host) {
+  return host->struct_size >= offsetof(concur_host, run_error) + sizeof host->run_error;
+}
+
+int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
+  if (!host_can_distribute(host)) {
+    std::snprintf(err, err_size, "this concur has no services for moving runs between hosts");
+    return 1;
+  }
+  return coordinate(host, run, err, err_size);
+}
+
+int serve(const concur_host *host, const char *const *args, size_t count, char *err,
+          size_t err_size) {
+  if (!host_can_distribute(host)) {
+    std::snprintf(err, err_size, "this concur has no services for moving runs between hosts");
+    return 1;
+  }
+  try {
+    std::string error;
+    const int rc = serve_runs(host, parse_serve_args(args, count), error);
+    if (rc != 0) std::snprintf(err, err_size, "%s", error.c_str());
+    return rc;
+  } catch (const std::exception &e) {
+    std::snprintf(err, err_size, "%s", e.what());
+    return 1;
+  }
+}
+
+const concur_option_spec kOptions[] = {
+    {"redis", CONCUR_OPT_STRING, "redis://127.0.0.1:6379",
+     "the Redis server coordinator and workers meet in: redis://HOST[:PORT]", nullptr, 1, 0},
+    {"local_workers", CONCUR_OPT_INT, "2",
+     "worker processes this run forks itself (0: only `concur worker` processes elsewhere)",
+     nullptr, 0, 64},
+    {"worker_threads", CONCUR_OPT_INT, "4",
+     "pages each worker process handles at once (threads, each with its own connection)", nullptr,
+     1, 256},
+    {"lease_ms", CONCUR_OPT_INT, "5000",
+     "a page a worker holds this long without renewing (it died) is queued again", nullptr, 100,
+     600000},
+    {"stall_s", CONCUR_OPT_DOUBLE, "120",
+     "the run fails when no page comes back for this long (no worker serving?)", nullptr, 1, 86400},
+};
+
+const concur_plugin kDescriptor = {
+    CONCUR_PLUGIN_HEADER,
+    "distributed",
+    "1.0",
+    "worker processes on any hosts share the pages through Redis (scrapy-redis, Celery/RQ)",
+    kOptions,
+    sizeof kOptions / sizeof kOptions[0],
+    nullptr,
+    run,
+    serve,
+};
+
+}  // namespace
+}  // namespace concur::distributed
+
+extern "C" CONCUR_EXPORT const concur_plugin *concur_plugin_entry(void) {
+  return &concur::distributed::kDescriptor;
+}

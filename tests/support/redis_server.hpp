@@ -1,0 +1,117 @@
+// A real redis-server (Debian's) for a test: on a free loopback port, in a
+// scratch folder, no persistence; stopped by its PID when the fixture goes.
+// Tests of the distributed strategy talk to it as users' runs would.
+#pragma once
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace concur::test {
+
+class RedisServer {
+ public:
+  RedisServer() {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("concur-redis-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
+    std::filesystem::create_directories(dir_);
+    // A port taken between our probe and redis's bind makes redis exit: try again.
+    for (int attempt = 0; attempt < 5 && pid_ < 0; ++attempt) start(free_port());
+    if (pid_ < 0) throw std::runtime_error("redis-server did not start (" + dir_.string() + ")");
+  }
+  ~RedisServer() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  RedisServer(const RedisServer &) = delete;
+  RedisServer &operator=(const RedisServer &) = delete;
+
+  int port() const { return port_; }
+  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+  pid_t pid() const { return pid_; }
+
+ private:
+  static int &counter() {
+    static int n = 0;
+    return n;
+  }
+
+  static int free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a);
+    ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len);
+    ::close(fd);
+    return ntohs(a.sin_port);
+  }
+
+  void start(int port) {
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+      const std::string p = std::to_string(port), dir = dir_.string();
+      const std::string log = (dir_ / "redis.log").string();
+      ::execlp("redis-server", "redis-server", "--port", p.c_str(), "--bind", "127.0.0.1", "--save",
+               "", "--appendonly", "no", "--dir", dir.c_str(), "--logfile", log.c_str(),
+               "--daemonize", "no", static_cast<char *>(nullptr));
+      ::_exit(127);  // not installed: scripts/install-deps.sh installs redis-server
+    }
+    // Ready when it answers PING; gone when it exited (port taken, not installed).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (::waitpid(pid, &status, WNOHANG) == pid) {
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+          throw std::runtime_error("redis-server is not installed: run scripts/install-deps.sh");
+        return;
+      }
+      if (answers_ping(port)) {
+        pid_ = pid;
+        port_ = port;
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  }
+
+  static bool answers_ping(int port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool ok = false;
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0 &&
+        ::write(fd, "PING\r\n", 6) == 6) {
+      char reply[8] = {0};
+      ok = ::read(fd, reply, sizeof reply - 1) > 0 && std::strncmp(reply, "+PONG", 5) == 0;
+    }
+    ::close(fd);
+    return ok;
+  }
+
+  std::filesystem::path dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace concur::test
