@@ -13,8 +13,10 @@
 #include <set>
 #include <thread>
 
+#include "http/client.hpp"
 #include "support/cli.hpp"
 #include "support/redis_server.hpp"
+#include "support/test_hosts.hpp"
 
 using concur::test::column;
 using concur::test::RedisServer;
@@ -27,16 +29,19 @@ namespace {
 // A background `concur` process, stopped by its PID.
 class Concur {
  public:
-  Concur(const std::vector<std::string> &args, const std::string &log) {
+  // `launcher`: what runs it, e.g. {"ip", "netns", "exec", "host-b"}.
+  Concur(const std::vector<std::string> &args, const std::string &log,
+         const std::vector<std::string> &launcher = {}) {
+    std::vector<std::string> words = launcher;
+    words.push_back(CONCUR_BUILD_DIR "/concur");
+    words.insert(words.end(), args.begin(), args.end());
     pid_ = ::fork();
     if (pid_ == 0) {
       std::vector<char *> argv;
-      const std::string binary = CONCUR_BUILD_DIR "/concur";
-      argv.push_back(const_cast<char *>(binary.c_str()));
-      for (const auto &a : args) argv.push_back(const_cast<char *>(a.c_str()));
+      for (auto &w : words) argv.push_back(w.data());
       argv.push_back(nullptr);
       if (!freopen(log.c_str(), "w", stderr)) _exit(126);
-      execv(binary.c_str(), argv.data());
+      execvp(argv[0], argv.data());
       _exit(127);
     }
   }
@@ -143,6 +148,19 @@ bool eventually(const std::function<bool()> &done, std::chrono::seconds limit) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return false;
+}
+
+// A port nobody listens on at `address` right now.
+int free_port(const std::string &address) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  ::inet_pton(AF_INET, address.c_str(), &a.sin_addr);
+  socklen_t len = sizeof a;
+  ::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a);
+  ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
 }
 
 double metric(const std::string &metrics, const std::string &name) {
@@ -290,4 +308,78 @@ TEST_CASE("a frozen worker's late outcome is a duplicate: suppressed, counted on
   CHECK(metric(rows.metrics[1], "duplicates_suppressed") >= 1);
   CHECK(metric(rows.metrics[1], "pages_requeued") >= 2);  // the victim's page and the hostage
   CHECK(metric(rows.metrics[1], "workers_seen") == 2);
+}
+
+TEST_CASE("compute tasks distribute the same way: every task done once, checked",
+          "[e2e][distributed][compute]") {
+  RedisServer redis;
+  Sandbox box;
+  const auto config =
+      box.write("c.yaml",
+                "name: c\ncompute:\n  tasks:\n"
+                "    - {kernel: md5_chain, count: 6, iterations: 20000}\n"
+                "    - {kernel: \"lua:" CONCUR_SOURCE_DIR
+                "/scripts/kernels.lua#prime_factors\", count: 3, args: [600851475143]}\n"
+                "    - {kernel: puzzles, count: 8}\n"
+                "server: {seed: 3, pages: 100, cpu_iterations: 20000, core_iterations: 5000}\n"
+                "strategies:\n  - plugin: distributed\n    redis: " +
+                    redis.url() + "\n    local_workers: 2\n    worker_threads: 2\n");
+  const auto r = box.concur("run -q " + config.string() + " -o " + box.path("runs.csv").string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string csv = slurp(box.path("runs.csv"));
+  CHECK(column(csv, "status") == std::vector<std::string>{"ok"});
+  CHECK(column(csv, "pages_ok") ==
+        std::vector<std::string>{"17"});  // puzzles checked on completion
+  CHECK(metric(column(csv, "metrics").at(0), "workers_seen") >= 1);
+}
+
+TEST_CASE("workers on two other hosts (network namespaces) serve one run across veth links",
+          "[e2e][distributed][netns]") {
+  concur::test::TestHosts hosts(2);
+  if (!hosts.available()) {
+    WARN("skipped: network namespaces are not permitted here (ip netns add failed)");
+    return;
+  }
+  // Redis and the demo server bind this namespace's end of host 0's link; host 1
+  // reaches them through its default route, as a machine on the network would.
+  const std::string address = hosts.gateway(0);
+  RedisServer redis(address);
+  Sandbox box;
+  const int port = free_port(address);
+  const std::string base_url = "http://" + address + ":" + std::to_string(port);
+  Concur server(
+      {"serve", "--host", address, "--port", std::to_string(port), "--seed", "5", "--pages", "120",
+       "--delay-scale", "0.05", "--cpu-iterations", "20000", "--core-iterations", "5000"},
+      box.path("server.log").string());
+  concur::http::Client probe(1000);
+  REQUIRE(eventually([&] { return probe.get(base_url + "/health").status == 200; },
+                     std::chrono::seconds(60)));
+  const auto config =
+      box.write("h.yaml", "name: h\nserver: {base_url: \"" + base_url +
+                              "\"}\nstrategies:\n  - plugin: threads\n    workers: 4\n"
+                              "  - plugin: distributed\n    redis: " +
+                              redis.url() + "\n    local_workers: 0\n    worker_threads: 2\n");
+  std::vector<std::unique_ptr<Concur>> workers;
+  for (int i = 0; i < 2; ++i)
+    workers.push_back(std::make_unique<Concur>(
+        std::vector<std::string>{"worker", "--redis", redis.url(), "--id",
+                                 "host" + std::to_string(i), "--runs", "1"},
+        box.path("host" + std::to_string(i) + ".log").string(), hosts.launcher(i)));
+  Concur run({"run", "-q", config.string(), "-o", box.path("runs.csv").string()},
+             box.path("run.log").string());
+  CHECK(run.wait(std::chrono::seconds(120)) == 0);
+  for (auto &w : workers) CHECK(w->wait(std::chrono::seconds(30)) == 0);
+  INFO(slurp(box.path("run.log")) << slurp(box.path("host0.log")) << slurp(box.path("host1.log")));
+  const Rows rows = read_rows(slurp(box.path("runs.csv")));
+  REQUIRE(rows.status == std::vector<std::string>{"ok", "ok"});
+  CHECK(rows.ok[1] == rows.ok[0]);
+  CHECK(rows.failed[1] == rows.failed[0]);
+  // Both hosts joined the run and left when it ended.
+  for (int i = 0; i < 2; ++i)
+    CHECK_THAT(slurp(box.path("host" + std::to_string(i) + ".log")),
+               Catch::Contains("serving run") && Catch::Contains("over,"));
+  CHECK(metric(rows.metrics[1], "workers_seen") >= 1);
+  server.signal(SIGTERM);
+  CHECK(server.wait(std::chrono::seconds(30)) == 0);
 }

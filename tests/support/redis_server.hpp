@@ -21,7 +21,9 @@ namespace concur::test {
 
 class RedisServer {
  public:
-  RedisServer() {
+  // `bind`: the address it listens on (a test host's gateway, for workers in
+  // network namespaces); loopback by default.
+  explicit RedisServer(std::string bind = "127.0.0.1") : bind_(std::move(bind)) {
     dir_ = std::filesystem::temp_directory_path() /
            ("concur-redis-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
     std::filesystem::create_directories(dir_);
@@ -41,7 +43,7 @@ class RedisServer {
   RedisServer &operator=(const RedisServer &) = delete;
 
   int port() const { return port_; }
-  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const { return "redis://" + bind_ + ":" + std::to_string(port_); }
   pid_t pid() const { return pid_; }
 
  private:
@@ -50,11 +52,11 @@ class RedisServer {
     return n;
   }
 
-  static int free_port() {
+  int free_port() const {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::inet_pton(AF_INET, bind_.c_str(), &a.sin_addr);
     socklen_t len = sizeof a;
     ::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a);
     ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len);
@@ -68,9 +70,13 @@ class RedisServer {
     if (pid == 0) {
       const std::string p = std::to_string(port), dir = dir_.string();
       const std::string log = (dir_ / "redis.log").string();
-      ::execlp("redis-server", "redis-server", "--port", p.c_str(), "--bind", "127.0.0.1", "--save",
-               "", "--appendonly", "no", "--dir", dir.c_str(), "--logfile", log.c_str(),
-               "--daemonize", "no", static_cast<char *>(nullptr));
+      // A non-loopback bind serves test hosts (network namespaces) on private
+      // veth links: they are not "local" to protected mode.
+      const char *protect = bind_ == "127.0.0.1" ? "yes" : "no";
+      ::execlp("redis-server", "redis-server", "--port", p.c_str(), "--bind", bind_.c_str(),
+               "--protected-mode", protect, "--save", "", "--appendonly", "no", "--dir",
+               dir.c_str(), "--logfile", log.c_str(), "--daemonize", "no",
+               static_cast<char *>(nullptr));
       ::_exit(127);  // not installed: scripts/install-deps.sh installs redis-server
     }
     // Ready when it answers PING; gone when it exited (port taken, not installed).
@@ -93,12 +99,12 @@ class RedisServer {
     ::waitpid(pid, nullptr, 0);
   }
 
-  static bool answers_ping(int port) {
+  bool answers_ping(int port) const {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(static_cast<uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::inet_pton(AF_INET, bind_.c_str(), &a.sin_addr);
     bool ok = false;
     if (::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0 &&
         ::write(fd, "PING\r\n", 6) == 6) {
@@ -109,6 +115,7 @@ class RedisServer {
     return ok;
   }
 
+  std::string bind_;
   std::filesystem::path dir_;
   pid_t pid_ = -1;
   int port_ = 0;
