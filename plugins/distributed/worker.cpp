@@ -131,8 +131,9 @@ class RunServer {
       lock.unlock();
       try {
         if (!redis) redis = std::make_unique<Redis>(args_.redis);
+        const std::string tasks = keys_.tasks();  // outlives the views below
         for (const auto &[consumer, ids] : renew) {
-          std::vector<std::string_view> args = {"XCLAIM", keys_.tasks(), kGroup, consumer, "0"};
+          std::vector<std::string_view> args = {"XCLAIM", tasks, kGroup, consumer, "0"};
           for (const auto &id : ids) args.push_back(id);
           args.push_back("JUSTID");
           redis->command(args);

@@ -76,7 +76,10 @@ class Concur {
 class Peek {
  public:
   explicit Peek(int port) : c_(redisConnect("127.0.0.1", port)) {}
-  ~Peek() { redisFree(c_); }
+  ~Peek() {
+    if (last_) freeReplyObject(last_);
+    redisFree(c_);
+  }
   redisReply *ask(const std::vector<std::string> &args) {
     std::vector<const char *> argv;
     std::vector<size_t> len;
