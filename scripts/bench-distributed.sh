@@ -69,7 +69,8 @@ for s, rs in by.items():
     cpu = med(rs, lambda r: float(r["cpu_user_s"]) + float(r["cpu_sys_s"]))
     ops = med(rs, lambda r: metric(r, "redis_ops_per_page")) if s == "distributed" else float("nan")
     req = med(rs, lambda r: metric(r, "pages_requeued")) if s == "distributed" else float("nan")
-    print(f"{s:<12} {len(rs):>4} {rs[0]['pages_ok']:>6} {wall:>8.3f} {cpu:>7.2f} {ops:>9.2f} {req:>9.0f}")
+    na = lambda v, spec: format(v, spec) if v == v else "-"  # NaN: not this strategy's
+    print(f"{s:<12} {len(rs):>4} {rs[0]['pages_ok']:>6} {wall:>8.3f} {cpu:>7.2f} {na(ops, '.2f'):>9} {na(req, '.0f'):>9}")
 t = med(by["threads"], lambda r: float(r["wall_s"]))
 d = med(by["distributed"], lambda r: float(r["wall_s"]))
 ops = med(by["distributed"], lambda r: metric(r, "redis_ops_per_page"))
