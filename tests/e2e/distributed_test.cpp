@@ -386,3 +386,24 @@ TEST_CASE("workers on two other hosts (network namespaces) serve one run across 
   server.signal(SIGTERM);
   CHECK(server.wait(std::chrono::seconds(30)) == 0);
 }
+
+TEST_CASE("concur worker and a distributed run say clearly what is wrong", "[e2e][distributed]") {
+  Sandbox box;
+  auto r = box.concur("worker --redis localhost:6379");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("expected redis://HOST[:PORT]"));
+  r = box.concur("worker --redis redis://127.0.0.1:1 --runs 1");  // nothing listens on port 1
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("redis://127.0.0.1:1") && Catch::Contains("refused"));
+  r = box.concur("worker --redis redis://127.0.0.1:1 --strategy threads");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("plugin 'threads' serves no work to other processes"));
+  const auto config = box.write(
+      "d.yaml",
+      "name: d\nserver: {pages: 30, delay_scale: 0, cpu_iterations: 100, core_iterations: 100}\n"
+      "strategies:\n  - {plugin: distributed, redis: \"redis://127.0.0.1:1\"}\n");
+  r = box.concur("run -q " + config.string() + " -o " + box.path("runs.csv").string());
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("redis redis://127.0.0.1:1: Connection refused"));
+  CHECK(column(slurp(box.path("runs.csv")), "status") == std::vector<std::string>{"failed"});
+}

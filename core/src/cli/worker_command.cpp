@@ -51,6 +51,11 @@ Subcommand add_worker(CLI::App &app) {
   cmd->add_option("--redis", args->redis,
                   "The Redis server the coordinator uses: redis://HOST[:PORT]")
       ->required()
+      ->check([](const std::string &url) {
+        return url.rfind("redis://", 0) == 0 && url.size() > 8
+                   ? std::string()
+                   : "expected redis://HOST[:PORT], got '" + url + "'";
+      })
       ->type_name("URL");
   cmd->add_option("--id", args->id, "This worker's name in results (default: HOSTNAME-PID)")
       ->type_name("NAME");
