@@ -12,9 +12,11 @@ BUILD_PACKAGES=(
   liblua5.4-dev catch2 libcli11-dev libboost-dev libboost-context-dev libhiredis-dev
 )
 # Testing and benchmarking it: the course's Python crawlers, YAML checks, wrk,
+# Redis and network namespaces (distributed), clang and libFuzzer (scripts/fuzz.sh),
 # and a headless browser for the report's test.
 TEST_PACKAGES=(
   python3 python3-requests python3-aiohttp python3-yaml wrk chromium redis-server iproute2
+  clang libclang-rt-14-dev
 )
 
 PACKAGES=("${BUILD_PACKAGES[@]}")

@@ -1,6 +1,11 @@
 #include "config/yaml_tree.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <optional>
+#include <sstream>
 
 #include "config/text.hpp"
 
@@ -73,6 +78,58 @@ class Builder {
   const Source &source_;
 };
 
+// Counts a stream's documents without building them, and stops at two: that
+// is all parse_yaml needs to know. yaml-cpp 0.7's LoadAll never returns on a
+// stream such as "," (jbeder/yaml-cpp#1040, fixed upstream in 2024 but not in
+// Debian 12's 0.7.0): its parser keeps reporting a new empty document without
+// consuming a token, and LoadAll keeps collecting them until memory runs out.
+// Found by tests/fuzz/fuzz_config.cpp; the input is in tests/fuzz/regressions.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark &mark) override {
+    if (++documents == 1) first = mark;
+    if (documents == 2) second = mark;
+  }
+  // The parser reported a second document where the first began: it is stuck
+  // on a token it cannot place (yaml-cpp#1040), not reading a real document.
+  bool stuck() const { return documents == 2 && second.pos == first.pos; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark &, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark &, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                const std::string &) override {}
+  void OnSequenceStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  int documents = 0;
+  YAML::Mark first, second;
+};
+
+// The stream's one document (none for an empty stream); a second one is an
+// error at its line.
+std::optional<YAML::Node> only_document(const std::string &text, const Source &source,
+                                        const std::string &key) {
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  DocumentCounter counter;
+  while (counter.documents < 2 && parser.HandleNextDocument(counter)) {
+  }
+  if (counter.documents > 1) {
+    const int line = source.has_lines && counter.second.line >= 0 ? counter.second.line + 1 : 0;
+    const size_t at = std::min(text.size(), static_cast<size_t>(std::max(0, counter.second.pos)));
+    const std::string near = text.substr(at, std::min<size_t>(12, text.find('\n', at) - at));
+    fail(Location{source.file, line}, source.origin, key.empty() ? "(syntax)" : key,
+         counter.stuck() ? "not valid YAML near '" + near + "'"
+                         : "expected one YAML document, got a second");
+  }
+  if (counter.documents == 0) return std::nullopt;
+  return YAML::Load(text);  // one document: parses it into nodes
+}
+
 }  // namespace
 
 const Entry *Node::find(std::string_view key) const {
@@ -87,9 +144,9 @@ Entry *Node::find(std::string_view key) {
 }
 
 Node parse_yaml(std::string_view text, const Source &source, const std::string &key) {
-  std::vector<YAML::Node> documents;
+  std::optional<YAML::Node> document;
   try {
-    documents = YAML::LoadAll(std::string(text));
+    document = only_document(std::string(text), source, key);
   } catch (const YAML::ParserException &e) {
     // e.msg is the bare message; what() would repeat "yaml-cpp: error at line".
     const int line = source.has_lines && e.mark.line >= 0 ? e.mark.line + 1 : 0;
@@ -98,15 +155,10 @@ Node parse_yaml(std::string_view text, const Source &source, const std::string &
   } catch (const YAML::Exception &e) {
     fail(Location{source.file, 0}, source.origin, key.empty() ? "(syntax)" : key, e.msg);
   }
-  if (documents.size() > 1) {
-    const int line = source.has_lines ? documents[1].Mark().line + 1 : 0;
-    fail(Location{source.file, line}, source.origin, key.empty() ? "(syntax)" : key,
-         "expected one YAML document, got " + std::to_string(documents.size()));
-  }
   Node root;
   root.where = Location{source.file, 0};
   root.origin = source.origin;
-  if (!documents.empty()) root = Builder(source).build(documents.front(), key);
+  if (document) root = Builder(source).build(*document, key);
   return root;
 }
 

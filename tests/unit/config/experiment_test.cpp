@@ -351,7 +351,20 @@ TEST_CASE("YAML syntax errors keep yaml-cpp's line, 1-based", "[config][errors]"
   e = load_error("crawl:\n  max_pages: 1\n timeout_ms: 2\n");
   CHECK_THAT(e.what(), Equals("x.yaml:3: (syntax): end of map not found"));
   e = load_error("a: 1\n---\nb: 2\n");
-  CHECK_THAT(e.what(), Contains("expected one YAML document, got 2"));
+  CHECK_THAT(e.what(), Contains("expected one YAML document, got a second"));
+}
+
+TEST_CASE("streams that made yaml-cpp 0.7 loop for ever are errors at once", "[config][errors]") {
+  // Found by tests/fuzz/fuzz_config.cpp (yaml-cpp#1040): LoadAll never returned.
+  for (const char *text : {",", ", a\n", "# c\n, (x\n", "...\n,"}) {
+    INFO(text);
+    auto e = load_error(text);
+    CHECK(e.key() == "(syntax)");
+    CHECK_THAT(e.what(), Contains("not valid YAML near ',") ||
+                             Contains("expected one YAML document, got a second"));
+  }
+  CHECK_THAT(load_error("a: 1\n---\n,").what(),
+             Contains("x.yaml:2: (syntax): expected one YAML document, got a second"));
 }
 
 TEST_CASE("duplicate keys are errors", "[config][errors]") {

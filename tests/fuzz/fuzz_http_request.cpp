@@ -1,0 +1,78 @@
+// The demo server's HTTP request handling, whole: any bytes sent on a real
+// loopback connection to a real server (the one `concur serve` runs) must get
+// an HTTP/1.x response or a clean close — never a hang, never a crash. The client
+// half-closes after sending, so the server always sees the end of input.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "server/graph.hpp"
+#include "server/server.hpp"
+
+namespace {
+
+int server_port() {
+  static std::unique_ptr<concur::server::Server> server = [] {
+    concur::server::Settings s;
+    s.pages = 60;
+    s.delay_scale = 0;  // answers at once: a fuzz input must not wait 5 s for a delay page
+    s.cpu_iterations = 100;
+    s.core_iterations = 100;
+    s.idle_timeout_s = 5;
+    auto graph = std::make_shared<const concur::server::Graph>(concur::server::Graph::build(s));
+    auto started = std::make_unique<concur::server::Server>(graph);
+    started->start();
+    return started;
+  }();
+  const std::string url = server->base_url();
+  return std::atoi(url.substr(url.rfind(':') + 1).c_str());
+}
+
+[[noreturn]] void fail(const char *why) {
+  std::fprintf(stderr, "fuzz_http_request: %s\n", why);
+  std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  static const int port = server_port();
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0) fail("cannot connect");
+  // Reset on close: no TIME_WAIT pile-up over a long run.
+  const linger reset{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+  for (size_t sent = 0; sent < size;) {
+    const ssize_t n = ::send(fd, data + sent, size - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;  // the server may close early (a bad request): fine
+    sent += static_cast<size_t>(n);
+  }
+  ::shutdown(fd, SHUT_WR);
+  std::string answer;
+  char buffer[65536];
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 10'000) == 0) fail("no answer and no close within 10 s");
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) break;  // closed (or reset after a refusal)
+    if (answer.size() < 16) answer.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  // HTTP/1.1, or 1.0 to a 1.0 request.
+  if (!answer.empty() && answer.rfind("HTTP/1.", 0) != 0) fail("an answer that is not HTTP");
+  return 0;
+}
