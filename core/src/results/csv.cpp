@@ -1,5 +1,8 @@
 #include "results/csv.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -25,12 +28,6 @@ std::string join_metrics(const std::map<std::string, double> &metrics) {
     out += name + "=" + fixed(value, 6);
   }
   return out;
-}
-
-void write_line(std::ofstream &out, const std::vector<std::string> &fields) {
-  for (size_t i = 0; i < fields.size(); ++i) out << (i ? "," : "") << csv_escape(fields[i]);
-  out << '\n';
-  out.flush();
 }
 
 }  // namespace
@@ -152,18 +149,43 @@ CsvWriter::CsvWriter(const std::string &path) : path_(path) {
   std::filesystem::path p(path);
   std::error_code ec;
   if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
-  out_.open(p, std::ios::out | std::ios::trunc);
-  if (!out_) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
 }
 
 CsvWriter::~CsvWriter() {
-  if (!header_written_) write_header({});
+  try {
+    if (!header_written_) write_header({});
+  } catch (const std::exception &) {
+    // Reported by the write that failed first; a destructor must not throw.
+  }
+  if (fd_ >= 0) ::close(fd_);
+}
+
+// One line, one write(2): whole or not at all. A short write (the disk is
+// full) is cut back to the last whole line, then reported.
+void CsvWriter::write_line(const std::vector<std::string> &fields) {
+  std::string line;
+  for (size_t i = 0; i < fields.size(); ++i) line += (i ? "," : "") + csv_escape(fields[i]);
+  line += '\n';
+  size_t done = 0;
+  while (done < line.size()) {
+    const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int error = n < 0 ? errno : ENOSPC;
+      if (done > 0 && ::ftruncate(fd_, size_) == 0) ::lseek(fd_, size_, SEEK_SET);
+      throw std::runtime_error("cannot write " + path_ + ": " + std::strerror(error));
+    }
+    done += static_cast<size_t>(n);
+  }
+  size_ += static_cast<off_t>(line.size());
 }
 
 void CsvWriter::write_header(const std::vector<std::string> &extra) {
   std::vector<std::string> header = csv_header();
   header.insert(header.end(), extra.begin(), extra.end());
-  write_line(out_, header);
+  write_line(header);
   extra_ = extra;
   header_written_ = true;
 }
@@ -188,8 +210,7 @@ void CsvWriter::write(const RunResult &run) {
                            [&name](const auto &c) { return c.first == name; });
     fields.push_back(it == run.extra_columns.end() ? std::string() : it->second);
   }
-  write_line(out_, fields);
-  if (!out_) throw std::runtime_error("cannot write " + path_ + ": " + std::strerror(errno));
+  write_line(fields);
 }
 
 }  // namespace concur::results

@@ -1,10 +1,13 @@
-// The runs CSV: a header, then one row per run, flushed as each run ends so a
-// crash loses at most the run in flight. A script's on_result hook may add
+// The runs CSV: a header, then one row per run, each written whole with one
+// write(2) as its run ends, so a crash (even SIGKILL) loses at most the run in
+// flight and never leaves half a line. A write the disk cannot take is cut
+// back to the last whole line and reported. A script's on_result hook may add
 // columns after the standard ones: the first row fixes which (the header is
 // written with it), later rows leave a column they lack empty.
 #pragma once
 
-#include <fstream>
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -28,8 +31,11 @@ class CsvWriter {
  private:
   void write_header(const std::vector<std::string> &extra);
 
+  void write_line(const std::vector<std::string> &fields);
+
   std::string path_;
-  std::ofstream out_;
+  int fd_ = -1;
+  off_t size_ = 0;  // bytes of whole lines written so far
   bool header_written_ = false;
   std::vector<std::string> extra_;
 };
