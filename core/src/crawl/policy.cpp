@@ -20,6 +20,8 @@ double unit(uint64_t seed, const std::string &page, int retry) {
 }  // namespace
 
 bool worth_retrying(const http::Response &r, const RetryOn &on) {
+  // A server that sent 32 MiB for a page will send it again: not worth it.
+  if (r.too_large) return false;
   if (r.status == 0) return r.timed_out ? on.timeouts : on.connection;
   if (r.status == 404) return false;  // the page is not there; asking again will not change it
   if (std::find(on.statuses.begin(), on.statuses.end(), r.status) != on.statuses.end()) return true;

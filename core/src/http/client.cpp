@@ -10,9 +10,16 @@
 namespace concur::http {
 namespace {
 
+// Returning less than was given makes libcurl stop with CURLE_WRITE_ERROR.
 size_t append_body(char *data, size_t size, size_t count, void *user) {
-  static_cast<std::string *>(user)->append(data, size * count);
-  return size * count;
+  auto *exchange = static_cast<Exchange *>(user);
+  const size_t n = size * count;
+  if (exchange->body.size() + n > Exchange::kMaxBody) {
+    exchange->too_large = true;
+    return 0;
+  }
+  exchange->body.append(data, n);
+  return n;
 }
 
 }  // namespace
@@ -38,6 +45,7 @@ Client::~Client() {
 void Exchange::prepare(CURL *curl, const std::string &url, long timeout_ms) {
   static_assert(sizeof error == CURL_ERROR_SIZE);
   body.clear();
+  too_large = false;
   error[0] = '\0';
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
@@ -47,7 +55,7 @@ void Exchange::prepare(CURL *curl, const std::string &url, long timeout_ms) {
   // Threads may block in here; without NOSIGNAL libcurl would use signals for timeouts.
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, this);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
 }
 
@@ -56,6 +64,9 @@ Response Exchange::finish(CURL *curl, int rc, double latency_ms) {
   r.latency_ms = latency_ms;
   if (rc != CURLE_OK) {
     r.error = error[0] != '\0' ? error : curl_easy_strerror(static_cast<CURLcode>(rc));
+    r.too_large = too_large;
+    if (too_large)
+      r.error = "answer larger than " + std::to_string(kMaxBody >> 20) + " MiB: cut off";
     r.connect_failed = rc == CURLE_COULDNT_CONNECT;
     r.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
   } else {

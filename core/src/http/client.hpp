@@ -2,6 +2,7 @@
 // kept alive. One Client per worker thread: a handle must not be shared.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 typedef void CURL;
@@ -16,6 +17,7 @@ struct Response {
   long new_connections = 0;     // TCP connections this request opened (0 on reuse)
   bool connect_failed = false;  // no connection could be made at all
   bool timed_out = false;       // the request's time limit ran out
+  bool too_large = false;       // the body passed Exchange::kMaxBody and was cut off
   bool ok() const { return status >= 200 && status < 300; }
 };
 
@@ -40,8 +42,13 @@ void global_init();
 // One GET's state on an easy handle, shared by the blocking Client and the
 // non-blocking Loop so that both ask and answer exactly the same way.
 struct Exchange {
+  // Pages are kilobytes: an answer past this is cut off and the GET fails,
+  // so an endless or enormous body cannot take the client's memory.
+  static constexpr size_t kMaxBody = size_t{32} << 20;  // 32 MiB
+
   std::string body;
-  char error[256] = {0};  // CURL_ERROR_SIZE
+  bool too_large = false;  // the body passed kMaxBody: the transfer was stopped
+  char error[256] = {0};   // CURL_ERROR_SIZE
   // Sets URL, redirects, timeout and the body sink on `curl`.
   void prepare(CURL *curl, const std::string &url, long timeout_ms);
   // Reads status and connection count after the transfer ended with `rc`

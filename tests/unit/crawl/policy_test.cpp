@@ -57,6 +57,13 @@ TEST_CASE("a 404 is never retried, whatever the policy says", "[policy]") {
   CHECK(worth_retrying(answered(410), on));  // 4xx other than 404
 }
 
+TEST_CASE("an answer cut off for its size is never retried", "[policy]") {
+  Response cut = transport_error(false);
+  cut.too_large = true;
+  CHECK_FALSE(worth_retrying(cut, RetryOn{}));
+  CHECK(worth_retrying(transport_error(false), RetryOn{}));
+}
+
 TEST_CASE("each kind of failure can be switched off", "[policy]") {
   RetryOn on{false, false, false, false, {503}};
   CHECK_FALSE(worth_retrying(answered(500), on));
