@@ -73,7 +73,7 @@ Response Exchange::finish(CURL *curl, int rc, double latency_ms) {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
     r.body = std::move(body);
   }
-  body.clear();
+  std::string().swap(body);  // a cut-off answer's megabytes must not stay with the handle
   curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &r.new_connections);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
   return r;
