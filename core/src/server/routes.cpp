@@ -10,8 +10,11 @@ namespace {
 
 using Json = nlohmann::ordered_json;  // keeps the protocol's field order for humans
 
+// Error messages quote the request (its path, its method), which may be any
+// bytes: invalid UTF-8 is replaced (U+FFFD) rather than thrown about. A throw
+// here escaped the handler and lost the connection (found by fuzz_http_request).
 std::string error_body(const std::string &message) {
-  return Json{{"error", message}}.dump();
+  return Json{{"error", message}}.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 // Drops the closing brace so that per-request fields can follow.

@@ -223,6 +223,25 @@ TEST_CASE("failure outcomes follow the oracle and repeat after a reset", "[serve
   CHECK(std::set<long>(first_round.begin(), first_round.end()).size() == 2);
 }
 
+TEST_CASE("a path or method that is not UTF-8 gets its error answer, quoted safely",
+          "[server][http]") {
+  // Found by fuzz_http_request: the error's JSON threw on invalid UTF-8, the
+  // exception left the handler, and the connection was lost unanswered.
+  Running r(test_settings());
+  const int port = r.server.port();
+  const std::string page =
+      raw_exchange(port, "GET /api/\xff\xfe HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  CHECK(page.rfind("HTTP/1.1 404", 0) == 0);
+  CHECK(page.find("\xef\xbf\xbd") != std::string::npos);  // U+FFFD in place of the bytes
+  const std::string path =
+      raw_exchange(port, "GET /nowhere\xc3 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  CHECK(path.rfind("HTTP/1.1 404", 0) == 0);
+  const std::string method =
+      raw_exchange(port, "P\xd4ST /api/ HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  CHECK(method.rfind("HTTP/1.1 ", 0) == 0);
+  CHECK(Client().get(r.url("/health")).status == 200);
+}
+
 TEST_CASE("malformed and oversized requests", "[server][http]") {
   Running r(test_settings());
   const int port = r.server.port();
