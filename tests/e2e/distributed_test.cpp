@@ -19,6 +19,7 @@
 #include "support/test_hosts.hpp"
 
 using concur::test::column;
+using concur::test::free_port;
 using concur::test::RedisServer;
 using concur::test::Sandbox;
 using concur::test::slurp;
@@ -151,19 +152,6 @@ bool eventually(const std::function<bool()> &done, std::chrono::seconds limit) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return false;
-}
-
-// A port nobody listens on at `address` right now.
-int free_port(const std::string &address) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  ::inet_pton(AF_INET, address.c_str(), &a.sin_addr);
-  socklen_t len = sizeof a;
-  ::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a);
-  ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
 }
 
 double metric(const std::string &metrics, const std::string &name) {

@@ -19,6 +19,19 @@
 
 namespace concur::test {
 
+// A port nobody listens on at `address` right now.
+inline int free_port(const std::string &address) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  ::inet_pton(AF_INET, address.c_str(), &a.sin_addr);
+  socklen_t len = sizeof a;
+  ::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a);
+  ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
 class RedisServer {
  public:
   // `bind`: the address it listens on (a test host's gateway, for workers in
@@ -28,7 +41,7 @@ class RedisServer {
            ("concur-redis-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
     std::filesystem::create_directories(dir_);
     // A port taken between our probe and redis's bind makes redis exit: try again.
-    for (int attempt = 0; attempt < 5 && pid_ < 0; ++attempt) start(free_port());
+    for (int attempt = 0; attempt < 5 && pid_ < 0; ++attempt) start(free_port(bind_));
     if (pid_ < 0) throw std::runtime_error("redis-server did not start (" + dir_.string() + ")");
   }
   ~RedisServer() {
@@ -50,18 +63,6 @@ class RedisServer {
   static int &counter() {
     static int n = 0;
     return n;
-  }
-
-  int free_port() const {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    ::inet_pton(AF_INET, bind_.c_str(), &a.sin_addr);
-    socklen_t len = sizeof a;
-    ::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a);
-    ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
   }
 
   void start(int port) {
