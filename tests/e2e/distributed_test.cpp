@@ -18,6 +18,7 @@
 #include "support/redis_server.hpp"
 #include "support/test_hosts.hpp"
 
+using concur::test::Background;
 using concur::test::column;
 using concur::test::free_port;
 using concur::test::RedisServer;
@@ -26,52 +27,6 @@ using concur::test::slurp;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-// A background `concur` process, stopped by its PID.
-class Concur {
- public:
-  // `launcher`: what runs it, e.g. {"ip", "netns", "exec", "host-b"}.
-  Concur(const std::vector<std::string> &args, const std::string &log,
-         const std::vector<std::string> &launcher = {}) {
-    std::vector<std::string> words = launcher;
-    words.push_back(CONCUR_BUILD_DIR "/concur");
-    words.insert(words.end(), args.begin(), args.end());
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      std::vector<char *> argv;
-      for (auto &w : words) argv.push_back(w.data());
-      argv.push_back(nullptr);
-      if (!freopen(log.c_str(), "w", stderr)) _exit(126);
-      execvp(argv[0], argv.data());
-      _exit(127);
-    }
-  }
-  ~Concur() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  Concur(const Concur &) = delete;
-  Concur &operator=(const Concur &) = delete;
-  void signal(int sig) const { ::kill(pid_, sig); }
-  // The exit code, or -1 if it has not ended within the limit (then killed).
-  int wait(std::chrono::seconds limit) {
-    const auto deadline = Clock::now() + limit;
-    int status = 0;
-    while (Clock::now() < deadline) {
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
 
 // What the test reads from Redis (hiredis, as the plugin does).
 class Peek {
@@ -202,14 +157,14 @@ class Cluster {
   auto parts() { return std::tie(box_, victim_, steady_, run_, peek_, run_id_); }
 
  private:
-  Concur worker(const std::string &id) {
-    return Concur({"worker", "--redis", redis_.url(), "--id", id, "--runs", "1"},
-                  box_.path(id + ".log").string());
+  Background worker(const std::string &id) {
+    return Background({"worker", "--redis", redis_.url(), "--id", id, "--runs", "1"},
+                      box_.path(id + ".log").string());
   }
   RedisServer redis_;
   Sandbox box_;
   concur::test::fs::path config_;
-  Concur victim_, steady_, run_;
+  Background victim_, steady_, run_;
   Peek peek_;
   std::string run_id_;
 };
@@ -343,7 +298,7 @@ TEST_CASE("workers on two other hosts (network namespaces) serve one run across 
   Sandbox box;
   const int port = free_port(address);
   const std::string base_url = "http://" + address + ":" + std::to_string(port);
-  Concur server(
+  Background server(
       {"serve", "--host", address, "--port", std::to_string(port), "--seed", "5", "--pages", "120",
        "--delay-scale", "0.05", "--cpu-iterations", "20000", "--core-iterations", "5000"},
       box.path("server.log").string());
@@ -355,14 +310,14 @@ TEST_CASE("workers on two other hosts (network namespaces) serve one run across 
                               "\"}\nstrategies:\n  - plugin: threads\n    workers: 4\n"
                               "  - plugin: distributed\n    redis: " +
                               redis.url() + "\n    local_workers: 0\n    worker_threads: 2\n");
-  std::vector<std::unique_ptr<Concur>> workers;
+  std::vector<std::unique_ptr<Background>> workers;
   for (int i = 0; i < 2; ++i)
-    workers.push_back(std::make_unique<Concur>(
+    workers.push_back(std::make_unique<Background>(
         std::vector<std::string>{"worker", "--redis", redis.url(), "--id",
                                  "host" + std::to_string(i), "--runs", "1"},
         box.path("host" + std::to_string(i) + ".log").string(), hosts.launcher(i)));
-  Concur run({"run", "-q", config.string(), "-o", box.path("runs.csv").string()},
-             box.path("run.log").string());
+  Background run({"run", "-q", config.string(), "-o", box.path("runs.csv").string()},
+                 box.path("run.log").string());
   CHECK(run.wait(std::chrono::seconds(120)) == 0);
   for (auto &w : workers) CHECK(w->wait(std::chrono::seconds(30)) == 0);
   INFO(slurp(box.path("run.log")) << slurp(box.path("host0.log")) << slurp(box.path("host1.log")));

@@ -2,15 +2,18 @@
 // code and both output streams, and reading the CSVs it writes.
 #pragma once
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace concur::test {
@@ -59,6 +62,53 @@ class Sandbox {
     return n;
   }
   fs::path dir_;
+};
+
+// A background `concur` process (stderr to `log`), stopped by its PID.
+class Background {
+ public:
+  // `launcher`: what runs it, e.g. {"ip", "netns", "exec", "host-b"}.
+  Background(const std::vector<std::string> &args, const std::string &log,
+             const std::vector<std::string> &launcher = {}) {
+    std::vector<std::string> words = launcher;
+    words.push_back(CONCUR_BUILD_DIR "/concur");
+    words.insert(words.end(), args.begin(), args.end());
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      std::vector<char *> argv;
+      for (auto &w : words) argv.push_back(w.data());
+      argv.push_back(nullptr);
+      if (!freopen(log.c_str(), "w", stderr)) _exit(126);
+      execvp(argv[0], argv.data());
+      _exit(127);
+    }
+  }
+  ~Background() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  Background(const Background &) = delete;
+  Background &operator=(const Background &) = delete;
+  void signal(int sig) const { ::kill(pid_, sig); }
+  // The exit code (128 + N after signal N), or -1 if it has not ended within
+  // the limit (it is killed when this object goes).
+  int wait(std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    int status = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
 };
 
 // The named column of every data row of a CSV without quoted commas.

@@ -1,3 +1,6 @@
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <iostream>
 #include <vector>
 
@@ -12,6 +15,20 @@ int usage_error(CLI::App &app, const CLI::ParseError &e) {
   std::cerr << "concur: " << e.what() << "\n";
   std::cerr << "Run 'concur --help' (or 'concur COMMAND --help') for usage.\n";
   return concur::cli::kExitUsage;
+}
+
+// A server holding 10,000 connections (and a runner with 10,000 in flight,
+// with the embedded server in the same process) needs descriptors beyond the
+// usual soft limit of 1024: raise it to the hard limit, as Go's runtime does.
+// Capped, so that nothing that walks the descriptor table walks millions.
+void raise_descriptor_limit() {
+  constexpr rlim_t kEnough = rlim_t{1} << 16;
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = std::min(limit.rlim_max, kEnough);
+  if (limit.rlim_cur >= wanted) return;
+  limit.rlim_cur = wanted;
+  ::setrlimit(RLIMIT_NOFILE, &limit);  // best effort: the soft limit stays as it was
 }
 
 }  // namespace
@@ -39,6 +56,7 @@ int main(int argc, char **argv) {
   } catch (const CLI::ParseError &e) {
     return usage_error(app, e);
   }
+  raise_descriptor_limit();
   for (const auto &path : plugin_paths) concur::plugin::add_plugin_path(path);
   for (const auto &command : commands) {
     if (!command.app->parsed()) continue;

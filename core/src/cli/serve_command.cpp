@@ -33,16 +33,13 @@ void apply_names(ServeArgs &args) {
                                                 : server::LinkFormat::path;
 }
 
-// Blocks SIGINT/SIGTERM in every thread (the server's I/O thread inherits the
-// mask), then waits for one of them here: a graceful stop, not a kill.
+// The graph first, with the default signal actions: Ctrl-C while the puzzles
+// are being made (minutes, the first time) ends the process at once (the
+// cache is only ever renamed into place whole). Then SIGINT/SIGTERM are
+// blocked in every thread (the server's I/O thread inherits the mask) and
+// waited for here: a graceful stop, not a kill.
 int serve(ServeArgs &args) {
   apply_names(args);
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
   std::shared_ptr<const server::Graph> graph;
   try {
     graph = std::make_shared<const server::Graph>(server::Graph::build(args.settings));
@@ -50,6 +47,11 @@ int serve(ServeArgs &args) {
     std::cerr << "concur serve: " << e.what() << "\n";
     return kExitUsage;
   }
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   server::Server srv(graph);
   srv.start();
   const server::BuildStats &built = graph->build_stats();

@@ -54,8 +54,11 @@ std::string Metrics::render(size_t pages) const {
   single(out, "concur_connections_accepted_total", "counter", "Connections accepted.",
          std::to_string(connections_accepted));
   single(out, "concur_connections_timed_out_total", "counter",
-         "Connections closed after idle_timeout_s without progress.",
+         "Connections closed by idle_timeout_s: a request or an answer took too long.",
          std::to_string(connections_timed_out));
+  single(out, "concur_connections_refused_total", "counter",
+         "Connections answered 503 and closed: the server was out of file descriptors.",
+         std::to_string(connections_refused));
   single(out, "concur_response_bytes_total", "counter", "Bytes of responses written.",
          std::to_string(bytes_sent));
   family(out, "concur_delay_error_ms", "histogram",

@@ -33,6 +33,7 @@ struct Metrics {
   uint64_t connections_peak = 0;
   uint64_t connections_accepted = 0;
   uint64_t connections_timed_out = 0;  // closed by idle_timeout_s
+  uint64_t connections_refused = 0;    // out of descriptors: answered 503 and closed
   uint64_t bytes_sent = 0;
   std::array<uint64_t, kBuckets.size() + 1> delay_buckets{};  // the last one is +Inf
   double delay_error_sum_ms = 0;

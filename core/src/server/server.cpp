@@ -4,7 +4,10 @@
 
 #include "server/server.hpp"
 
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -62,6 +65,8 @@ struct Hub {
   explicit Hub(std::shared_ptr<const Graph> graph) : routes(std::move(graph)) {}
 
   void accept();
+  void on_accept_error(const error_code &ec);
+  void refuse_one();
   void close_all();
 
   asio::io_context ioc{1};  // first: destroyed after the sockets and timers
@@ -72,6 +77,9 @@ struct Hub {
   size_t max_connections = 1;
   bool stopping = false;
   bool accepting = false;
+  // Held so that, out of descriptors, one is free to accept a connection and
+  // refuse it (libev's and nginx's trick); -1 while given up.
+  int spare_fd = -1;
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -148,13 +156,7 @@ void Hub::accept() {
   acceptor->async_accept([this](error_code ec, Socket socket) {
     accepting = false;
     if (stopping || ec == asio::error::operation_aborted) return;
-    if (ec) {  // e.g. out of file descriptors: back off rather than spin
-      retry.expires_after(std::chrono::milliseconds(50));
-      retry.async_wait([this](error_code wait_ec) {
-        if (!wait_ec) accept();
-      });
-      return;
-    }
+    if (ec) return on_accept_error(ec);
     error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     std::make_shared<Connection>(*this, std::move(socket))->read();
@@ -162,10 +164,53 @@ void Hub::accept() {
   });
 }
 
+// Out of descriptors, a connection would wait in the backlog until one is
+// freed, and its client could not tell a busy server from a dead one: refuse
+// it instead, with a 503, and go on (the next ones too, until a descriptor is
+// free again). Other errors: back off rather than spin.
+void Hub::on_accept_error(const error_code &ec) {
+  const bool out_of_descriptors =
+      ec == asio::error::no_descriptors || ec.value() == ENFILE;  // per process, system-wide
+  if (out_of_descriptors && spare_fd >= 0) {
+    refuse_one();
+    return accept();
+  }
+  retry.expires_after(std::chrono::milliseconds(50));
+  retry.async_wait([this](error_code wait_ec) {
+    if (!wait_ec) accept();
+  });
+}
+
+void Hub::refuse_one() {
+  static const std::string kRefusal = [] {
+    const std::string body = R"({"error":"Server out of file descriptors"})";
+    return "HTTP/1.1 503 Service Unavailable\r\nServer: concur\r\nContent-Type: "
+           "application/json\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  }();
+  ::close(spare_fd);
+  const int fd = ::accept4(acceptor->native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
+  if (fd >= 0) {
+    // Best effort, never blocking: a new socket's send buffer takes these
+    // bytes. What the client sent is read first, so that closing does not
+    // reset the connection over unread data and lose the answer.
+    char request[4096];
+    while (::recv(fd, request, sizeof request, MSG_DONTWAIT) > 0) {
+    }
+    (void)!::send(fd, kRefusal.data(), kRefusal.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    ::shutdown(fd, SHUT_WR);
+    ::close(fd);
+    ++routes.metrics().connections_refused;
+  }
+  spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
 void Hub::close_all() {
   stopping = true;
   error_code ignored;
   if (acceptor) acceptor->close(ignored);
+  if (spare_fd >= 0) ::close(spare_fd);
+  spare_fd = -1;
   retry.cancel();
   for (Connection *c : connections) c->close();
 }
@@ -235,7 +280,14 @@ void Connection::on_read(error_code ec) {
   version_ = request.version();
   const auto method = request.method_string();
   const auto target = request.target();
-  answer_ = hub_.routes.answer({method.data(), method.size()}, {target.data(), target.size()});
+  try {
+    answer_ = hub_.routes.answer({method.data(), method.size()}, {target.data(), target.size()});
+  } catch (const std::exception &e) {  // a bug: this client gets a 500, the others go on
+    std::cerr << "concur server: " << e.what() << '\n';
+    in_flight_ = false;
+    --hub_.routes.metrics().in_flight;  // refuse() begins the request again
+    return refuse(http::status::internal_server_error, "Internal server error");
+  }
   if (answer_.delay.count() <= 0) return write();
   timer_.expires_after(answer_.delay);
   timer_.async_wait([self = shared_from_this()](error_code wait_ec) {
@@ -362,6 +414,7 @@ struct Server::Impl {
         break;
       } catch (const std::exception &e) {  // a handler threw: log it, keep serving
         std::cerr << "concur server: " << e.what() << '\n';
+        hub.accept();  // in case it was the accept handler: accepting again is harmless
       }
     }
     const Usage usage = measure_this_thread();
@@ -398,6 +451,8 @@ void Server::Impl::bind(const Settings &s) {
   if (hub.acceptor->set_option(tcp::acceptor::reuse_address(true), ec)) fail(ec);
   if (hub.acceptor->bind(endpoint, ec)) fail(ec);
   if (hub.acceptor->listen(asio::socket_base::max_listen_connections, ec)) fail(ec);
+  // Hub::refuse_one accepts by hand: it must never block the I/O thread.
+  if (hub.acceptor->non_blocking(true, ec)) fail(ec);
   port = hub.acceptor->local_endpoint().port();
   const auto bound = endpoint.address();
   const std::string host = bound.is_unspecified() ? "127.0.0.1"
@@ -422,6 +477,7 @@ void Server::start() {
   hub.stopping = false;
   hub.max_connections = static_cast<size_t>(std::max(1, s.max_connections));
   impl_->bind(s);
+  hub.spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   hub.routes.prepare(impl_->base_url);
   hub.accept();  // the I/O thread is not running yet: safe from here
   impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });

@@ -1,0 +1,158 @@
+// `concur serve` as its own process, at its limits: out of file descriptors,
+// and stopped while it is still making its puzzles.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/cli.hpp"
+
+using concur::test::Background;
+using concur::test::Sandbox;
+using concur::test::slurp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Polls `log` until it holds `text` (or the process wrote for `limit`).
+bool log_shows(const std::string &log, const std::string &text, std::chrono::seconds limit) {
+  const auto deadline = Clock::now() + limit;
+  while (Clock::now() < deadline) {
+    if (slurp(log).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+// The port from serve's start line: "... on http://127.0.0.1:PORT/ — Ctrl-C to stop".
+int served_port(const std::string &log) {
+  const std::string text = slurp(log);
+  const auto at = text.find("on http://127.0.0.1:");
+  REQUIRE(at != std::string::npos);
+  return std::stoi(text.substr(at + 20));
+}
+
+// A raw connection that has sent one request: a raw socket because the test
+// wants the server's descriptors used up, and its own never pooled.
+class Raw {
+ public:
+  Raw(int port, const std::string &request) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0 &&
+                 ::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) ==
+                     static_cast<ssize_t>(request.size());
+  }
+  ~Raw() { ::close(fd_); }
+  Raw(const Raw &) = delete;
+  Raw &operator=(const Raw &) = delete;
+  // The answer's status line, "closed" or "reset" without one, "silent" if
+  // nothing came within the limit.
+  std::string status_line(std::chrono::seconds limit) {
+    if (!connected_) return "not connected";
+    std::string got;
+    char buffer[512];
+    const auto deadline = Clock::now() + limit;
+    while (got.find("\r\n") == std::string::npos) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      pollfd p{fd_, POLLIN, 0};
+      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) == 0) return "silent";
+      const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n == 0) return "closed";
+      if (n < 0) return "reset";
+      got.append(buffer, static_cast<size_t>(n));
+    }
+    return got.substr(0, got.find("\r\n"));
+  }
+  // Everything until the server closes (ask with "Connection: close").
+  std::string whole(std::chrono::seconds limit) {
+    std::string got;
+    char buffer[4096];
+    const auto deadline = Clock::now() + limit;
+    for (;;) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      pollfd p{fd_, POLLIN, 0};
+      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) == 0) return got;
+      const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n <= 0) return got;
+      got.append(buffer, static_cast<size_t>(n));
+    }
+  }
+
+ private:
+  int fd_;
+  bool connected_ = false;
+};
+
+const char *kHealth = "GET /health HTTP/1.1\r\nHost: t\r\n\r\n";
+
+}  // namespace
+
+TEST_CASE("out of descriptors, serve answers new connections 503 and recovers",
+          "[e2e][serve][faults]") {
+  Sandbox box;
+  const std::string log = box.path("serve.log").string();
+  // 40 descriptors in all (hard limit too, so concur cannot raise it): the
+  // server runs out after ~30 connections, far below max_connections.
+  Background server({"serve", "--port", "0", "--pages", "60", "--cpu-iterations", "100",
+                     "--core-iterations", "100"},
+                    log, {"prlimit", "--nofile=40:40"});
+  REQUIRE(log_shows(log, "Ctrl-C to stop", std::chrono::seconds(30)));
+  const int port = served_port(log);
+
+  std::vector<std::unique_ptr<Raw>> held;  // kept open (keep-alive) to use the descriptors up
+  for (int i = 0; i < 60; ++i) held.push_back(std::make_unique<Raw>(port, kHealth));
+  int ok = 0, refused = 0;
+  for (auto &c : held) {
+    const std::string status = c->status_line(std::chrono::seconds(10));
+    INFO(status);
+    // Every connection gets an answer: served, or refused in words.
+    REQUIRE((status == "HTTP/1.1 200 OK" || status == "HTTP/1.1 503 Service Unavailable"));
+    (status.find("200") != std::string::npos ? ok : refused) += 1;
+  }
+  CHECK(ok >= 20);
+  CHECK(refused >= 20);
+
+  // Once descriptors are free again, new connections are served.
+  held.clear();
+  std::string after;
+  for (auto deadline = Clock::now() + std::chrono::seconds(10); Clock::now() < deadline;) {
+    after = Raw(port, kHealth).status_line(std::chrono::seconds(5));
+    if (after == "HTTP/1.1 200 OK") break;
+  }
+  CHECK(after == "HTTP/1.1 200 OK");
+  const std::string metrics =
+      Raw(port, "GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+          .whole(std::chrono::seconds(5));
+  // At least the refusals seen above (the retries just before may add some).
+  const auto at = metrics.find("\nconcur_connections_refused_total ");
+  REQUIRE(at != std::string::npos);
+  CHECK(std::stoi(metrics.substr(at + 34)) >= refused);
+
+  server.signal(SIGINT);
+  CHECK(server.wait(std::chrono::seconds(10)) == 0);  // a graceful stop
+  CHECK_THAT(slurp(log), Catch::Contains("SIGINT, shutting down"));
+}
+
+TEST_CASE("Ctrl-C while serve is still making its puzzles ends it at once", "[e2e][serve]") {
+  Sandbox box;
+  const std::string log = box.path("serve.log").string();
+  // An empty cache folder: course-sized puzzles take minutes to make.
+  Background server({"serve", "--port", "0", "--pages", "200"}, log,
+                    {"env", "CONCUR_CACHE_DIR=" + box.path("cache").string()});
+  REQUIRE(log_shows(log, "puzzles, about", std::chrono::seconds(30)));
+  server.signal(SIGINT);
+  CHECK(server.wait(std::chrono::seconds(10)) == 128 + SIGINT);
+}
