@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -38,8 +39,9 @@ int server_port() {
   return std::atoi(url.substr(url.rfind(':') + 1).c_str());
 }
 
-[[noreturn]] void fail(const char *why) {
-  std::fprintf(stderr, "fuzz_http_request: %s\n", why);
+[[noreturn]] void fail(const char *why, int error = 0) {
+  std::fprintf(stderr, "fuzz_http_request: %s%s%s\n", why, error ? ": " : "",
+               error ? std::strerror(error) : "");
   std::abort();
 }
 
@@ -52,7 +54,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<uint16_t>(port));
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0) fail("cannot connect");
+  if (fd < 0) fail("no socket", errno);
+  if (::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0) fail("cannot connect", errno);
   // Reset on close: no TIME_WAIT pile-up over a long run.
   const linger reset{1, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
