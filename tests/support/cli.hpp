@@ -3,6 +3,7 @@
 #pragma once
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -92,14 +93,18 @@ class Background {
   Background(const Background &) = delete;
   Background &operator=(const Background &) = delete;
   void signal(int sig) const { ::kill(pid_, sig); }
+  // The process's own peak resident set (not its children's), once wait() saw it end.
+  long peak_rss_kb() const { return peak_rss_kb_; }
   // The exit code (128 + N after signal N), or -1 if it has not ended within
   // the limit (it is killed when this object goes).
   int wait(std::chrono::seconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     int status = 0;
     while (std::chrono::steady_clock::now() < deadline) {
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      rusage usage{};
+      if (::wait4(pid_, &status, WNOHANG, &usage) == pid_) {
         pid_ = -1;
+        peak_rss_kb_ = usage.ru_maxrss;
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -109,6 +114,7 @@ class Background {
 
  private:
   pid_t pid_ = -1;
+  long peak_rss_kb_ = 0;
 };
 
 // The named column of every data row of a CSV without quoted commas.

@@ -186,6 +186,7 @@ void WorkerStats::add(WorkerStats &&s) {
   hedged += s.hedged;
   cancelled += s.cancelled;
   give_ups += s.give_ups;
+  for (const auto &[kind, count] : s.failures) failures[kind] += count;
   pages_ok += s.pages_ok;
   pages_failed += s.pages_failed;
   solves += s.solves;
@@ -245,6 +246,7 @@ void CrawlRun::note_failure(Attempts &attempts, const http::Response &r) const {
   attempts.never_connected = attempts.never_connected && r.connect_failed;
   attempts.retryable = attempts.retryable || worth_retrying(r, settings_.policy.retry_on);
   if (!r.error.empty()) attempts.last_error = r.error;
+  attempts.last_failure = http::failure_kind(r);
 }
 
 bool CrawlRun::try_again(Worker &worker, Task &task, Attempts &attempts) {
@@ -253,6 +255,7 @@ bool CrawlRun::try_again(Worker &worker, Task &task, Attempts &attempts) {
     return true;
   }
   task.failed = true;
+  task.failure = attempts.last_failure;
   ++worker.stats().give_ups;
   // Every attempt refused: the server is gone, and every later page would only
   // fail the same way. End the run with the reason rather than grind on.
@@ -290,6 +293,7 @@ bool CrawlRun::fetch(Worker &worker, Task &task) {
     if (wait > 0) std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(wait));
   }
   task.failed = true;
+  task.failure = "aborted";  // the run ended first
   return false;
 }
 
@@ -321,6 +325,7 @@ void CrawlRun::fetch_async(Worker &worker, http::Loop &loop, Task &task,
                            std::function<void(bool)> done) {
   if (aborted()) {
     task.failed = true;
+    task.failure = "aborted";
     loop.post([done = std::move(done)] { done(false); });
     return;
   }
@@ -411,6 +416,7 @@ bool CrawlRun::interpret(Worker &, Task &task) {
       task.content = parse_page(task.body, settings_.puzzle);
     } catch (const PageError &) {
       task.failed = true;
+      task.failure = "bad_page";
       return false;
     }
   }
@@ -442,9 +448,11 @@ void CrawlRun::solve(Worker &worker, Task &task, size_t index) {
     } catch (const script::ScriptError &e) {
       script_failed(e);  // a kernel's mistake is the script's: the run ends
       task.failed = true;
+      task.failure = "kernel_error";
     } catch (const std::exception &e) {
       abort("task " + task.page_id + " (" + item->label + "): " + e.what());
       task.failed = true;
+      task.failure = "kernel_error";
     }
   } else {
     task.results.at(index) = hash::chain(unit.seed, unit.iterations, settings_.puzzle.rule);
@@ -502,6 +510,7 @@ void CrawlRun::complete(Worker &worker, std::unique_ptr<Task> task) {
   std::vector<std::string> links;
   if (task->failed || !task->fetched) {
     ++stats.pages_failed;
+    ++stats.failures[task->failure.empty() ? "unknown" : task->failure];
     if (settings_.live) ++settings_.live->pages_failed;
   } else {
     if (settings_.live) ++settings_.live->pages_ok;
@@ -559,6 +568,7 @@ results::RunResult CrawlRun::totals() const {
   r.hedged_requests = merged_.hedged;
   r.cancelled_requests = merged_.cancelled;
   r.give_ups = merged_.give_ups;
+  r.page_failures = merged_.failures;
   r.solves = merged_.solves;
   r.solve_s = merged_.solve_s;
   r.connections = merged_.connections;

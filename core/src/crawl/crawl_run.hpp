@@ -64,6 +64,7 @@ struct Task {
   std::string page_id;
   bool fetched = false;
   bool failed = false;  // fetch or interpret failed: complete() counts a failure
+  std::string failure;  // why, when failed: http::failure_kind's word, bad_page, ...
   std::string body;     // until interpret
   PageContent content;
   std::vector<std::string> results;  // one per work unit, set by solve()
@@ -78,9 +79,10 @@ struct Task {
 // Counters one worker keeps without locks, merged when it closes.
 struct WorkerStats {
   long requests = 0, retries = 0, pages_ok = 0, pages_failed = 0, solves = 0;
-  long hedged = 0;     // requests that were extra copies of an attempt
-  long give_ups = 0;   // pages whose every allowed attempt failed
-  long cancelled = 0;  // copies stopped once a twin had won (in requests too)
+  long hedged = 0;                       // requests that were extra copies of an attempt
+  long give_ups = 0;                     // pages whose every allowed attempt failed
+  long cancelled = 0;                    // copies stopped once a twin had won (in requests too)
+  std::map<std::string, long> failures;  // failed pages by Task::failure
   double solve_s = 0;
   long connections = 0;
   std::vector<double> latencies_ms;
@@ -174,6 +176,7 @@ class CrawlRun {
     bool never_connected = true;
     bool retryable = false;  // the last attempt failed in a way worth retrying
     std::string last_error;
+    std::string last_failure;  // http::failure_kind of the last failed attempt
   };
   struct AsyncFetch;  // an event-loop fetch in progress (crawl_run.cpp)
   struct Copy {       // one request of an attempt, in flight

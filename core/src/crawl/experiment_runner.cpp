@@ -37,6 +37,22 @@ PuzzleParams params_from(const server::Settings &s) {
   return {s.hash_rule, s.cpu_iterations, s.core_iterations, s.id_length};
 }
 
+// `GET /` (PROTOCOL.md): the server's announcement, or an empty one from a
+// server that answers it with an error or no JSON (a server of someone
+// else's, the hostile test's): the crawl can go on without it. A server that
+// does not answer at all fails here, before any run.
+json announcement(http::Client &client, const std::string &base_url, std::ostream &log) {
+  const std::string url = base_url + "/";
+  const http::Response r = client.get(url);
+  if (r.status == 0) throw std::runtime_error("GET " + url + " failed: " + r.error);
+  json body = r.ok() ? json::parse(r.body, nullptr, false) : json();
+  if (body.is_object()) return body;
+  log << "concur: warning: " << url << " announces nothing ("
+      << (r.ok() ? "the answer is no JSON object" : "HTTP " + std::to_string(r.status))
+      << "): puzzle settings from the config or the course's defaults, seed unknown\n";
+  return json::object();
+}
+
 // A server of ours announces its puzzles at `/` (ext); the original announces
 // nothing. The config's puzzle keys, where the user gave them, win; the rest
 // come from the announcement, else from the course's defaults.
@@ -209,7 +225,7 @@ Target::Target(const config::Experiment &experiment, std::ostream &log) {
   http::Client client(experiment.crawl.timeout_ms);
   if (experiment.base_url) {
     settings_.base_url = *experiment.base_url;  // the loader dropped any trailing '/'
-    json root = get_json(client, settings_.base_url + "/");
+    const json root = announcement(client, settings_.base_url, log);
     settings_.puzzle = remote_puzzle(root, experiment);
     seed_ = root.value("seed", uint64_t{0});  // 0: the server does not say
   } else {

@@ -133,6 +133,7 @@ std::string encode_outcome(const Task &task, const WorkerStats &stats,
                            const std::string &run_error) {
   json j = {{"fetched", task.fetched},
             {"failed", task.failed},
+            {"failure", task.failure},
             {"content", encode_content(task.content)},
             {"results", task.results},
             {"done", task.unit_done},
@@ -153,6 +154,7 @@ std::string decode_outcome(std::string_view bytes, Task &task, WorkerStats &stat
     std::string error = j.at("error");
     task.fetched = j.at("fetched");
     task.failed = j.at("failed");
+    task.failure = j.value("failure", "");  // absent from a worker older than the field
     task.content = std::move(content);
     task.results = std::move(results);
     task.unit_done = std::move(unit_done);

@@ -67,6 +67,7 @@ Response Exchange::finish(CURL *curl, int rc, double latency_ms) {
     r.too_large = too_large;
     if (too_large)
       r.error = "answer larger than " + std::to_string(kMaxBody >> 20) + " MiB: cut off";
+    r.curl_code = rc;
     r.connect_failed = rc == CURLE_COULDNT_CONNECT;
     r.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
   } else {
@@ -77,6 +78,31 @@ Response Exchange::finish(CURL *curl, int rc, double latency_ms) {
   curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &r.new_connections);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
   return r;
+}
+
+std::string failure_kind(const Response &r) {
+  if (r.status != 0) return "http_" + std::to_string(r.status);
+  if (r.too_large) return "too_large";
+  switch (static_cast<CURLcode>(r.curl_code)) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return "timeout";
+    case CURLE_COULDNT_CONNECT:
+      return "refused";
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+      return "connection_lost";
+    case CURLE_PARTIAL_FILE:  // fewer bytes than Content-Length, or a chunk cut short
+      return "truncated";
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_BAD_CONTENT_ENCODING:
+      return "bad_http";
+    case CURLE_TOO_MANY_REDIRECTS:
+      return "redirect_loop";
+    default:
+      return "transport";
+  }
 }
 
 Response Client::get(const std::string &url) {

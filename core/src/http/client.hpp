@@ -18,8 +18,14 @@ struct Response {
   bool connect_failed = false;  // no connection could be made at all
   bool timed_out = false;       // the request's time limit ran out
   bool too_large = false;       // the body passed Exchange::kMaxBody and was cut off
+  int curl_code = 0;            // libcurl's CURLcode of a failed transfer
   bool ok() const { return status >= 200 && status < 300; }
 };
+
+// Why a request did not bring a page, as one short stable word for counts:
+// timeout, refused, connection_lost, truncated, bad_http, redirect_loop,
+// too_large, transport (any other transfer error), or http_<status>.
+std::string failure_kind(const Response &r);
 
 class Client {
  public:

@@ -46,9 +46,10 @@ struct RunResult {
   long hedged_requests = 0;     // extra copies of attempts (they load the server too)
   long cancelled_requests = 0;  // copies stopped once a twin had won (in requests too)
   long give_ups = 0;            // pages whose every allowed attempt failed
-  long solves = 0;              // md5 chains solved
-  double solve_s = 0;           // summed over solvers
-  long connections = 0;         // TCP connections opened
+  std::map<std::string, long> page_failures;  // failed pages by why (crawl::Task::failure)
+  long solves = 0;                            // md5 chains solved
+  double solve_s = 0;                         // summed over solvers
+  long connections = 0;                       // TCP connections opened
   // The server's count of the run (crawl/server_counts.hpp): requests it
   // answered for graph pages, and its 5xx; -1 when the server has no /metrics.
   long server_requests = -1, server_errors = -1;
@@ -80,5 +81,16 @@ struct RunResult {
   // bound / wall, at most 1: how close the strategy came to the best possible.
   double efficiency() const { return wall_s > 0 ? lower_bound_s() / wall_s : 0; }
 };
+
+// "bad_page=2 timeout=1": failed pages by why, in name order (the CSV's
+// page_failures, the summary's line under a run with failed pages).
+inline std::string describe_failures(const std::map<std::string, long> &failures) {
+  std::string out;
+  for (const auto &[kind, count] : failures) {
+    if (!out.empty()) out += ' ';
+    out += kind + "=" + std::to_string(count);
+  }
+  return out;
+}
 
 }  // namespace concur::results

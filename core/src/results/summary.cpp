@@ -66,6 +66,8 @@ void print_summary_row(std::ostream &out, const RunResult &r, size_t options_wid
                num(r.pages_per_s(), 1), num(r.latency_ms.p50, 1), num(r.latency_ms.p99, 1),
                num(r.efficiency(), 2), num(r.cpu_user_s + r.cpu_sys_s, 2), num(r.max_rss_mb, 0)},
               options_width);
+  if (!r.page_failures.empty())
+    out << "    failed pages: " << describe_failures(r.page_failures) << '\n';
   out.flush();
 }
 
