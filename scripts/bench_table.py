@@ -4,6 +4,7 @@ prints a readable table. Targets are printed beside the figures, never asserted.
 
   bench_table.py hash CSV      medians per (impl, rule), ratio python/concur
   bench_table.py server CSV    medians per (phase, path), ratio page/health
+  bench_table.py hostile CSV   one run's rows as they are (no repeats), ratio attack/baseline
 """
 import csv
 import statistics
@@ -102,7 +103,31 @@ def server_summary(path):
     print(f"medians over repeats (errors summed); load1 median {med(rows, 'load1'):.2f}")
 
 
+def hostile_summary(path):
+    rows = read(path)
+    shown = []
+    for r in rows:
+        shown.append({"phase": r["phase"], "what": r["what"], "path": r["path"], "conns": r["connections"],
+                      "asked": r["asked"], "answers": r["requests"], "failed": r["failures"],
+                      "p50 ms": r["p50_ms"], "p99 ms": r["p99_ms"], "max ms": r["max_ms"],
+                      "vs base": f"{r['ratio_vs_baseline']}x" if r["ratio_vs_baseline"] else "",
+                      "opened": r["opened"], "cut": r["closed_by_server"], "open@end": r["open_at_end"],
+                      "rss MB": r["server_peak_rss_mb"], "tcp MB": r.get("tcp_mem_mb", ""), "cpu s": r["server_cpu_s"],
+                      "conn peak": r["server_conn_peak"], "timed out": r["server_timed_out"],
+                      "target": r["target"], "met": {"yes": "yes", "no": "NO"}.get(r["met"], r["met"])})
+    table(shown, list(shown[0].keys()))
+    probes = {(r["phase"], r["path"]): r for r in rows if r["what"] == "probe"}
+    for (phase, p), r in probes.items():
+        b = probes.get(("baseline", p))
+        if phase == "attack" and b:
+            print(f"probe {p}: p99 {b['p99_ms']} ms alone -> {r['p99_ms']} ms under attack "
+                  f"({r['ratio_vs_baseline']}x, {float(r['p99_ms']) - float(b['p99_ms']):+.2f} ms; target <= +50 ms)")
+    loads = [float(r["load1"]) for r in rows]
+    print(f"one run, no repeats: 'cut' = attacker connections the server closed, 'open@end' = still open "
+          f"when the phase ended; load1 {min(loads):.2f}-{max(loads):.2f}")
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in ("hash", "server"):
+    if len(sys.argv) != 3 or sys.argv[1] not in ("hash", "server", "hostile"):
         sys.exit(__doc__)
-    {"hash": hash_summary, "server": server_summary}[sys.argv[1]](sys.argv[2])
+    {"hash": hash_summary, "server": server_summary, "hostile": hostile_summary}[sys.argv[1]](sys.argv[2])
