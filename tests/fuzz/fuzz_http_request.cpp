@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -45,6 +46,21 @@ int server_port() {
   std::abort();
 }
 
+// libFuzzer's watchdog is a SIGALRM timer: any blocking call here may return
+// EINTR. A connect so interrupted goes on in the background, so wait for it
+// and ask how it ended.
+void connect_to(int fd, const sockaddr_in &a) {
+  if (::connect(fd, reinterpret_cast<const sockaddr *>(&a), sizeof a) == 0) return;
+  if (errno != EINTR) fail("cannot connect", errno);
+  pollfd p{fd, POLLOUT, 0};
+  while (::poll(&p, 1, 10'000) < 0 && errno == EINTR) {
+  }
+  int error = 0;
+  socklen_t len = sizeof error;
+  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len);
+  if (error != 0 || (p.revents & POLLOUT) == 0) fail("cannot connect", error ? error : ETIMEDOUT);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -55,22 +71,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   a.sin_port = htons(static_cast<uint16_t>(port));
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (fd < 0) fail("no socket", errno);
-  if (::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0) fail("cannot connect", errno);
+  connect_to(fd, a);
   // Reset on close: no TIME_WAIT pile-up over a long run.
   const linger reset{1, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
   for (size_t sent = 0; sent < size;) {
     const ssize_t n = ::send(fd, data + sent, size - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;  // the server may close early (a bad request): fine
     sent += static_cast<size_t>(n);
   }
   ::shutdown(fd, SHUT_WR);
   std::string answer;
   char buffer[65536];
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 10'000) == 0) fail("no answer and no close within 10 s");
+    const int ready = left.count() > 0 ? ::poll(&p, 1, static_cast<int>(left.count())) : 0;
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready == 0) fail("no answer and no close within 10 s");
     const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;  // closed (or reset after a refusal)
     if (answer.size() < 16) answer.append(buffer, static_cast<size_t>(n));
   }

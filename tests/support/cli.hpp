@@ -93,7 +93,9 @@ class Background {
   Background(const Background &) = delete;
   Background &operator=(const Background &) = delete;
   void signal(int sig) const { ::kill(pid_, sig); }
-  // The process's own peak resident set (not its children's), once wait() saw it end.
+  pid_t pid() const { return pid_; }
+  // Its peak resident set (the largest of it and the children it reaped), once
+  // wait() saw it end.
   long peak_rss_kb() const { return peak_rss_kb_; }
   // The exit code (128 + N after signal N), or -1 if it has not ended within
   // the limit (it is killed when this object goes).

@@ -19,6 +19,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <boost/beast/http.hpp>
 #pragma GCC diagnostic pop
+#include <cerrno>
 #include <charconv>
 #include <future>
 #include <iostream>
@@ -53,7 +54,9 @@ constexpr auto kLinger = std::chrono::seconds(1);
 // Per connection, what the kernel may hold of answers the client has not
 // read. Linux autotunes it up to 4 MB: 100 clients that pipeline requests
 // and never read held 377 MB of kernel memory (scripts/bench-hostile.sh).
-// Our largest answers (/api/cheat/ of a big graph) still go out, in rounds.
+// Linux caps what is asked at net.core.wmem_max (208 KB by default) and
+// doubles it. Our largest answers (/api/cheat/ of a big graph) still go out,
+// in rounds.
 constexpr int kSendBuffer = 256 * 1024;
 
 Server::Usage measure_this_thread() {
@@ -71,7 +74,8 @@ struct Hub {
 
   void accept();
   void on_accept_error(const error_code &ec);
-  void refuse_one();
+  void reopen_spare();
+  int refuse_one();
   void close_all();
 
   asio::io_context ioc{1};  // first: destroyed after the sockets and timers
@@ -162,6 +166,7 @@ void Hub::accept() {
     accepting = false;
     if (stopping || ec == asio::error::operation_aborted) return;
     if (ec) return on_accept_error(ec);
+    reopen_spare();
     error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     socket.set_option(asio::socket_base::send_buffer_size(kSendBuffer), ignored);
@@ -173,13 +178,22 @@ void Hub::accept() {
 // Out of descriptors, a connection would wait in the backlog until one is
 // freed, and its client could not tell a busy server from a dead one: refuse
 // it instead, with a 503, and go on (the next ones too, until a descriptor is
-// free again). Other errors: back off rather than spin.
+// free again). Linux fails accept with EMFILE before it looks at the backlog,
+// so with nobody waiting, wait for a client to knock rather than spin. Other
+// errors: back off.
 void Hub::on_accept_error(const error_code &ec) {
   const bool out_of_descriptors =
       ec == asio::error::no_descriptors || ec.value() == ENFILE;  // per process, system-wide
-  if (out_of_descriptors && spare_fd >= 0) {
-    refuse_one();
-    return accept();
+  reopen_spare();
+  const int refused = out_of_descriptors && spare_fd >= 0 ? refuse_one() : -1;
+  if (refused == 1) return accept();
+  if (refused == 0) {
+    accepting = true;  // until the wait ends: no async_accept beside it
+    acceptor->async_wait(tcp::acceptor::wait_read, [this](error_code wait_ec) {
+      accepting = false;
+      if (!stopping && wait_ec != asio::error::operation_aborted) accept();
+    });
+    return;
   }
   retry.expires_after(std::chrono::milliseconds(50));
   retry.async_wait([this](error_code wait_ec) {
@@ -187,7 +201,14 @@ void Hub::on_accept_error(const error_code &ec) {
   });
 }
 
-void Hub::refuse_one() {
+// The spare can be lost: another thread of the process (the runner's, with
+// the embedded server) may take the descriptor it freed.
+void Hub::reopen_spare() {
+  if (spare_fd < 0) spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+// 1: a connection was refused; 0: none was waiting; -1: accept failed.
+int Hub::refuse_one() {
   static const std::string kRefusal = [] {
     const std::string body = R"({"error":"Server out of file descriptors"})";
     return "HTTP/1.1 503 Service Unavailable\r\nServer: concur\r\nContent-Type: "
@@ -196,19 +217,24 @@ void Hub::refuse_one() {
   }();
   ::close(spare_fd);
   const int fd = ::accept4(acceptor->native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
+  const int accept_errno = errno;
   if (fd >= 0) {
     // Best effort, never blocking: a new socket's send buffer takes these
-    // bytes. What the client sent is read first, so that closing does not
-    // reset the connection over unread data and lose the answer.
+    // bytes. What the client already sent is read first (a bounded amount),
+    // so that closing does not reset the connection over unread data and
+    // lose the answer.
     char request[4096];
-    while (::recv(fd, request, sizeof request, MSG_DONTWAIT) > 0) {
+    for (int i = 0; i < 16 && ::recv(fd, request, sizeof request, MSG_DONTWAIT) > 0; ++i) {
     }
     (void)!::send(fd, kRefusal.data(), kRefusal.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     ::shutdown(fd, SHUT_WR);
     ::close(fd);
     ++routes.metrics().connections_refused;
   }
-  spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  spare_fd = -1;
+  reopen_spare();
+  if (fd >= 0) return 1;
+  return accept_errno == EAGAIN || accept_errno == EWOULDBLOCK ? 0 : -1;
 }
 
 void Hub::close_all() {
@@ -483,7 +509,7 @@ void Server::start() {
   hub.stopping = false;
   hub.max_connections = static_cast<size_t>(std::max(1, s.max_connections));
   impl_->bind(s);
-  hub.spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  hub.reopen_spare();
   hub.routes.prepare(impl_->base_url);
   hub.accept();  // the I/O thread is not running yet: safe from here
   impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });
