@@ -30,10 +30,10 @@ class HostileServer {
   // (http::failure_kind's words; bad_page: the body is no page).
   static const std::map<std::string, std::string> &failing() {
     static const std::map<std::string, std::string> pages = {
-        {"garbage", "bad_page"},      {"notjson", "bad_page"},      {"truncated", "truncated"},
-        {"endless", "too_large"},     {"loop", "redirect_loop"},    {"hang", "timeout"},
-        {"nothttp", "bad_http"},      {"reset", "connection_lost"}, {"error", "http_500"},
-        {"silent", "connection_lost"}};
+        {"garbage", "bad_page"},       {"notjson", "bad_page"},      {"truncated", "truncated"},
+        {"endless", "too_large"},      {"loop", "redirect_loop"},    {"hang", "timeout"},
+        {"nothttp", "bad_http"},       {"reset", "connection_lost"}, {"error", "http_500"},
+        {"silent", "connection_lost"}, {"drip", "timeout"}};
     return pages;
   }
   // Odd but readable: they must count as pages.
@@ -181,6 +181,17 @@ class HostileServer {
       return false;
     }
     if (id == "silent") return false;  // closes without a byte
+    if (id == "drip") {  // a valid head, then a byte every 50 ms: only a total time limit ends it
+      if (!send_all(fd,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    "Content-Length: 100000\r\n\r\n"))
+        return false;
+      for (int i = 0; i < 100'000 && send_all(fd, " "); ++i) {
+        pollfd p{stop_, POLLIN, 0};
+        if (::poll(&p, 1, 50) != 0) break;  // the server stops
+      }
+      return false;
+    }
     if (id == "error") return reply(fd, "500 Internal Server Error", json, "{\"error\":\"no\"}");
     return reply(fd, "404 Not Found", json, "{\"error\":\"Page not found\"}");
   }

@@ -510,7 +510,10 @@ void CrawlRun::complete(Worker &worker, std::unique_ptr<Task> task) {
   std::vector<std::string> links;
   if (task->failed || !task->fetched) {
     ++stats.pages_failed;
-    ++stats.failures[task->failure.empty() ? "unknown" : task->failure];
+    // No reason recorded: the strategy gave the page up itself (a worker
+    // process died, a fetch it could not start), or the run was ending.
+    const char *gave_up = aborted() ? "aborted" : "lost";
+    ++stats.failures[task->failure.empty() ? gave_up : task->failure];
     if (settings_.live) ++settings_.live->pages_failed;
   } else {
     if (settings_.live) ++settings_.live->pages_ok;

@@ -44,7 +44,7 @@ json encode_stats(const WorkerStats &s) {
   return {{"requests", s.requests}, {"retries", s.retries},         {"solves", s.solves},
           {"hedged", s.hedged},     {"give_ups", s.give_ups},       {"cancelled", s.cancelled},
           {"solve_s", s.solve_s},   {"connections", s.connections}, {"latencies", s.latencies_ms},
-          {"events", events}};
+          {"events", events},       {"failures", s.failures}};
 }
 
 WorkerStats decode_stats(const json &j) {
@@ -58,6 +58,7 @@ WorkerStats decode_stats(const json &j) {
   s.solve_s = j.at("solve_s");
   s.connections = j.at("connections");
   s.latencies_ms = j.at("latencies").get<std::vector<double>>();
+  if (j.contains("failures")) s.failures = j.at("failures").get<std::map<std::string, long>>();
   for (const auto &e : j.at("events"))
     s.events.push_back({static_cast<results::Event::Kind>(e.at(0).get<int>()), e.at(1), e.at(2),
                         e.at(3), e.at(4), e.at(5), e.at(6), e.at(7), e.at(8)});

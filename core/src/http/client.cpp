@@ -95,6 +95,8 @@ std::string failure_kind(const Response &r) {
     case CURLE_PARTIAL_FILE:  // fewer bytes than Content-Length, or a chunk cut short
       return "truncated";
     case CURLE_WEIRD_SERVER_REPLY:
+    // curl's answer to bytes without a status line ("HTTP/0.9 when not
+    // allowed"), and to a redirect to a scheme we do not speak: no HTTP either way.
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_BAD_CONTENT_ENCODING:
       return "bad_http";

@@ -405,6 +405,7 @@ void close_loop(concur_loop *l) {
   for (auto *t : l->fetching) {
     t->fetching = nullptr;
     t->task->failed = true;  // cancelled: completing it counts a failed page
+    t->task->failure = "cancelled";
   }
   l->loop.reset();  // cancels the transfers; no callback runs
   delete l;
