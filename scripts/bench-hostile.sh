@@ -101,6 +101,28 @@ metrics() { "$PY" "$HOSTILE" metrics "$SERVER_URL" >"$BENCH_TMP/m" || die "canno
 alive() { kill -0 "$SERVER_PID" 2>/dev/null || die "the server (pid $SERVER_PID) died $1"; }
 yes_no() { awk "BEGIN {print ($1) ? \"yes\" : \"no\"}"; }
 
+# probe_rows PHASE: a row per probed path from PROBE; the baseline's p99 is kept
+# in BASE, and the attack's is judged against it.
+declare -A BASE
+probe_rows() {
+  local phase=$1 k path cond ratio="" target="0 failures"
+  [[ $phase == attack ]] && target="0 failures & p99<=baseline+50 ms"
+  for k in page health; do
+    path=/health; [[ $k == page ]] && path=/api/$page
+    cond="${PROBE[${k}_failed]} == 0 && ${PROBE[${k}_done]} == ${PROBE[${k}_asked]}"
+    if [[ $phase == attack ]]; then
+      ratio=$(awk -v a="${PROBE[${k}_p99_ms]}" -v b="${BASE[${k}_p99]}" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+      cond+=" && ${PROBE[${k}_p99_ms]} <= ${BASE[${k}_p99]} + 50"
+    else
+      BASE[${k}_p99]=${PROBE[${k}_p99_ms]}
+    fi
+    row "$phase" probe "$path" 1 "${PROBE[${k}_asked]}" "${PROBE[${k}_done]}" "${PROBE[${k}_failed]}" \
+      "${PROBE[${k}_p50_ms]}" "${PROBE[${k}_p99_ms]}" "${PROBE[${k}_max_ms]}" "${PROBE[${k}_min_ms]}" \
+      "" "" "" "" "" "" "" "$ratio" "$target" "$(yes_no "$cond")"
+    if [[ -n ${PROBE[${k}_why]} ]]; then log "$phase probe $path failures: ${PROBE[${k}_why]}"; fi
+  done
+}
+
 # row PHASE WHAT PATH CONNS ASKED REQUESTS FAILURES P50 P99 MAX MIN OPENED CUT OPEN_END RSS CPU PEAK TIMED_OUT RATIO TARGET MET [TCP_MEM]
 row() {
   local IFS=,
@@ -150,16 +172,7 @@ metrics
 base_cpu=$(awk -v a="$cpu0" -v b="$(proc_cpu_s "$SERVER_PID")" 'BEGIN {printf "%.2f", b - a}')
 base_rss=$(rss_peak_mb "$SERVER_PID")
 base_timed_out=${M[timed_out]}
-declare -A BASE
-for k in page health; do
-  BASE[${k}_p99]=${PROBE[${k}_p99_ms]}
-  path=/health; [[ $k == page ]] && path=/api/$page
-  met=$(yes_no "${PROBE[${k}_failed]} == 0 && ${PROBE[${k}_done]} == ${PROBE[${k}_asked]}")
-  row baseline probe "$path" 1 "${PROBE[${k}_asked]}" "${PROBE[${k}_done]}" "${PROBE[${k}_failed]}" \
-    "${PROBE[${k}_p50_ms]}" "${PROBE[${k}_p99_ms]}" "${PROBE[${k}_max_ms]}" "${PROBE[${k}_min_ms]}" \
-    "" "" "" "" "" "" "" "" "0 failures" "$met"
-  if [[ -n ${PROBE[${k}_why]} ]]; then log "baseline probe $path failures: ${PROBE[${k}_why]}"; fi
-done
+probe_rows baseline
 row baseline server "" "" "" "" "" "" "" "" "" "" "" "" "$base_rss" "$base_cpu" "${M[peak]}" "${M[timed_out]}" "" "" ""
 log "baseline: page p50 ${PROBE[page_p50_ms]} / p99 ${PROBE[page_p99_ms]} ms, /health p50 ${PROBE[health_p50_ms]} / p99 ${PROBE[health_p99_ms]} ms; server VmHWM $base_rss MB, CPU $base_cpu s"
 
@@ -197,15 +210,7 @@ rss=$(rss_peak_mb "$SERVER_PID")
 timed_out=$((${M[timed_out]%.*} - ${base_timed_out%.*}))
 { echo "== attack clients"; cat "$BENCH_TMP/attack.json"; } >>"$logf"
 
-for k in page health; do
-  path=/health; [[ $k == page ]] && path=/api/$page
-  ratio=$(awk -v a="${PROBE[${k}_p99_ms]}" -v b="${BASE[${k}_p99]}" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
-  met=$(yes_no "${PROBE[${k}_failed]} == 0 && ${PROBE[${k}_done]} == ${PROBE[${k}_asked]} && ${PROBE[${k}_p99_ms]} <= ${BASE[${k}_p99]} + 50")
-  row attack probe "$path" 1 "${PROBE[${k}_asked]}" "${PROBE[${k}_done]}" "${PROBE[${k}_failed]}" \
-    "${PROBE[${k}_p50_ms]}" "${PROBE[${k}_p99_ms]}" "${PROBE[${k}_max_ms]}" "${PROBE[${k}_min_ms]}" \
-    "" "" "" "" "" "" "" "$ratio" "0 failures & p99<=baseline+50 ms" "$met"
-  if [[ -n ${PROBE[${k}_why]} ]]; then log "attack probe $path failures: ${PROBE[${k}_why]}"; fi
-done
+probe_rows attack
 
 errors=$((K[status_errors] + K[err_connect] + K[err_read] + K[err_write] + K[err_timeout]))
 met=$(yes_no "$errors == 0 && ${K[requests]} >= $conns")

@@ -13,10 +13,10 @@ BUILD_PACKAGES=(
 )
 # Testing and benchmarking it: the course's Python crawlers, YAML checks, wrk,
 # Redis and network namespaces (distributed), clang and libFuzzer (scripts/fuzz.sh),
-# and a headless browser for the report's test.
+# a headless browser for the report's test, and pgrep (scripts/bench-hostile.sh).
 TEST_PACKAGES=(
   python3 python3-requests python3-aiohttp python3-yaml wrk chromium redis-server iproute2
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev procps
 )
 
 PACKAGES=("${BUILD_PACKAGES[@]}")
