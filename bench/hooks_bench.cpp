@@ -17,10 +17,12 @@
 
 #include <algorithm>
 
+#include "crawl/page.hpp"
 #include "script/hooks.hpp"
 
 namespace {
 
+using concur::crawl::link_to_id;
 using concur::script::HookScript;
 using concur::script::PageInfo;
 using concur::script::ResponseInfo;
@@ -123,7 +125,8 @@ int main(int argc, char **argv) {
         if (c.response) {
           hooks.on_response(ResponseInfo{page.id, 200, 1.5, 700, 1, false});
         } else {
-          auto chosen = hooks.on_page(PageInfo{page.id, type, page.links, types, 1.5, 1, 700});
+          auto chosen =
+              hooks.on_page(PageInfo{page.id, type, page.links, types, 1.5, 1, 700}, link_to_id);
           followed += chosen ? static_cast<long>(chosen->size()) : 4;
         }
       }

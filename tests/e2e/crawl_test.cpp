@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "config/options.hpp"
-#include "crawl/experiment_runner.hpp"
+#include "experiment/measure.hpp"
 #include "support/lab.hpp"
 #include "support/reference_crawl.hpp"
 
@@ -16,7 +16,7 @@ namespace {
 using test::Lab;
 using test::small_lab;
 
-crawl::PlannedRun planned(const std::string &file, config::OptionSet options = {}) {
+experiment::PlannedRun planned(const std::string &file, config::OptionSet options = {}) {
   return {plugin::Plugin::load(file), std::move(options)};
 }
 
@@ -26,7 +26,7 @@ const std::string kSequential = CONCUR_BUILD_DIR "/plugins/sequential.so";
 
 TEST_CASE("every request and solve is on the run's timeline", "[e2e]") {
   Lab lab(small_lab(21));
-  auto r = crawl::run_once(planned(kSequential), lab.crawl(0, 50), &lab.server);
+  auto r = experiment::run_once(planned(kSequential), lab.crawl(0, 50), &lab.server);
   long requests = 0, solves = 0;
   double previous_end = 0;
   for (const auto &e : r.events) {
@@ -43,34 +43,34 @@ TEST_CASE("every request and solve is on the run's timeline", "[e2e]") {
 TEST_CASE("max_pages stops a sequential crawl at the breadth-first prefix", "[e2e]") {
   Lab lab(small_lab(5));
   auto expected = test::reference_crawl(*lab.graph, lab.graph->first(), 40, 50);
-  auto r = crawl::run_once(planned(kSequential), lab.crawl(40, 50), &lab.server);
+  auto r = experiment::run_once(planned(kSequential), lab.crawl(40, 50), &lab.server);
   CHECK(r.pages_ok + r.pages_failed == 40);
   CHECK(r.pages == expected.ok);
 }
 
 TEST_CASE("a plugin that leaves work behind fails its run, and nothing leaks", "[e2e]") {
   Lab lab(small_lab(11));
-  auto r = crawl::run_once(planned(CONCUR_FIXTURE_DIR "/fixture_leaky.so"), lab.crawl(0, 50),
-                           &lab.server);
-  CHECK(r.status == "failed");
+  auto r = experiment::run_once(planned(CONCUR_FIXTURE_DIR "/fixture_leaky.so"), lab.crawl(0, 50),
+                                &lab.server);
+  CHECK(r.status == results::RunStatus::failed);
   CHECK_THAT(r.error, Catch::Contains("1 task(s) never completed") &&
                           Catch::Contains("1 worker(s) never closed"));
 }
 
 TEST_CASE("a plugin that leaves a loop open fails its run, and nothing leaks", "[e2e]") {
   Lab lab(small_lab(11));
-  auto r = crawl::run_once(planned(CONCUR_FIXTURE_DIR "/fixture_loop_leaky.so"), lab.crawl(0, 50),
-                           &lab.server);
-  CHECK(r.status == "failed");
+  auto r = experiment::run_once(planned(CONCUR_FIXTURE_DIR "/fixture_loop_leaky.so"),
+                                lab.crawl(0, 50), &lab.server);
+  CHECK(r.status == results::RunStatus::failed);
   CHECK_THAT(r.error, Catch::Contains("1 loop(s) never closed, 1 task(s) never completed, "
                                       "1 worker(s) never closed"));
 }
 
 TEST_CASE("completing a task whose fetch is in flight is refused, and nothing leaks", "[e2e]") {
   Lab lab(small_lab(11));
-  auto r = crawl::run_once(planned(CONCUR_FIXTURE_DIR "/fixture_early_complete.so"),
-                           lab.crawl(0, 50), &lab.server);
-  CHECK(r.status == "failed");
+  auto r = experiment::run_once(planned(CONCUR_FIXTURE_DIR "/fixture_early_complete.so"),
+                                lab.crawl(0, 50), &lab.server);
+  CHECK(r.status == results::RunStatus::failed);
   CHECK_THAT(r.error, Catch::Contains("completed a task whose fetch is in flight"));
   CHECK(r.pages_failed == 1);  // the second complete(), after the loop cancelled the fetch
 }
@@ -85,16 +85,16 @@ TEST_CASE("option values reach the plugin, and its failure is reported", "[e2e]"
   auto sets = config::expand_options(spec, plugin->options());
   REQUIRE(sets.size() == 2);
 
-  auto ok = crawl::run_once({plugin, sets[0]}, lab.crawl(5, 50), &lab.server);
-  CHECK(ok.status == "ok");
+  auto ok = experiment::run_once({plugin, sets[0]}, lab.crawl(5, 50), &lab.server);
+  CHECK(ok.status == results::RunStatus::ok);
   CHECK(ok.metrics.at("count") == 7);
   CHECK(ok.metrics.at("ratio") == 0.5);  // the declared default
   CHECK(ok.metrics.at("flag") == 0);
   CHECK(ok.metrics.at("mode_is_b") == 1);
   CHECK(ok.options == "count=7 ratio=0.5 flag=false mode=b");
 
-  auto failed = crawl::run_once({plugin, sets[1]}, lab.crawl(5, 50), &lab.server);
-  CHECK(failed.status == "failed");
+  auto failed = experiment::run_once({plugin, sets[1]}, lab.crawl(5, 50), &lab.server);
+  CHECK(failed.status == results::RunStatus::failed);
   CHECK_THAT(failed.error, Catch::Contains("count 13 is unlucky"));
 }
 
@@ -102,8 +102,8 @@ TEST_CASE("a server that is gone fails pages, not the process", "[e2e]") {
   Lab lab(small_lab(17));
   auto settings = lab.crawl(0, 2);
   lab.server.stop();
-  auto r = crawl::run_once(planned(kSequential), settings, nullptr);
-  CHECK(r.status == "failed");
+  auto r = experiment::run_once(planned(kSequential), settings, nullptr);
+  CHECK(r.status == results::RunStatus::failed);
   CHECK_THAT(r.error, Catch::Contains("unreachable") && Catch::Contains(settings.base_url));
   CHECK(r.pages_ok == 0);
   CHECK(r.pages_failed == 1);  // the start page, after 1 + 2 attempts
@@ -118,7 +118,7 @@ TEST_CASE("a 404 is never retried, whatever the policy", "[e2e][policy]") {
   settings.start_id = missing;
   settings.policy.retry_on.client_errors = true;  // "retry 4xx" still spares a 404
   settings.policy.hedge = 4;
-  auto r = crawl::run_once(planned(kSequential), settings, &lab.server);
+  auto r = experiment::run_once(planned(kSequential), settings, &lab.server);
   CHECK(r.pages_ok == 0);
   CHECK(r.pages_failed == 1);
   CHECK(r.requests == 1);

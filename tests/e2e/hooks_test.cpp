@@ -5,7 +5,8 @@
 #include <algorithm>
 #include <sstream>
 
-#include "crawl/experiment_runner.hpp"
+#include "experiment/measure.hpp"
+#include "experiment/session.hpp"
 #include "support/lab.hpp"
 #include "support/reference_crawl.hpp"
 #include "unit/script/script_files.hpp"
@@ -20,16 +21,22 @@ struct Hooked {
   std::string log;
 };
 
-Hooked run_hooked(const test::Lab &lab, const crawl::PlannedRun &planned,
+// One run as `concur run` makes it (experiment::Session), against the lab's
+// server as a running one (base_url).
+Hooked run_hooked(const test::Lab &lab, const experiment::PlannedRun &planned,
                   const std::string &script_path, int max_pages = 0) {
-  auto script = script::HookScript::load(script_path);
-  script::MainHooks main(script);
-  crawl::CrawlSettings settings = lab.crawl(max_pages, 50);
-  settings.hooks = script;
+  config::Experiment experiment;
+  experiment.name = "hooks";
+  experiment.base_url = lab.server.base_url();
+  experiment.crawl.max_pages = max_pages;
+  experiment.crawl.timeout_ms = 5000;
+  experiment.script = script_path;
   std::ostringstream log;
+  experiment::Session session(experiment, log);
+  session.open(log, const_cast<server::Server *>(&lab.server));
   Hooked h;
-  h.r = crawl::measure(planned, settings, const_cast<server::Server *>(&lab.server), &main, log,
-                       &h.script_failed);
+  h.r = session.run_single(planned, 1);
+  h.script_failed = session.script_failed();
   h.log = log.str();
   return h;
 }
@@ -94,7 +101,7 @@ TEST_CASE(
     SECTION(name) {
       const auto h = run_hooked(lab, test::built_plugin(name, options), path);
       INFO(h.r.error << h.log);
-      REQUIRE(h.r.status == "ok");
+      REQUIRE(h.r.status == results::RunStatus::ok);
       CHECK(column(h.r, "hook_pages") == std::to_string(h.r.pages_ok));
       CHECK(column(h.r, "hook_requests") == std::to_string(h.r.requests));
       CHECK(std::stol(column(h.r, "states")) >= 1);
@@ -106,7 +113,7 @@ TEST_CASE("on_page chooses the links to follow", "[e2e][hooks]") {
   test::Lab lab(test::small_lab(32, 80));
   test::ScriptFiles files;
   const auto sequential = test::built_plugin("sequential");
-  const auto plain = crawl::run_once(sequential, lab.crawl(0, 50), &lab.server);
+  const auto plain = experiment::run_once(sequential, lab.crawl(0, 50), &lab.server);
   REQUIRE(plain.pages_ok > 10);
 
   SECTION("none: the crawl stops at the start page") {
@@ -149,7 +156,7 @@ TEST_CASE("an error in any hook fails the run and names the script line and the 
                                     "-- fails on purpose\nfunction " + std::string(hook) + "(" +
                                         arg + ")\n  local t = nil\n  return t.field\nend\n");
       const auto h = run_hooked(lab, threads, path);
-      CHECK(h.r.status == "failed");
+      CHECK(h.r.status == results::RunStatus::failed);
       CHECK(h.script_failed);
       CHECK_THAT(h.r.error, Catch::StartsWith(path + ":4: in " + hook + ": attempt to index"));
       CHECK_THAT(h.log, Catch::Contains("stack traceback"));

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "config/experiment.hpp"
-#include "crawl/experiment_runner.hpp"
+#include "experiment/measure.hpp"
 #include "server/server.hpp"
 #include "support/reference_crawl.hpp"
 
@@ -27,10 +27,11 @@ TEST_CASE("quickstart's sequential crawl reaches exactly the reachable pages", "
 
   auto expected =
       test::reference_crawl(*graph, graph->first(), settings.max_pages, settings.retries);
-  crawl::PlannedRun sequential{plugin::Plugin::load(CONCUR_BUILD_DIR "/plugins/sequential.so"), {}};
-  auto r = crawl::run_once(sequential, settings, &server);
+  experiment::PlannedRun sequential{plugin::Plugin::load(CONCUR_BUILD_DIR "/plugins/sequential.so"),
+                                    {}};
+  auto r = experiment::run_once(sequential, settings, &server);
   INFO(r.error);
-  CHECK(r.status == "ok");
+  CHECK(r.status == results::RunStatus::ok);
   CHECK(r.pages == expected.ok);
   CHECK(r.pages_failed == expected.failed);
   CHECK(r.requests == expected.requests);

@@ -36,7 +36,7 @@ std::vector<std::pair<std::string, std::string>> plugin_options() {
 
 // CONCUR_CONFORMANCE_REDIS set: the plugin needs a Redis server (the
 // distributed strategy). One real redis-server serves the whole binary.
-crawl::PlannedRun strategy() {
+experiment::PlannedRun strategy() {
   auto options = plugin_options();
   if (std::getenv("CONCUR_CONFORMANCE_REDIS") != nullptr) {
     static test::RedisServer redis;
@@ -46,7 +46,7 @@ crawl::PlannedRun strategy() {
 }
 
 results::RunResult crawl_once(const Lab &lab, const crawl::CrawlSettings &settings) {
-  auto r = crawl::run_once(strategy(), settings, const_cast<server::Server *>(&lab.server));
+  auto r = experiment::run_once(strategy(), settings, const_cast<server::Server *>(&lab.server));
   UNSCOPED_INFO(plugin_name() << ": status " << r.status << " " << r.error);
   return r;
 }
@@ -58,7 +58,7 @@ TEST_CASE("a whole-graph crawl reaches exactly the reachable pages", "[conforman
     Lab lab(test::small_lab(seed));
     auto expected = test::reference_crawl(*lab.graph, lab.graph->first(), 0, 50);
     auto r = crawl_once(lab, lab.crawl(0, 50));
-    CHECK(r.status == "ok");
+    CHECK(r.status == results::RunStatus::ok);
     CHECK(r.pages == expected.ok);
     CHECK(r.pages_failed == expected.failed);
     CHECK(r.requests == expected.requests);
@@ -78,7 +78,7 @@ TEST_CASE("max_pages is respected exactly", "[conformance]") {
   Lab lab(test::small_lab(5));
   const int limit = 37;
   auto r = crawl_once(lab, lab.crawl(limit, 50));
-  CHECK(r.status == "ok");
+  CHECK(r.status == results::RunStatus::ok);
   CHECK(r.pages_ok + r.pages_failed == limit);
   CHECK(static_cast<long>(r.pages.size()) == r.pages_ok);  // reported == kept
   std::set<std::string> requested;
@@ -134,14 +134,14 @@ TEST_CASE("a server that stops mid-run ends the run with an error, not a hang", 
   Lab lab(settings);
   auto crawl_settings = lab.crawl(0, 3);
   auto run = std::async(std::launch::async,
-                        [&] { return crawl::run_once(strategy(), crawl_settings, nullptr); });
+                        [&] { return experiment::run_once(strategy(), crawl_settings, nullptr); });
   // Stop once the crawl is visibly under way: some pages served.
   while (run.wait_for(std::chrono::milliseconds(1)) != std::future_status::ready &&
          lab.server.stats().answered < 50) {
   }
   lab.server.stop();
   auto r = run.get();
-  CHECK(r.status == "failed");
+  CHECK(r.status == results::RunStatus::failed);
   CHECK_THAT(r.error, Catch::Contains("unreachable"));
   CHECK(r.pages_ok < static_cast<long>(lab.graph->pages().size()));
 }
@@ -168,7 +168,7 @@ TEST_CASE("hedged attempts are counted exactly and change only the load", "[conf
   REQUIRE(expected.failed > 0);  // this seed has pages give up even with hedging
 
   auto r = crawl_once(lab, settings);
-  CHECK(r.status == "ok");
+  CHECK(r.status == results::RunStatus::ok);
   CHECK(r.pages == expected.ok);
   CHECK(r.pages_failed == expected.failed);
   CHECK(r.give_ups == expected.failed);
@@ -196,7 +196,7 @@ TEST_CASE("a request slower than hedge_after_ms gets a twin", "[conformance][pol
   REQUIRE(delay_pages > 0);
 
   auto r = crawl_once(lab, settings);
-  CHECK(r.status == "ok");
+  CHECK(r.status == results::RunStatus::ok);
   CHECK(r.pages == expected.ok);
   CHECK(r.retries_used == 0);
   // A delay page's request is still out 80 ms after its twin is due: at least
@@ -214,7 +214,7 @@ TEST_CASE("a crawl of profile original reaches every page", "[conformance][profi
   Lab lab(s);
   auto expected = test::reference_crawl(*lab.graph, lab.graph->first(), 0, 50);
   auto r = crawl_once(lab, lab.crawl(0, 50));
-  CHECK(r.status == "ok");
+  CHECK(r.status == results::RunStatus::ok);
   CHECK(r.pages == expected.ok);
   CHECK(r.pages_failed == expected.failed);
   CHECK(r.requests == expected.requests);
@@ -231,8 +231,8 @@ TEST_CASE("backoff waits between attempts, as the schedule says", "[conformance]
   settings.policy.backoff.kind = crawl::BackoffKind::fixed;
   settings.policy.backoff.base_ms = 40;
   settings.policy.backoff.jitter = false;
-  auto r = crawl::run_once(strategy(), settings, nullptr);
-  CHECK(r.status == "failed");
+  auto r = experiment::run_once(strategy(), settings, nullptr);
+  CHECK(r.status == results::RunStatus::failed);
   CHECK(r.requests == 4);  // the start page: 1 + 3 attempts, then the run ends
   REQUIRE(r.events.size() == 4);
   for (size_t i = 1; i < r.events.size(); ++i)

@@ -41,8 +41,9 @@ TEST_CASE("a killed worker process is replaced and its page re-sent", "[plugins]
   auto expected = test::reference_crawl(*lab.graph, lab.graph->first(), 0, 50);
   auto strategy = test::built_plugin("processes", {{"workers", "2"}});
 
-  auto run = std::async(std::launch::async,
-                        [&] { return crawl::run_once(strategy, lab.crawl(0, 50), &lab.server); });
+  auto run = std::async(std::launch::async, [&] {
+    return experiment::run_once(strategy, lab.crawl(0, 50), &lab.server);
+  });
   std::vector<pid_t> children;
   while ((children = child_pids()).empty() &&
          run.wait_for(std::chrono::milliseconds(1)) != std::future_status::ready) {
@@ -52,7 +53,7 @@ TEST_CASE("a killed worker process is replaced and its page re-sent", "[plugins]
   auto r = run.get();
 
   INFO(r.error);
-  CHECK(r.status == "ok");
+  CHECK(r.status == results::RunStatus::ok);
   CHECK(r.metrics.at("child_crashes") >= 1);
   CHECK(r.pages == expected.ok);  // the killed child's page was crawled after all
   CHECK(child_pids().empty());    // every child reaped: no zombies
@@ -62,9 +63,9 @@ TEST_CASE("a killed worker process is replaced and its page re-sent", "[plugins]
 TEST_CASE("children's requests and solves are counted in the parent", "[plugins][processes]") {
   test::Lab lab(test::small_lab(6));
   auto expected = test::reference_crawl(*lab.graph, lab.graph->first(), 0, 50);
-  auto r = crawl::run_once(test::built_plugin("processes", {{"workers", "3"}}), lab.crawl(0, 50),
-                           &lab.server);
-  CHECK(r.status == "ok");
+  auto r = experiment::run_once(test::built_plugin("processes", {{"workers", "3"}}),
+                                lab.crawl(0, 50), &lab.server);
+  CHECK(r.status == results::RunStatus::ok);
   CHECK(r.requests == expected.requests);
   CHECK(r.solves > 0);
   CHECK(r.metrics.at("child_crashes") == 0);

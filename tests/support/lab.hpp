@@ -7,7 +7,7 @@
 #include <string>
 
 #include "config/options.hpp"
-#include "crawl/experiment_runner.hpp"
+#include "experiment/measure.hpp"
 #include "server/server.hpp"
 
 namespace concur::test {
@@ -48,7 +48,7 @@ struct Lab {
 
 // A built plugin (build/plugins/NAME.so, or a path to any plugin file) with its
 // declared defaults, or with `overrides` ({"workers", "8"}, ...).
-inline crawl::PlannedRun built_plugin(
+inline experiment::PlannedRun built_plugin(
     const std::string &name_or_path,
     const std::vector<std::pair<std::string, std::string>> &overrides = {}) {
   const bool path = name_or_path.find('/') != std::string::npos;

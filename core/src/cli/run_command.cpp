@@ -5,10 +5,11 @@
 
 #include "cli/commands.hpp"
 #include "config/experiment.hpp"
-#include "crawl/experiment_runner.hpp"
+#include "experiment/plan.hpp"
+#include "experiment/run_experiment.hpp"
+#include "scenario/scenario.hpp"
 #include "script/hooks.hpp"
 #include "script/lua.hpp"
-#include "script/scenario.hpp"
 #include "server/graph.hpp"
 
 namespace concur::cli {
@@ -27,7 +28,7 @@ struct RunArgs {
 // --dry-run: everything that can be checked without a server — the config, the
 // plugins it names and their options — and the runs it would make.
 int dry_run(const config::Experiment &experiment, std::ostream &out) {
-  const auto runs = crawl::plan(experiment);
+  const auto runs = experiment::plan(experiment);
   if (!experiment.script.empty()) script::HookScript::load(experiment.script);  // compiles, runs
   out << experiment.file << ": valid. " << runs.size() << " configuration(s) x "
       << experiment.repeat << " repeat(s)";
@@ -66,8 +67,8 @@ int run_scenario(const RunArgs &args) {
               << args.config << ") writes its own files (concur.csv)\n";
     return kExitUsage;
   }
-  if (args.dry_run) return script::check_scenario(args.config, std::cout, std::cerr);
-  return script::run_scenario(args.config, {args.overrides}, std::cerr);
+  if (args.dry_run) return scenario::check_scenario(args.config, std::cout, std::cerr);
+  return scenario::run_scenario(args.config, {args.overrides}, std::cerr);
 }
 
 int run(const RunArgs &args) {
@@ -76,10 +77,10 @@ int run(const RunArgs &args) {
   try {
     experiment = config::load_file(args.config, args.overrides);
     if (args.dry_run) return dry_run(experiment, std::cout);
-    return crawl::run_experiment(experiment,
-                                 {args.out, args.trace, args.requests, args.quiet,
-                                  ::isatty(STDERR_FILENO) == 1, args.progress_interval_s},
-                                 std::cout, std::cerr);
+    return experiment::run_experiment(experiment,
+                                      {args.out, args.trace, args.requests, args.quiet,
+                                       ::isatty(STDERR_FILENO) == 1, args.progress_interval_s},
+                                      std::cout, std::cerr);
   } catch (const config::ConfigError &e) {
     std::cerr << "concur: " << e.what() << "\n";
     return kExitUsage;

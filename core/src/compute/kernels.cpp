@@ -100,4 +100,15 @@ std::string run_kernel(Kernel kernel, const std::vector<std::string> &args) {
   return {};
 }
 
+std::optional<KernelRef> parse_kernel_ref(const std::string &name) {
+  constexpr std::string_view kPrefix = "lua:";
+  if (name.rfind(kPrefix, 0) != 0) return std::nullopt;
+  const std::string rest = name.substr(kPrefix.size());
+  const size_t hash = rest.rfind('#');
+  if (hash == std::string::npos || hash == 0 || hash + 1 == rest.size())
+    throw std::invalid_argument("kernel '" + name + "': expected lua:FILE#FUNCTION, e.g. " +
+                                "lua:scripts/kernels.lua#sum_of_squares");
+  return KernelRef{rest.substr(0, hash), rest.substr(hash + 1)};
+}
+
 }  // namespace concur::compute

@@ -15,6 +15,16 @@ namespace concur::compute {
 enum class Kernel { md5_chain, sum_of_squares, prime_factors, factorial_digits };
 
 std::optional<Kernel> parse_kernel(std::string_view name);
+
+// A kernel written in Lua: "lua:FILE#FUNCTION" (script/kernels.hpp runs it).
+struct KernelRef {
+  std::string file;
+  std::string function;
+};
+
+// nullopt when `name` does not start with "lua:"; std::invalid_argument when
+// it does but is not "lua:FILE#FUNCTION".
+std::optional<KernelRef> parse_kernel_ref(const std::string &name);
 std::string_view kernel_name(Kernel kernel);
 std::vector<std::string_view> kernel_names();  // for messages: "md5_chain, sum_of_squares, ..."
 

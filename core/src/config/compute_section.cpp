@@ -4,7 +4,6 @@
 
 #include "compute/kernels.hpp"
 #include "config/sections.hpp"
-#include "script/kernels.hpp"
 
 namespace concur::config::detail {
 namespace {
@@ -12,9 +11,9 @@ namespace {
 void read_kernel(const Field &f, ComputeTaskSpec &t) {
   t.kernel = f.non_empty_string();
   if (t.kernel == kPuzzlesKernel || compute::parse_kernel(t.kernel)) return;
-  std::optional<script::KernelRef> ref;
+  std::optional<compute::KernelRef> ref;
   try {
-    ref = script::parse_kernel_ref(t.kernel);
+    ref = compute::parse_kernel_ref(t.kernel);
   } catch (const std::exception &e) {
     f.fail(e.what());
   }

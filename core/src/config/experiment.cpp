@@ -310,12 +310,12 @@ void read_strategies(const Field &field, Draft &draft) {
 
 Experiment load_text(std::string_view yaml, const std::string &file_label,
                      const std::vector<std::string> &overrides) {
-  return detail::load_tree(detail::parse_yaml(yaml, detail::Source{file_label, {}, true}),
-                           file_label, overrides);
+  return load_tree(detail::parse_yaml(yaml, detail::Source{file_label, {}, true}), file_label,
+                   overrides);
 }
 
-Experiment detail::load_tree(Node root, const std::string &file_label,
-                             const std::vector<std::string> &overrides) {
+Experiment load_tree(Node root, const std::string &file_label,
+                     const std::vector<std::string> &overrides) {
   using namespace detail;
   if (root.kind != Node::Kind::map && root.kind != Node::Kind::null) {
     fail(root.where, {}, "(top level)",

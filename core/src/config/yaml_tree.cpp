@@ -132,17 +132,6 @@ std::optional<YAML::Node> only_document(const std::string &text, const Source &s
 
 }  // namespace
 
-const Entry *Node::find(std::string_view key) const {
-  for (const Entry &entry : entries) {
-    if (entry.key == key) return &entry;
-  }
-  return nullptr;
-}
-
-Entry *Node::find(std::string_view key) {
-  return const_cast<Entry *>(static_cast<const Node *>(this)->find(key));
-}
-
 Node parse_yaml(std::string_view text, const Source &source, const std::string &key) {
   std::optional<YAML::Node> document;
   try {
@@ -182,9 +171,24 @@ std::string describe_node(const Node &node) {
   return "nothing";
 }
 
+}  // namespace concur::config::detail
+
+namespace concur::config {
+
+const Entry *Node::find(std::string_view key) const {
+  for (const Entry &entry : entries) {
+    if (entry.key == key) return &entry;
+  }
+  return nullptr;
+}
+
+Entry *Node::find(std::string_view key) {
+  return const_cast<Entry *>(static_cast<const Node *>(this)->find(key));
+}
+
 std::string child_path(const std::string &parent, std::string_view key) {
   if (parent.empty()) return std::string(key);
   return parent + "." + std::string(key);
 }
 
-}  // namespace concur::config::detail
+}  // namespace concur::config

@@ -1,6 +1,7 @@
-// The tasks of a compute experiment as its runs see them (ComputeItem), made
-// from the config: built-in kernels, Lua functions, md5 chains, and the
-// puzzles of the demo server's cpu and core pages.
+// The tasks of a compute experiment as its runs see them (ComputeItem):
+// built-in kernels, Lua functions, md5 chains, and the puzzles of the demo
+// server's cpu and core pages. The experiment's plan makes them from the
+// config (experiment/compute_plan.hpp).
 #pragma once
 
 #include <memory>
@@ -9,13 +10,8 @@
 #include <vector>
 
 #include "compute/kernels.hpp"
-#include "config/experiment.hpp"
 #include "crawl/page.hpp"
 #include "hash/md5_chain.hpp"
-
-namespace concur::server {
-class Graph;
-}
 
 namespace concur::crawl {
 
@@ -37,20 +33,6 @@ struct ComputeItem {
   std::string page;   // puzzles: the server page the task came from
   std::string label;  // the task's "type": the kernel as written, or cpu / core
 };
-
-// A workload's tasks, `count` times each, in the order given. A Lua kernel's
-// file is loaded once here, so a missing function is a config error before
-// anything runs. `puzzles` tasks take the first pages of their types, in graph
-// order, from `graph` (required when the
-// spec takes_puzzles()), and a workload asking for
-// more than the graph has is a config error.
-std::shared_ptr<const std::vector<ComputeItem>> compute_items(
-    const config::ComputeWorkload &workload, const server::Graph *graph);
-
-// "md5_chain x8 (2000000 iterations), puzzles x4 (cpu+core pages of seed 42)":
-// the workload column.
-std::string describe_compute(const config::ComputeWorkload &workload,
-                             const server::Settings &server);
 
 // "" when a puzzles task's chain results reveal the links its page hides (or
 // the task is not a puzzle); else what went wrong.

@@ -9,7 +9,6 @@
 
 #include "hash/md5_chain.hpp"
 #include "hash/md5_lanes.hpp"
-#include "results/lower_bound.hpp"
 
 namespace concur::crawl {
 namespace {
@@ -32,36 +31,6 @@ std::vector<std::string> initial_tasks(const CrawlSettings &settings) {
   std::vector<std::string> ids;
   for (size_t i = 0; i < settings.compute->size(); ++i) ids.push_back("t" + std::to_string(i));
   return ids;
-}
-
-// Independent tasks: no run beats its longest task, nor its CPU time spread
-// over every core.
-results::LowerBound compute_bound(const std::vector<results::Event> &events, unsigned cores) {
-  results::LowerBound bound;
-  double cpu = 0;
-  for (const auto &e : events) {
-    if (e.kind != results::Event::Kind::solve) continue;
-    // CPU time, not the span: a task that waited for a core took longer than it had to.
-    bound.critical_path_s = std::max(bound.critical_path_s, e.cpu_s);
-    cpu += e.cpu_s;
-  }
-  bound.cpu_bound_s = cpu / std::max(1u, cores);
-  return bound;
-}
-
-// The most solve events that overlapped in time: how many workers really
-// computed at once (threads on 2 cores still overlap: they take turns).
-int peak_parallel_solves(const std::vector<results::Event> &events) {
-  std::vector<std::pair<double, int>> edges;
-  for (const auto &e : events)
-    if (e.kind == results::Event::Kind::solve) {
-      edges.emplace_back(e.start_s, 1);
-      edges.emplace_back(e.end_s, -1);
-    }
-  std::sort(edges.begin(), edges.end());  // at equal times an end (-1) sorts first
-  int now = 0, peak = 0;
-  for (const auto &[t, d] : edges) peak = std::max(peak, now += d);
-  return peak;
 }
 
 }  // namespace
@@ -164,7 +133,8 @@ std::vector<std::string> CrawlRun::follow(Worker &worker, Task &task,
   }
   try {
     auto chosen = worker.hooks()->on_page({task.page_id, task.content.page_type, links, types,
-                                           task.latency_ms, task.attempts, task.bytes});
+                                           task.latency_ms, task.attempts, task.bytes},
+                                          link_to_id);
     return chosen ? std::move(*chosen) : std::move(links);
   } catch (const script::ScriptError &e) {
     script_failed(e);
@@ -561,52 +531,14 @@ std::string CrawlRun::error() const {
   return error_;
 }
 
-results::RunResult CrawlRun::totals() const {
+RunTotals CrawlRun::totals() const {
   std::lock_guard lock(mutex_);
-  results::RunResult r;
-  r.pages_ok = merged_.pages_ok;
-  r.pages_failed = merged_.pages_failed;
-  r.requests = merged_.requests;
-  r.retries_used = merged_.retries;
-  r.hedged_requests = merged_.hedged;
-  r.cancelled_requests = merged_.cancelled;
-  r.give_ups = merged_.give_ups;
-  r.page_failures = merged_.failures;
-  r.solves = merged_.solves;
-  r.solve_s = merged_.solve_s;
-  r.connections = merged_.connections;
-  r.latency_ms = results::summarize(merged_.latencies_ms);
-  r.metrics = metrics_;
-  if (gil_) r.metrics["gil_switches"] = static_cast<double>(gil_->switches());
-  r.pages = merged_.pages_ok_ids;
-  std::sort(r.pages.begin(), r.pages.end());
-  r.events = merged_.events;
-  const unsigned cores = std::thread::hardware_concurrency();
-  // The whole graph bounds a run that reached all of it: a page that gave up
-  // hides its subtree, and a bound over pages the run never crawled could
-  // exceed its wall time.
-  // An on_page hook chooses which links to follow: the run may skip part of it.
-  const bool whole_graph = settings_.graph && settings_.max_pages == 0 &&
-                           merged_.pages_failed == 0 &&
-                           !(settings_.hooks && settings_.hooks->defines(script::Hook::on_page));
-  const results::PageTypes types(merged_.page_types.begin(), merged_.page_types.end());
-  const auto bound =
-      settings_.compute ? compute_bound(r.events, cores)
-      : whole_graph
-          ? results::graph_lower_bound(settings_.start_id, r.events, *settings_.graph, cores)
-          : results::lower_bound(settings_.start_id, r.events, merged_.page_links, cores, types);
-  r.bound_basis = settings_.compute ? "compute" : whole_graph ? "graph" : "discovered";
-  r.peak_parallel = peak_parallel_solves(r.events);
-  r.page_types = types;
-  if (settings_.graph)
-    r.page_types.insert(settings_.graph->types.begin(), settings_.graph->types.end());
-  r.critical_path_s = bound.critical_path_s;
-  r.cpu_bound_s = bound.cpu_bound_s;
-  std::sort(r.events.begin(), r.events.end(),
+  RunTotals t{merged_, metrics_, error_};
+  if (gil_) t.metrics["gil_switches"] = static_cast<double>(gil_->switches());
+  std::sort(t.work.pages_ok_ids.begin(), t.work.pages_ok_ids.end());
+  std::sort(t.work.events.begin(), t.work.events.end(),
             [](const results::Event &a, const results::Event &b) { return a.start_s < b.start_s; });
-  r.error = error_;
-  r.status = error_.empty() ? "ok" : "failed";
-  return r;
+  return t;
 }
 
 }  // namespace concur::crawl

@@ -19,9 +19,9 @@
 #include "crawl/policy.hpp"
 #include "http/client.hpp"
 #include "http/loop.hpp"
+#include "results/event.hpp"
 #include "results/lower_bound.hpp"
 #include "results/progress.hpp"
-#include "results/run_result.hpp"
 #include "script/gil.hpp"
 #include "script/hooks.hpp"
 #include "script/kernels.hpp"
@@ -91,6 +91,14 @@ struct WorkerStats {
   std::vector<std::pair<std::string, std::vector<std::string>>> page_links;  // ok pages
   std::vector<std::pair<std::string, std::string>> page_types;               // ok pages
   void add(WorkerStats &&other);  // sums counters, appends samples
+};
+
+// What a run did, from every closed worker: the experiment turns it into the
+// run's row (experiment/row.hpp).
+struct RunTotals {
+  WorkerStats work;                       // pages_ok_ids sorted, events by start time
+  std::map<std::string, double> metrics;  // the strategy's, and gil_switches
+  std::string error;                      // why the run was aborted; "" when it was not
 };
 
 class Worker {
@@ -167,7 +175,7 @@ class CrawlRun {
   // Seconds since this run was created, on the steady clock.
   double clock() const;
   // Totals from every closed worker; the caller adds wall time and resources.
-  results::RunResult totals() const;
+  RunTotals totals() const;
 
  private:
   // One page's fetch across its attempts.

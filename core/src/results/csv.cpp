@@ -91,7 +91,7 @@ std::vector<std::string> csv_fields(const RunResult &r) {
           r.strategy,
           r.options,
           std::to_string(r.repeat),
-          r.status,
+          status_name(r.status),
           std::to_string(r.pages_ok),
           std::to_string(r.pages_failed),
           std::to_string(r.requests),

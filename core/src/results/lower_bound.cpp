@@ -131,4 +131,36 @@ LowerBound graph_lower_bound(const std::string &start, const std::vector<Event> 
   return bound;
 }
 
+LowerBound compute_lower_bound(const std::vector<Event> &events, unsigned cores) {
+  LowerBound bound;
+  double cpu = 0;
+  for (const auto &e : events) {
+    if (e.kind != Event::Kind::solve) continue;
+    bound.critical_path_s = std::max(bound.critical_path_s, e.cpu_s);
+    cpu += e.cpu_s;
+  }
+  bound.cpu_bound_s = cpu / std::max(1u, cores);
+  return bound;
+}
+
+RunBound run_bound(const RunBoundInputs &in) {
+  if (in.compute) return {compute_lower_bound(*in.events, in.cores), "compute"};
+  if (in.whole_graph)
+    return {graph_lower_bound(in.start, *in.events, *in.whole_graph, in.cores), "graph"};
+  return {lower_bound(in.start, *in.events, *in.links, in.cores, *in.types), "discovered"};
+}
+
+int peak_parallel_solves(const std::vector<Event> &events) {
+  std::vector<std::pair<double, int>> edges;
+  for (const auto &e : events)
+    if (e.kind == Event::Kind::solve) {
+      edges.emplace_back(e.start_s, 1);
+      edges.emplace_back(e.end_s, -1);
+    }
+  std::sort(edges.begin(), edges.end());  // at equal times an end (-1) sorts first
+  int now = 0, peak = 0;
+  for (const auto &[t, d] : edges) peak = std::max(peak, now += d);
+  return peak;
+}
+
 }  // namespace concur::results

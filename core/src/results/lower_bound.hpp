@@ -50,4 +50,35 @@ struct KnownGraph {
 LowerBound graph_lower_bound(const std::string &start, const std::vector<Event> &events,
                              const KnownGraph &graph, unsigned cores);
 
+// Independent tasks (a compute experiment): no run beats its longest task, nor
+// its CPU time spread over every core. CPU time, not the span: a task that
+// waited for a core took longer than it had to.
+LowerBound compute_lower_bound(const std::vector<Event> &events, unsigned cores);
+
+// What a run is bounded over, and its bound (the CSV's bound_basis):
+//  - compute: independent tasks (compute_lower_bound);
+//  - graph: a crawl that covered the server's whole graph (graph_lower_bound);
+//  - discovered: any other crawl, over the pages it reached (lower_bound).
+struct RunBoundInputs {
+  bool compute = false;
+  // The server's whole graph, set only when the run crawled all of it: a page
+  // that gave up hides its subtree, an on_page hook may skip links, and a
+  // bound over pages the run never crawled could exceed its wall time.
+  const KnownGraph *whole_graph = nullptr;
+  std::string start;
+  const std::vector<Event> *events = nullptr;
+  const std::vector<std::pair<std::string, std::vector<std::string>>> *links = nullptr;
+  const PageTypes *types = nullptr;
+  unsigned cores = 1;
+};
+struct RunBound {
+  LowerBound bound;
+  std::string basis;  // "compute" | "graph" | "discovered"
+};
+RunBound run_bound(const RunBoundInputs &in);
+
+// The most solve events that overlapped in time: how many workers really
+// computed at once (threads on 2 cores still overlap: they take turns).
+int peak_parallel_solves(const std::vector<Event> &events);
+
 }  // namespace concur::results

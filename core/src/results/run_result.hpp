@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <ostream>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -10,6 +11,17 @@
 #include "results/stats.hpp"
 
 namespace concur::results {
+
+// A run's outcome. `failed` always comes with an error saying why.
+enum class RunStatus { ok, failed };
+
+inline const char *status_name(RunStatus status) {
+  return status == RunStatus::ok ? "ok" : "failed";
+}
+
+inline std::ostream &operator<<(std::ostream &out, RunStatus status) {
+  return out << status_name(status);
+}
 
 struct RunResult {
   // Identity: everything needed to reproduce the run from this row alone.
@@ -37,8 +49,8 @@ struct RunResult {
   double speedup = -1, parallel_efficiency = -1;
 
   // Outcome.
-  std::string status = "ok";  // ok | failed
-  std::string error;          // why, when failed
+  RunStatus status = RunStatus::ok;
+  std::string error;  // why, when failed
   long pages_ok = 0;
   long pages_failed = 0;
   long requests = 0;
@@ -74,6 +86,12 @@ struct RunResult {
   std::vector<Event> events;  // every request and solve, by start time
   // Columns on_result added (name, value), in name order: after the standard ones.
   std::vector<std::pair<std::string, std::string>> extra_columns;
+  bool ok() const { return status == RunStatus::ok; }
+  // Marks the run failed; the first reason given stays.
+  void fail(const std::string &why) {
+    if (status == RunStatus::ok || error.empty()) error = why;
+    status = RunStatus::failed;
+  }
   double pages_per_s() const { return wall_s > 0 ? pages_ok / wall_s : 0; }
   double lower_bound_s() const {
     return critical_path_s > cpu_bound_s ? critical_path_s : cpu_bound_s;

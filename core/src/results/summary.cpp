@@ -59,7 +59,7 @@ void print_summary_header(std::ostream &out, size_t options_width) {
 
 void print_summary_row(std::ostream &out, const RunResult &r, size_t options_width) {
   std::string options = r.options.empty() ? "-" : r.options;
-  if (r.status != "ok") options += " [FAILED]";
+  if (!r.ok()) options += " [FAILED]";
   print_cells(out,
               {r.strategy, options, std::to_string(r.repeat), std::to_string(r.pages_ok),
                std::to_string(r.pages_failed), std::to_string(r.requests), num(r.wall_s, 2),

@@ -49,8 +49,7 @@ std::vector<Group> group(const std::vector<RunFigures> &runs) {
 }  // namespace
 
 RunFigures figures_of(const RunResult &r) {
-  return {r.experiment, r.strategy,      r.options,     r.status == "ok",
-          r.wall_s,     r.pages_per_s(), r.efficiency()};
+  return {r.experiment, r.strategy, r.options, r.ok(), r.wall_s, r.pages_per_s(), r.efficiency()};
 }
 
 std::vector<std::string> summary_header() {

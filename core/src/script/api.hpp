@@ -1,5 +1,5 @@
-// The Lua surface as the code defines it, listed from live states so that
-// docs/lua.md can be checked against it (tests/unit/script/docs_test.cpp).
+// The Lua surface script/ defines, for scenario::exposed_api(), which lists
+// it all so that docs/lua.md can be checked against it.
 #pragma once
 
 #include <string>
@@ -7,14 +7,9 @@
 
 namespace concur::script {
 
-// "concur.run", "concur.log", ... (the concur table of a scenario state),
-// "hook setup", "hook on_page", ... (concur.defaults), and the methods and
-// fields of the handles: "server:stop", "server.base_url", "worker:get", ...
-std::vector<std::string> exposed_api();  // script/scenario.cpp
-
-// The members each handle's __index answers, as ":method" or ".field".
-std::vector<std::string> server_members();  // concur.server{} (script/scenario.cpp)
-std::vector<std::string> worker_members();  // summary.workers[i] (script/hooks.cpp)
+// The members summary.workers[i]'s __index answers, as ":method" or ".field"
+// (script/hooks.cpp).
+std::vector<std::string> worker_members();
 // What a Lua kernel's state adds to its concur table (script/kernels.cpp).
 std::vector<std::string> kernel_api();
 

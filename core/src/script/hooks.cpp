@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include "crawl/page.hpp"
 #include "script/api.hpp"
 
 namespace concur::script {
@@ -145,7 +144,8 @@ WorkerHooks::WorkerHooks(std::shared_ptr<const HookScript> script, const RunInfo
   state_.call(1, 0, "setup");
 }
 
-std::optional<std::vector<std::string>> WorkerHooks::on_page(const PageInfo &page) {
+std::optional<std::vector<std::string>> WorkerHooks::on_page(const PageInfo &page,
+                                                             LinkReader read_link) {
   if (!push_hook(Hook::on_page)) return std::nullopt;
   lua_State *L = lua();
   lua_createtable(L, 0, 7);
@@ -177,7 +177,7 @@ std::optional<std::vector<std::string>> WorkerHooks::on_page(const PageInfo &pag
   for (lua_Integer i = 1; i <= n; ++i) {
     lua_rawgeti(L, -1, i);
     const char *text = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : nullptr;
-    const auto id = text ? crawl::link_to_id(text) : std::nullopt;
+    const auto id = text ? read_link(text) : std::nullopt;
     if (!id)
       throw wrong(
           "item " + std::to_string(i) + " of the returned list is " +

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "script/lua.hpp"
@@ -92,8 +93,11 @@ class WorkerHooks : public HookState {
   // Loads the script in a fresh state and calls setup(run) with run.worker = id.
   WorkerHooks(std::shared_ptr<const HookScript> script, const RunInfo &run, int worker_id);
   int id() const { return id_; }
-  // nullopt: follow every link. Links may be ids, paths or URLs (as in pages).
-  std::optional<std::vector<std::string>> on_page(const PageInfo &page);
+  // nullopt: follow every link. The hook may return links in any form a page
+  // may use (ids, paths, URLs): `read_link` turns one into a page id, or
+  // nullopt when it is no link (crawl::link_to_id; the protocol is the crawl's).
+  using LinkReader = std::optional<std::string> (*)(std::string_view link);
+  std::optional<std::vector<std::string>> on_page(const PageInfo &page, LinkReader read_link);
   void on_response(const ResponseInfo &response);
 
  private:

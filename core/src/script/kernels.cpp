@@ -108,18 +108,6 @@ std::vector<std::string> kernel_api() {
   return names;
 }
 
-std::optional<KernelRef> parse_kernel_ref(const std::string &name) {
-  constexpr std::string_view kPrefix = "lua:";
-  if (name.rfind(kPrefix, 0) != 0) return std::nullopt;
-  const std::string rest = name.substr(kPrefix.size());
-  const size_t hash = rest.rfind('#');
-  if (hash == std::string::npos || hash == 0 || hash + 1 == rest.size())
-    throw ScriptError(ScriptError::Phase::load, "kernel '" + name +
-                                                    "': expected lua:FILE#FUNCTION, e.g. " +
-                                                    "lua:scripts/kernels.lua#sum_of_squares");
-  return KernelRef{rest.substr(0, hash), rest.substr(hash + 1)};
-}
-
 LuaKernels::LuaKernels(const std::string &file, Gil *gil) : file_(file), gil_(gil) {
   lua_State *L = state_.get();
   lua_pushlightuserdata(L, gil);

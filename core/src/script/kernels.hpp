@@ -1,6 +1,7 @@
 // Lua kernels: a compute task written as a Lua function, named
-// "lua:FILE#FUNCTION" (e.g. "lua:scripts/kernels.lua#prime_factors"), called on
-// the worker that runs the task with the task's arguments.
+// "lua:FILE#FUNCTION" (e.g. "lua:scripts/kernels.lua#prime_factors", read by
+// compute::parse_kernel_ref), called on the worker that runs the task with the
+// task's arguments.
 #pragma once
 
 #include <optional>
@@ -10,15 +11,6 @@
 #include "script/lua.hpp"
 
 namespace concur::script {
-
-struct KernelRef {
-  std::string file;
-  std::string function;
-};
-
-// nullopt when `name` does not start with "lua:"; a ScriptError (load) when it
-// does but is not "lua:FILE#FUNCTION".
-std::optional<KernelRef> parse_kernel_ref(const std::string &name);
 
 // One worker's kernels: the file loaded in a state of the worker's own.
 class Gil;

@@ -50,3 +50,14 @@ TEST_CASE("the Lua kernels agree with the built-in ones", "[compute]") {
   for (const char *n : {"0", "1", "10", "100", "1000"})
     CHECK(lua.call("factorial_digits", {n}) == run_kernel(Kernel::factorial_digits, {n}));
 }
+
+TEST_CASE("a kernel is named lua:FILE#FUNCTION", "[compute]") {
+  CHECK_FALSE(parse_kernel_ref("md5_chain").has_value());
+  const auto ref = parse_kernel_ref("lua:scripts/kernels.lua#prime_factors");
+  REQUIRE(ref.has_value());
+  CHECK(ref->file == "scripts/kernels.lua");
+  CHECK(ref->function == "prime_factors");
+  CHECK_THROWS_WITH(parse_kernel_ref("lua:scripts/kernels.lua"),
+                    Catch::Contains("expected lua:FILE#FUNCTION"));
+  CHECK_THROWS(parse_kernel_ref("lua:#f"));
+}

@@ -10,17 +10,6 @@ namespace {
 const std::string kKernels = CONCUR_SOURCE_DIR "/scripts/kernels.lua";
 }
 
-TEST_CASE("a kernel is named lua:FILE#FUNCTION", "[script]") {
-  CHECK_FALSE(script::parse_kernel_ref("md5_chain").has_value());
-  const auto ref = script::parse_kernel_ref("lua:scripts/kernels.lua#prime_factors");
-  REQUIRE(ref.has_value());
-  CHECK(ref->file == "scripts/kernels.lua");
-  CHECK(ref->function == "prime_factors");
-  CHECK_THROWS_WITH(script::parse_kernel_ref("lua:scripts/kernels.lua"),
-                    Catch::Contains("expected lua:FILE#FUNCTION"));
-  CHECK_THROWS(script::parse_kernel_ref("lua:#f"));
-}
-
 TEST_CASE("the course's kernels give the known answers", "[script]") {
   script::LuaKernels k(kKernels);
   // n(n+1)(2n+1)/6

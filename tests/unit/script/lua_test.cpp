@@ -3,6 +3,7 @@
 
 #include <lua.hpp>
 
+#include "crawl/page.hpp"
 #include "script/hooks.hpp"
 #include "script/lua.hpp"
 #include "script/values.hpp"
@@ -102,7 +103,7 @@ TEST_CASE("on_page's answer is checked: a list of links, or nil", "[script]") {
     auto s = script::HookScript::load(
         files.write("p.lua", "function on_page(page)\n" + body + "\nend\n"));
     script::WorkerHooks hooks(s, {}, 0);
-    return hooks.on_page(page);
+    return hooks.on_page(page, crawl::link_to_id);
   };
   CHECK_FALSE(run("return nil").has_value());
   CHECK(run("return {page.links[2], '/api/0a0a', 'http://127.0.0.1:1/api/1b1b'}") ==

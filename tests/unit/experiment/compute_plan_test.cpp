@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "config/experiment.hpp"
-#include "crawl/compute_items.hpp"
+#include "experiment/compute_plan.hpp"
 #include "crawl/page.hpp"
 #include "hash/md5_chain.hpp"
 #include "http/client.hpp"
@@ -59,7 +59,7 @@ TEST_CASE("puzzles tasks are the chains a crawl fetches, and solve to the page's
   const crawl::PuzzleParams params{settings.hash_rule, settings.cpu_iterations,
                                    settings.core_iterations, settings.id_length};
 
-  const auto items = crawl::compute_items(puzzles(puzzle_pages), graph.get());
+  const auto items = experiment::compute_items(puzzles(puzzle_pages), graph.get());
   REQUIRE(items->size() == size_t(puzzle_pages));
   for (const auto &item : *items) {
     INFO("page " << item.page);
@@ -83,7 +83,7 @@ TEST_CASE("puzzles tasks are the chains a crawl fetches, and solve to the page's
 TEST_CASE("a wrong chain result is caught by the answer check", "[crawl][compute]") {
   auto graph = std::make_shared<const server::Graph>(
       server::Graph::build(small_graph(server::Profile::course)));
-  const auto items = crawl::compute_items(puzzles(2, {"core"}), graph.get());
+  const auto items = experiment::compute_items(puzzles(2, {"core"}), graph.get());
   REQUIRE(items->size() == 2);
   const auto &item = items->front();
   CHECK(item.label == "core");
@@ -98,8 +98,8 @@ TEST_CASE("asking for more puzzle pages than the graph has is a config error", "
   auto graph = std::make_shared<const server::Graph>(
       server::Graph::build(small_graph(server::Profile::course)));
   const int cpu = graph->type_counts()[size_t(server::PageType::cpu)];
-  CHECK(crawl::compute_items(puzzles(cpu, {"cpu"}), graph.get())->size() == size_t(cpu));
-  CHECK_THROWS_WITH(crawl::compute_items(puzzles(cpu + 1, {"cpu"}), graph.get()),
+  CHECK(experiment::compute_items(puzzles(cpu, {"cpu"}), graph.get())->size() == size_t(cpu));
+  CHECK_THROWS_WITH(experiment::compute_items(puzzles(cpu + 1, {"cpu"}), graph.get()),
                     Catch::Contains("compute.tasks[0].count") &&
                         Catch::Contains("has " + std::to_string(cpu) + " cpu pages, not " +
                                         std::to_string(cpu + 1)));

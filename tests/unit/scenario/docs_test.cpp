@@ -6,7 +6,7 @@
 #include <set>
 #include <string>
 
-#include "script/api.hpp"
+#include "scenario/scenario.hpp"
 
 namespace {
 
@@ -31,8 +31,8 @@ std::set<std::string> documented(const std::string &path) {
 
 }  // namespace
 
-TEST_CASE("docs/lua.md lists exactly the Lua API the code exposes", "[script][docs]") {
-  const auto api = concur::script::exposed_api();
+TEST_CASE("docs/lua.md lists exactly the Lua API the code exposes", "[scenario][docs]") {
+  const auto api = concur::scenario::exposed_api();
   const std::set<std::string> exposed(api.begin(), api.end());
   const std::set<std::string> docs = documented(CONCUR_SOURCE_DIR "/docs/lua.md");
   for (const auto &name : exposed) {

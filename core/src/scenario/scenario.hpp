@@ -1,16 +1,16 @@
 // Scenario scripts: `concur run sweep.lua`. A Lua program drives experiments
 // through the concur table (docs/lua.md): concur.server{} starts a demo
 // server, concur.run{} runs one configuration and returns its row,
-// concur.csv() appends rows, concur.plugins() lists strategies.
+// concur.csv() appends rows, concur.plugins() lists strategies. The Lua state
+// and calling conventions are script/'s; this folder adds the API, which
+// stands on the experiment layer (one run: experiment::Session::run_single).
 #pragma once
 
 #include <ostream>
 #include <string>
 #include <vector>
 
-struct lua_State;
-
-namespace concur::script {
+namespace concur::scenario {
 
 struct ScenarioOptions {
   std::vector<std::string> overrides;  // --set: applied to every concur.run{}
@@ -25,9 +25,11 @@ int run_scenario(const std::string &path, const ScenarioOptions &options, std::o
 // runs as it goes, so there is nothing to list). 0, or 2 with the line.
 int check_scenario(const std::string &path, std::ostream &out, std::ostream &log);
 
-// Adds concur.run, concur.server, concur.csv and concur.plugins to a state's
-// `concur` table.
-struct ScenarioContext;
-void open_scenario_api(lua_State *L, ScenarioContext &context);
+// The Lua surface as the code defines it, listed from live states so that
+// docs/lua.md can be checked against it (tests/unit/scenario/docs_test.cpp):
+// "concur.run", "concur.log", ... (the concur table of a scenario state),
+// "hook setup", "hook on_page", ... (concur.defaults), and the methods and
+// fields of the handles: "server:stop", "server.base_url", "worker:get", ...
+std::vector<std::string> exposed_api();
 
-}  // namespace concur::script
+}  // namespace concur::scenario

@@ -1,0 +1,72 @@
+#include "experiment/plan.hpp"
+
+#include "experiment/compute_plan.hpp"
+#include "server/graph.hpp"
+
+namespace concur::experiment {
+namespace {
+
+// Each workload's tasks, made (and their Lua files checked) once, shared by
+// every run of it.
+struct Workload {
+  std::shared_ptr<const std::vector<crawl::ComputeItem>> items;
+  std::string name, described;
+};
+
+std::vector<Workload> workloads_of(const config::Experiment &experiment) {
+  std::vector<Workload> workloads;
+  if (!experiment.compute) return workloads;
+  // `puzzles` tasks come from the graph the embedded server would serve:
+  // built by the server's own code (puzzle cache and all), not fetched.
+  std::optional<server::Graph> graph;
+  if (experiment.compute->takes_puzzles()) graph = server::Graph::build(experiment.server);
+  for (const auto &w : experiment.compute->workloads)
+    workloads.push_back({compute_items(w, graph ? &*graph : nullptr), w.name,
+                         describe_compute(w, experiment.server)});
+  return workloads;
+}
+
+std::shared_ptr<plugin::Plugin> plugin_of(const config::StrategySpec &strategy) {
+  try {
+    return plugin::find(strategy.plugin);
+  } catch (const plugin::PluginError &e) {
+    throw config::ConfigError(strategy.where, strategy.key + ".plugin", e.what());
+  }
+}
+
+}  // namespace
+
+std::vector<PlannedRun> plan(const config::Experiment &experiment) {
+  const std::vector<Workload> workloads = workloads_of(experiment);
+  std::vector<PlannedRun> runs;
+  for (const auto &strategy : experiment.strategies) {
+    const std::shared_ptr<plugin::Plugin> found = plugin_of(strategy);
+    for (auto &options : config::expand_options(strategy, found->options())) {
+      if (!experiment.compute) {
+        runs.push_back({found, std::move(options), std::nullopt});
+        continue;
+      }
+      for (const auto &w : workloads)
+        for (bool gil : experiment.compute->gil)
+          runs.push_back({found, options, gil, w.items, w.name, w.described});
+    }
+  }
+  return runs;
+}
+
+std::string options_of(const PlannedRun &planned) {
+  std::string options = config::describe(planned.options);
+  auto add = [&options](const std::string &item) {
+    options += (options.empty() ? "" : " ") + item;
+  };
+  if (!planned.workload_name.empty()) add("workload=" + planned.workload_name);
+  if (planned.gil) add(std::string("gil=") + (*planned.gil ? "true" : "false"));
+  return options;
+}
+
+std::string label_of(const PlannedRun &planned) {
+  const std::string options = options_of(planned);
+  return planned.plugin->name() + (options.empty() ? "" : " " + options);
+}
+
+}  // namespace concur::experiment

@@ -1,0 +1,38 @@
+// The run matrix: strategy x option values x workload x gil. Every plugin is
+// resolved and every option validated here, before anything runs.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/experiment.hpp"
+#include "config/options.hpp"
+#include "crawl/compute_items.hpp"
+#include "plugin/loader.hpp"
+
+namespace concur::experiment {
+
+// One cell of the run matrix.
+struct PlannedRun {
+  std::shared_ptr<plugin::Plugin> plugin;
+  config::OptionSet options;
+  std::optional<bool> gil = std::nullopt;  // compute: Lua kernels under a simulated GIL
+  // Compute experiments: this run's tasks, their name ("" for `tasks:`) and
+  // their description for the workload column.
+  std::shared_ptr<const std::vector<crawl::ComputeItem>> compute = nullptr;
+  std::string workload_name = {}, workload = {};
+};
+
+// Resolves every strategy's plugin and validates and expands its options.
+// Throws config::ConfigError (at the strategy's location) before anything runs.
+std::vector<PlannedRun> plan(const config::Experiment &experiment);
+
+// "workers=4" and, in a compute experiment, "workload=cpu gil=true": what
+// tells runs apart (the CSV's options column).
+std::string options_of(const PlannedRun &planned);
+// The plugin's name and options_of: a run's label for progress lines.
+std::string label_of(const PlannedRun &planned);
+
+}  // namespace concur::experiment

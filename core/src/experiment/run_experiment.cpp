@@ -1,0 +1,163 @@
+#include "experiment/run_experiment.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "experiment/session.hpp"
+#include "results/csv.hpp"
+#include "results/summary.hpp"
+#include "results/summary_csv.hpp"
+#include "results/trace.hpp"
+
+namespace concur::experiment {
+namespace {
+
+std::string or_default(const std::string &given, const std::string &fallback) {
+  return given.empty() ? fallback : given;
+}
+
+// Every file the experiment writes, each row added as its run ends.
+class Outputs {
+ public:
+  Outputs(const config::Experiment &experiment, const RunOptions &options)
+      : csv_(or_default(options.csv_path, experiment.output.runs)),
+        summary_path_(
+            or_default(experiment.output.summary, results::summary_path_for(csv_.path()))) {
+    const std::string trace = or_default(options.trace_path, experiment.output.trace);
+    const std::string requests = or_default(options.requests_path, experiment.output.requests);
+    if (!trace.empty()) trace_ = std::make_unique<results::TraceWriter>(trace);
+    if (!requests.empty()) requests_ = std::make_unique<results::RequestsCsv>(requests);
+  }
+
+  // An on_result column the CSV's header (fixed by the first row) lacks fails
+  // the run; true then: the script would do it again in every run.
+  bool refuses_columns(results::RunResult &r, const std::string &script) const {
+    const auto unknown = csv_.unknown_columns(r);
+    if (unknown.empty()) return false;
+    r.fail(script + ": on_result returned column '" + unknown.front() +
+           "', which the first run's row did not have (it fixed the CSV's columns)");
+    return true;
+  }
+
+  void add(const results::RunResult &r, int run_index, double offset_s) {
+    csv_.write(r);
+    if (trace_) trace_->add_run(r, run_index, offset_s);
+    if (requests_) requests_->add_run(r, run_index);
+    figures_.push_back(results::figures_of(r));
+    results::write_summary_csv(summary_path_, figures_);
+  }
+
+  void report(std::ostream &log) const {
+    log << "concur: wrote " << csv_.path() << " and " << summary_path_;
+    if (trace_) log << ", the trace " << trace_->path();
+    if (requests_) log << ", the requests " << requests_->path();
+    log << '\n';
+  }
+
+ private:
+  results::CsvWriter csv_;
+  std::string summary_path_;
+  std::unique_ptr<results::TraceWriter> trace_;
+  std::unique_ptr<results::RequestsCsv> requests_;
+  std::vector<results::RunFigures> figures_;
+};
+
+// Speedup over the sequential run of the same repeat, workload and gil, and
+// parallel efficiency: speedup / min(peak_parallel, cores).
+class Speedups {
+ public:
+  void apply(results::RunResult &r, const PlannedRun &planned) {
+    const std::string key = std::to_string(r.repeat) + "/" + planned.workload_name + "/" + r.gil;
+    if (!r.ok() || r.wall_s <= 0) return;
+    if (planned.plugin->name() == "sequential") walls_.emplace(key, r.wall_s);
+    const auto base = walls_.find(key);
+    if (base == walls_.end()) return;
+    r.speedup = base->second / r.wall_s;
+    const int parallel = std::max(1, std::min(r.peak_parallel, r.cores));
+    r.parallel_efficiency = r.speedup / parallel;
+  }
+
+ private:
+  std::map<std::string, double> walls_;  // by repeat, workload and gil
+};
+
+// The run's requests against the server's count of them. Exact, but for
+// requests the runner stopped waiting for (timeouts, cancelled hedged copies,
+// transport errors), which the server may answer after the run ended.
+void warn_if_server_disagrees(const results::RunResult &r, std::ostream &log) {
+  if (r.server_requests < 0) return;
+  long sent = 0, unsure = 0, errors = 0;
+  for (const auto &e : r.events) {
+    if (e.kind != results::Event::Kind::request || e.status == 404) continue;
+    ++sent;
+    if (e.status <= 0) ++unsure;
+    if (e.status >= 500) ++errors;
+  }
+  const bool requests_agree = r.server_requests <= sent && r.server_requests >= sent - unsure;
+  const bool errors_agree = r.server_errors >= errors && r.server_errors <= errors + unsure;
+  if (requests_agree && errors_agree) return;
+  log << "concur: warning: " << r.strategy << " " << r.options << " repeat " << r.repeat
+      << ": the server answered " << r.server_requests << " page requests (" << r.server_errors
+      << " 5xx), the runner counted " << sent << " (" << errors << " 5xx"
+      << (unsure ? ", " + std::to_string(unsure) + " left unanswered" : std::string()) << ")"
+      << " - another client on the server, or a miscount\n";
+}
+
+size_t options_width(const std::vector<PlannedRun> &runs) {
+  size_t width = 0;
+  for (const auto &planned : runs) width = std::max(width, options_of(planned).size());
+  return width;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace
+
+int run_experiment(const config::Experiment &experiment, const RunOptions &options,
+                   std::ostream &out, std::ostream &log) {
+  const std::vector<PlannedRun> runs = plan(experiment);  // config errors surface before any work
+  Session session(experiment, log);  // a broken hooks script is a config error, too
+  Outputs outputs(experiment, options);
+  session.open(log);
+  session.warm_up(runs);
+  const size_t width = options_width(runs);
+  if (!options.quiet) results::print_summary_header(out, width);
+  std::optional<results::Progress> progress;
+  if (!options.quiet)
+    progress.emplace(log, options.terminal, static_cast<int>(runs.size()) * experiment.repeat,
+                     options.progress_interval_s);
+  if (progress) session.count_into(&progress->live());
+  bool all_ok = true, stop = false;
+  int run_index = 0;
+  Speedups speedups;
+  const auto began = std::chrono::steady_clock::now();
+  // Repeats go round the whole matrix, so slow drift of the machine spreads
+  // over every strategy instead of favouring whichever ran first. A script's
+  // mistake repeats in every run: stop at the first.
+  for (int rep = 1; rep <= experiment.repeat && !stop; ++rep) {
+    for (size_t i = 0; i < runs.size() && !stop; ++i) {
+      const double offset_s = seconds_since(began);
+      if (progress) progress->run_started(run_index + 1, label_of(runs[i]));
+      results::RunResult r = session.run_single(runs[i], rep);
+      if (progress) progress->run_finished();
+      stop = outputs.refuses_columns(r, experiment.script) || session.script_failed();
+      speedups.apply(r, runs[i]);
+      outputs.add(r, ++run_index, offset_s);
+      warn_if_server_disagrees(r, log);
+      if (!options.quiet) results::print_summary_row(out, r, width);
+      if (r.ok()) continue;
+      all_ok = false;
+      log << "concur: run failed: " << r.strategy << " " << r.options << ": " << r.error << '\n';
+    }
+  }
+  progress.reset();
+  outputs.report(log);
+  return all_ok ? 0 : 1;
+}
+
+}  // namespace concur::experiment

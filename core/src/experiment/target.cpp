@@ -1,0 +1,163 @@
+#include "experiment/target.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "crawl/server_counts.hpp"
+#include "experiment/compute_plan.hpp"
+#include "server/graph.hpp"
+#include "server/server.hpp"
+
+namespace concur::experiment {
+namespace {
+
+using crawl::PuzzleParams;
+using nlohmann::json;
+
+json get_json(http::Client &client, const std::string &url) {
+  http::Response r = client.get(url);
+  if (!r.ok())
+    throw std::runtime_error(
+        "GET " + url + " failed: " + (r.status ? "HTTP " + std::to_string(r.status) : r.error));
+  json body = json::parse(r.body, nullptr, false);
+  if (body.is_discarded()) throw std::runtime_error("GET " + url + ": the answer is not JSON");
+  return body;
+}
+
+PuzzleParams params_from(const server::Settings &s) {
+  return {s.hash_rule, s.cpu_iterations, s.core_iterations, s.id_length};
+}
+
+// `GET /` (PROTOCOL.md): the server's announcement, or an empty one from a
+// server that answers it with an error or no JSON (a server of someone
+// else's, the hostile test's): the crawl can go on without it. A server that
+// does not answer at all fails here, before any run.
+json announcement(http::Client &client, const std::string &base_url, std::ostream &log) {
+  const std::string url = base_url + "/";
+  const http::Response r = client.get(url);
+  if (r.status == 0) throw std::runtime_error("GET " + url + " failed: " + r.error);
+  json body = r.ok() ? json::parse(r.body, nullptr, false) : json();
+  if (body.is_object()) return body;
+  log << "concur: warning: " << url << " announces nothing ("
+      << (r.ok() ? "the answer is no JSON object" : "HTTP " + std::to_string(r.status))
+      << "): puzzle settings from the config or the course's defaults, seed unknown\n";
+  return json::object();
+}
+
+// A server of ours announces its puzzles at `/` (ext); the original announces
+// nothing. The config's puzzle keys, where the user gave them, win; the rest
+// come from the announcement, else from the course's defaults.
+PuzzleParams remote_puzzle(const json &root, const config::Experiment &experiment) {
+  const PuzzleParams configured = params_from(experiment.server);
+  PuzzleParams p = configured;
+  if (auto it = root.find("puzzle"); it != root.end() && it->is_object()) {
+    if (auto rule = hash::parse_rule(it->value("hash_rule", ""))) p.rule = *rule;
+    p.cpu_iterations = it->value("cpu_iterations", p.cpu_iterations);
+    p.core_iterations = it->value("core_iterations", p.core_iterations);
+    p.id_length = it->value("id_length", p.id_length);
+  }
+  auto given = [&](const char *key) {
+    const auto &keys = experiment.server_keys;
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+  };
+  if (given("hash_rule")) p.rule = configured.rule;
+  if (given("cpu_iterations")) p.cpu_iterations = configured.cpu_iterations;
+  if (given("core_iterations")) p.core_iterations = configured.core_iterations;
+  if (given("id_length")) p.id_length = configured.id_length;
+  return p;
+}
+
+std::string resolve_start(http::Client &client, const std::string &base_url,
+                          const std::string &start) {
+  if (start == "root") {
+    json root = get_json(client, base_url + "/api/");
+    const json &links = root.at("links");
+    if (!links.is_array() || links.empty() || !links[0].is_string())
+      throw std::runtime_error(base_url + "/api/ lists no first page");
+    if (auto id = crawl::link_to_id(links[0].get<std::string>())) return *id;
+    throw std::runtime_error(base_url + "/api/: cannot read link " + links[0].dump());
+  }
+  if (start == "random") return get_json(client, base_url + "/graph/random").at("page_id");
+  return start;
+}
+
+// The server's whole graph from `/api/cheat/` (ext), or null when it has none
+// (the original server) or sends something else: the bound then covers the
+// discovered pages only.
+std::shared_ptr<const results::KnownGraph> known_graph(http::Client &client,
+                                                       const std::string &base_url,
+                                                       std::ostream &log) {
+  const http::Response r = client.get(base_url + "/api/cheat/");
+  if (!r.ok()) return nullptr;
+  const json body = json::parse(r.body, nullptr, false);
+  if (!body.is_object()) return nullptr;
+  auto graph = std::make_shared<results::KnownGraph>();
+  for (const auto &[id, page] : body.items()) {
+    if (!page.is_object()) return nullptr;
+    std::vector<std::string> &links = graph->links[id];
+    for (const auto &link : page.value("links", json::array()))
+      if (auto to = link.is_string() ? crawl::link_to_id(link.get<std::string>()) : std::nullopt)
+        links.push_back(*to);
+    if (auto type = page.find("page_type"); type != page.end() && type->is_string())
+      graph->types[id] = type->get<std::string>();
+  }
+  log << "concur: " << base_url << "/api/cheat/ gives the whole graph (" << graph->links.size()
+      << " pages): bounds cover every page\n";
+  return graph;
+}
+
+}  // namespace
+
+Target::Target(const config::Experiment &experiment, std::ostream &log) {
+  if (experiment.compute) {
+    describe_compute(experiment, log);
+    return;
+  }
+  http::Client client(experiment.crawl.timeout_ms);
+  if (experiment.base_url) {
+    settings_.base_url = *experiment.base_url;  // the loader dropped any trailing '/'
+    const json root = announcement(client, settings_.base_url, log);
+    settings_.puzzle = remote_puzzle(root, experiment);
+    seed_ = root.value("seed", uint64_t{0});  // 0: the server does not say
+  } else {
+    start_embedded(experiment, log);
+  }
+  settings_.start_id = resolve_start(client, settings_.base_url, experiment.crawl.start);
+  settings_.max_pages = experiment.crawl.max_pages;
+  settings_.timeout_ms = experiment.crawl.timeout_ms;
+  settings_.retries = experiment.crawl.retries;
+  settings_.policy = experiment.crawl.policy;
+  if (settings_.max_pages == 0) settings_.graph = known_graph(client, settings_.base_url, log);
+  settings_.server_metrics = crawl::fetch_server_counts(client, settings_.base_url).has_value();
+}
+
+void Target::describe_compute(const config::Experiment &experiment, std::ostream &log) {
+  settings_.start_id = "t0";
+  settings_.puzzle.rule = hash::Rule::indexed;
+  if (experiment.compute->takes_puzzles()) seed_ = experiment.server.seed;  // its graph's
+  for (const auto &workload : experiment.compute->workloads)
+    log << "concur: compute" << (workload.name.empty() ? "" : " workload " + workload.name) << ": "
+        << experiment::describe_compute(workload, experiment.server) << "\n";
+}
+
+void Target::start_embedded(const config::Experiment &experiment, std::ostream &log) {
+  const auto start = std::chrono::steady_clock::now();
+  auto graph = std::make_shared<const server::Graph>(server::Graph::build(experiment.server));
+  const double made_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  server_ = std::make_unique<server::Server>(graph);
+  server_->start();
+  settings_.base_url = server_->base_url();
+  settings_.puzzle = params_from(experiment.server);
+  seed_ = experiment.server.seed;
+  log << "concur: embedded demo server on " << settings_.base_url << ": " << experiment.server.pages
+      << " pages, seed " << seed_ << ", delay_scale " << experiment.server.delay_scale
+      << " (graph and puzzles made in " << made_s << " s, puzzle cache "
+      << server::cache_outcome_name(graph->build_stats().cache) << ")\n";
+}
+
+Target::~Target() = default;
+
+}  // namespace concur::experiment

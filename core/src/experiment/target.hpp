@@ -1,0 +1,40 @@
+// The server an experiment talks to: the embedded demo server (started here)
+// or a running one (base_url), what it announces, and the resolved start page.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <ostream>
+
+#include "config/experiment.hpp"
+#include "crawl/crawl_run.hpp"
+
+namespace concur::server {
+class Server;
+}
+
+namespace concur::experiment {
+
+class Target {
+ public:
+  // Starts the embedded server when the experiment has no base_url; reads the
+  // server's puzzle announcement; resolves crawl.start to a page id. A compute
+  // experiment has no server: the planned runs carry their tasks.
+  explicit Target(const config::Experiment &experiment, std::ostream &log);
+  ~Target();
+  // What every run of the experiment shares: the server, the start page, the
+  // puzzles, the fetch policy, the whole graph when the server gives it.
+  const crawl::CrawlSettings &settings() const { return settings_; }
+  server::Server *embedded() const { return server_.get(); }
+  uint64_t seed() const { return seed_; }
+
+ private:
+  void start_embedded(const config::Experiment &experiment, std::ostream &log);
+  void describe_compute(const config::Experiment &experiment, std::ostream &log);
+
+  std::unique_ptr<server::Server> server_;
+  crawl::CrawlSettings settings_;
+  uint64_t seed_ = 0;
+};
+
+}  // namespace concur::experiment
