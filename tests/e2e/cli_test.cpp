@@ -72,6 +72,11 @@ TEST_CASE("concur run writes one CSV row per run and a summary", "[e2e][cli]") {
   CHECK(csv.find(",graph,") != std::string::npos);
   CHECK(csv.find(",discovered,") == std::string::npos);
   CHECK_THAT(r.err, Catch::Contains("/api/cheat/ gives the whole graph (60 pages)"));
+  // The header readers depend on, as a real run writes it: names and order
+  // byte for byte (tests/fixtures/runs_header.csv, written by an earlier
+  // concur from this same config).
+  CHECK(csv.substr(0, csv.find('\n') + 1) ==
+        slurp(CONCUR_SOURCE_DIR "/tests/fixtures/runs_header.csv"));
 }
 
 TEST_CASE("a run where pages gave up is bounded over what it discovered", "[e2e][cli]") {

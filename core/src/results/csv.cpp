@@ -30,114 +30,90 @@ std::string join_metrics(const std::map<std::string, double> &metrics) {
   return out;
 }
 
+std::string unless_negative(long v) {
+  return v < 0 ? std::string() : std::to_string(v);
+}
+
+// The runs CSV, column by column: each column's name beside the one
+// function that formats it, so the header and the fields cannot drift apart.
+// Names, order and formats are a contract (the report, summaries and users'
+// scripts read them): tests/unit/results/csv_test.cpp holds the header to
+// tests/fixtures/runs_header.csv.
+struct Column {
+  const char *name;
+  std::string (*format)(const RunResult &r);
+};
+
+const Column kColumns[] = {
+    {"experiment", [](const RunResult &r) { return r.experiment; }},
+    {"strategy", [](const RunResult &r) { return r.strategy; }},
+    {"options", [](const RunResult &r) { return r.options; }},
+    {"repeat", [](const RunResult &r) { return std::to_string(r.repeat); }},
+    {"status", [](const RunResult &r) { return std::string(status_name(r.status)); }},
+    {"pages_ok", [](const RunResult &r) { return std::to_string(r.pages_ok); }},
+    {"pages_failed", [](const RunResult &r) { return std::to_string(r.pages_failed); }},
+    {"requests", [](const RunResult &r) { return std::to_string(r.requests); }},
+    {"retries", [](const RunResult &r) { return std::to_string(r.retries_used); }},
+    {"hedged_requests", [](const RunResult &r) { return std::to_string(r.hedged_requests); }},
+    {"cancelled_requests", [](const RunResult &r) { return std::to_string(r.cancelled_requests); }},
+    {"give_ups", [](const RunResult &r) { return std::to_string(r.give_ups); }},
+    {"page_failures", [](const RunResult &r) { return describe_failures(r.page_failures); }},
+    {"wall_s", [](const RunResult &r) { return fixed(r.wall_s, 6); }},
+    {"cpu_user_s", [](const RunResult &r) { return fixed(r.cpu_user_s, 6); }},
+    {"cpu_sys_s", [](const RunResult &r) { return fixed(r.cpu_sys_s, 6); }},
+    {"max_rss_mb", [](const RunResult &r) { return fixed(r.max_rss_mb, 1); }},
+    {"pages_per_s", [](const RunResult &r) { return fixed(r.pages_per_s(), 3); }},
+    {"latency_p50_ms", [](const RunResult &r) { return fixed(r.latency_ms.p50, 3); }},
+    {"latency_p90_ms", [](const RunResult &r) { return fixed(r.latency_ms.p90, 3); }},
+    {"latency_p99_ms", [](const RunResult &r) { return fixed(r.latency_ms.p99, 3); }},
+    {"latency_max_ms", [](const RunResult &r) { return fixed(r.latency_ms.max, 3); }},
+    {"lower_bound_s", [](const RunResult &r) { return fixed(r.lower_bound_s(), 6); }},
+    {"efficiency", [](const RunResult &r) { return fixed(r.efficiency(), 4); }},
+    {"critical_path_s", [](const RunResult &r) { return fixed(r.critical_path_s, 6); }},
+    {"cpu_bound_s", [](const RunResult &r) { return fixed(r.cpu_bound_s, 6); }},
+    {"bound_basis", [](const RunResult &r) { return r.bound_basis; }},
+    {"solves", [](const RunResult &r) { return std::to_string(r.solves); }},
+    {"solve_s", [](const RunResult &r) { return fixed(r.solve_s, 6); }},
+    {"connections", [](const RunResult &r) { return std::to_string(r.connections); }},
+    {"server_requests", [](const RunResult &r) { return unless_negative(r.server_requests); }},
+    {"server_errors", [](const RunResult &r) { return unless_negative(r.server_errors); }},
+    {"metrics", [](const RunResult &r) { return join_metrics(r.metrics); }},
+    {"seed", [](const RunResult &r) { return std::to_string(r.seed); }},
+    {"base_url", [](const RunResult &r) { return r.base_url; }},
+    {"start", [](const RunResult &r) { return r.start; }},
+    {"max_pages", [](const RunResult &r) { return std::to_string(r.max_pages); }},
+    {"retry_limit", [](const RunResult &r) { return std::to_string(r.retries); }},
+    {"fetch_policy", [](const RunResult &r) { return r.fetch_policy; }},
+    {"timeout_ms", [](const RunResult &r) { return std::to_string(r.timeout_ms); }},
+    {"puzzle", [](const RunResult &r) { return r.puzzle; }},
+    {"concur_version", [](const RunResult &) { return std::string(CONCUR_VERSION); }},
+    {"workload", [](const RunResult &r) { return r.workload; }},
+    {"gil", [](const RunResult &r) { return r.gil; }},
+    {"cores", [](const RunResult &r) { return std::to_string(r.cores); }},
+    {"nproc", [](const RunResult &r) { return std::to_string(r.nproc); }},
+    {"peak_parallel", [](const RunResult &r) { return std::to_string(r.peak_parallel); }},
+    {"speedup",
+     [](const RunResult &r) { return r.speedup < 0 ? std::string() : fixed(r.speedup, 4); }},
+    {"parallel_efficiency",
+     [](const RunResult &r) {
+       return r.parallel_efficiency < 0 ? std::string() : fixed(r.parallel_efficiency, 4);
+     }},
+    {"script", [](const RunResult &r) { return r.script; }},
+    {"error", [](const RunResult &r) { return r.error; }},
+};
+
 }  // namespace
 
 std::vector<std::string> csv_header() {
-  return {"experiment",
-          "strategy",
-          "options",
-          "repeat",
-          "status",
-          "pages_ok",
-          "pages_failed",
-          "requests",
-          "retries",
-          "hedged_requests",
-          "cancelled_requests",
-          "give_ups",
-          "page_failures",
-          "wall_s",
-          "cpu_user_s",
-          "cpu_sys_s",
-          "max_rss_mb",
-          "pages_per_s",
-          "latency_p50_ms",
-          "latency_p90_ms",
-          "latency_p99_ms",
-          "latency_max_ms",
-          "lower_bound_s",
-          "efficiency",
-          "critical_path_s",
-          "cpu_bound_s",
-          "bound_basis",
-          "solves",
-          "solve_s",
-          "connections",
-          "server_requests",
-          "server_errors",
-          "metrics",
-          "seed",
-          "base_url",
-          "start",
-          "max_pages",
-          "retry_limit",
-          "fetch_policy",
-          "timeout_ms",
-          "puzzle",
-          "concur_version",
-          "workload",
-          "gil",
-          "cores",
-          "nproc",
-          "peak_parallel",
-          "speedup",
-          "parallel_efficiency",
-          "script",
-          "error"};
+  std::vector<std::string> names;
+  for (const Column &c : kColumns) names.emplace_back(c.name);
+  return names;
 }
 
 std::vector<std::string> csv_fields(const RunResult &r) {
-  return {r.experiment,
-          r.strategy,
-          r.options,
-          std::to_string(r.repeat),
-          status_name(r.status),
-          std::to_string(r.pages_ok),
-          std::to_string(r.pages_failed),
-          std::to_string(r.requests),
-          std::to_string(r.retries_used),
-          std::to_string(r.hedged_requests),
-          std::to_string(r.cancelled_requests),
-          std::to_string(r.give_ups),
-          describe_failures(r.page_failures),
-          fixed(r.wall_s, 6),
-          fixed(r.cpu_user_s, 6),
-          fixed(r.cpu_sys_s, 6),
-          fixed(r.max_rss_mb, 1),
-          fixed(r.pages_per_s(), 3),
-          fixed(r.latency_ms.p50, 3),
-          fixed(r.latency_ms.p90, 3),
-          fixed(r.latency_ms.p99, 3),
-          fixed(r.latency_ms.max, 3),
-          fixed(r.lower_bound_s(), 6),
-          fixed(r.efficiency(), 4),
-          fixed(r.critical_path_s, 6),
-          fixed(r.cpu_bound_s, 6),
-          r.bound_basis,
-          std::to_string(r.solves),
-          fixed(r.solve_s, 6),
-          std::to_string(r.connections),
-          r.server_requests < 0 ? "" : std::to_string(r.server_requests),
-          r.server_errors < 0 ? "" : std::to_string(r.server_errors),
-          join_metrics(r.metrics),
-          std::to_string(r.seed),
-          r.base_url,
-          r.start,
-          std::to_string(r.max_pages),
-          std::to_string(r.retries),
-          r.fetch_policy,
-          std::to_string(r.timeout_ms),
-          r.puzzle,
-          CONCUR_VERSION,
-          r.workload,
-          r.gil,
-          std::to_string(r.cores),
-          std::to_string(r.nproc),
-          std::to_string(r.peak_parallel),
-          r.speedup < 0 ? "" : fixed(r.speedup, 4),
-          r.parallel_efficiency < 0 ? "" : fixed(r.parallel_efficiency, 4),
-          r.script,
-          r.error};
+  std::vector<std::string> fields;
+  for (const Column &c : kColumns) fields.push_back(c.format(r));
+  return fields;
 }
 
 std::string csv_escape(const std::string &field) {

@@ -30,6 +30,63 @@ TEST_CASE("a row has one field per header column", "[results]") {
   CHECK(csv_fields(r).size() == csv_header().size());
 }
 
+// tests/fixtures/runs_row.csv was written by the CSV writer before the
+// columns became one table: this row, byte for byte (every format: fixed
+// digits, empty unknowns, a negative time, quoting, metrics and failures in
+// name order, an on_result column).
+TEST_CASE("the runs CSV's header and formats are what readers know", "[results]") {
+  RunResult r;
+  r.experiment = "fixture";
+  r.strategy = "threads";
+  r.options = "workers=4 lanes=false";
+  r.repeat = 2;
+  r.seed = 42;
+  r.base_url = "http://127.0.0.1:8080";
+  r.start = "ab12";
+  r.max_pages = 100;
+  r.retries = 50;
+  r.fetch_policy = "backoff=none retry_on=5xx+timeout+connection hedge=0 hedge_after_ms=0";
+  r.timeout_ms = 10000;
+  r.puzzle = "indexed/200000/50000/4";
+  r.script = "scripts/count-types.lua";
+  r.cores = 2;
+  r.nproc = 2;
+  r.peak_parallel = 3;
+  r.speedup = 1.98765;
+  r.fail("server http://127.0.0.1:8080 unreachable: \"refused\", twice");
+  r.pages_ok = 97;
+  r.pages_failed = 3;
+  r.requests = 130;
+  r.retries_used = 30;
+  r.hedged_requests = 4;
+  r.cancelled_requests = 2;
+  r.give_ups = 3;
+  r.page_failures = {{"timeout", 1}, {"http_500", 2}};
+  r.solves = 12;
+  r.solve_s = 1.23456789;
+  r.connections = 4;
+  r.server_requests = 128;
+  r.wall_s = 3.14159265;
+  r.cpu_user_s = 0.5;
+  r.cpu_sys_s = -0.022;
+  r.max_rss_mb = 85.27;
+  r.latency_ms = {10.0004, 20.5, 99.9996, 5000};
+  r.metrics = {{"queue_high_water", 17}, {"producer_blocked_s", 0.1234567}};
+  r.critical_path_s = 2.5;
+  r.cpu_bound_s = 0.75;
+  r.bound_basis = "graph";
+  r.extra_columns = {{"hook_pages", "97"}};
+  auto dir = std::filesystem::temp_directory_path() / "concur-csv-fixture";
+  std::filesystem::remove_all(dir);
+  const std::string path = (dir / "runs.csv").string();
+  {
+    CsvWriter csv(path);
+    csv.write(r);
+  }
+  CHECK(slurp(path) == slurp(CONCUR_SOURCE_DIR "/tests/fixtures/runs_row.csv"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("each row is on disk as soon as it is written", "[results]") {
   auto dir = std::filesystem::temp_directory_path() / "concur-csv-test";
   std::filesystem::remove_all(dir);
