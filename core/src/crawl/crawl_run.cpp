@@ -13,11 +13,6 @@
 namespace concur::crawl {
 namespace {
 
-template <typename T>
-void append(std::vector<T> &to, std::vector<T> &from) {
-  to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
-}
-
 double thread_cpu_s() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -35,39 +30,10 @@ std::vector<std::string> initial_tasks(const CrawlSettings &settings) {
 
 }  // namespace
 
-Worker::Worker(int id, long timeout_ms)
-    : id_(id), owner_pid_(::getpid()), timeout_ms_(timeout_ms), client_(timeout_ms) {}
-
-http::Loop &Worker::loop() {
-  if (!loop_) loop_ = std::make_unique<http::Loop>(timeout_ms_);
-  return *loop_;
-}
-
-void Worker::adopt_if_forked() {
-  if (owner_pid_ == ::getpid()) return;
-  owner_pid_ = ::getpid();
-  adopted_ = true;
-  stats_ = WorkerStats{};
-  // A loop made before the fork shares its epoll instance with the parent:
-  // closing it here would unregister the parent's sockets. Leave it be.
-  if (loop_) (void)loop_.release();
-}
-
-// A child always adopts its copy (receive_task) before it fetches: no getpid()
-// per request, which is a system call.
-script::LuaKernels &Worker::lua_kernels(const std::string &file, script::Gil *gil) {
-  auto &kernels = lua_kernels_[file];
-  if (!kernels) kernels = std::make_unique<script::LuaKernels>(file, gil);
-  return *kernels;
-}
-
-bool Worker::forked() const {
-  return adopted_;
-}
-
 CrawlRun::CrawlRun(CrawlSettings settings)
     : settings_(std::move(settings)),
       started_(settings_.started_at.value_or(std::chrono::steady_clock::now())),
+      fetcher_(settings_.base_url, settings_.retries, settings_.policy, *this),
       frontier_(initial_tasks(settings_), settings_.max_pages),
       gil_(settings_.gil ? std::make_unique<script::Gil>() : nullptr) {}
 
@@ -150,25 +116,6 @@ std::vector<std::unique_ptr<script::WorkerHooks>> CrawlRun::take_worker_hooks() 
   return hooks;
 }
 
-void WorkerStats::add(WorkerStats &&s) {
-  requests += s.requests;
-  retries += s.retries;
-  hedged += s.hedged;
-  cancelled += s.cancelled;
-  give_ups += s.give_ups;
-  for (const auto &[kind, count] : s.failures) failures[kind] += count;
-  pages_ok += s.pages_ok;
-  pages_failed += s.pages_failed;
-  solves += s.solves;
-  solve_s += s.solve_s;
-  connections += s.connections;
-  append(latencies_ms, s.latencies_ms);
-  append(pages_ok_ids, s.pages_ok_ids);
-  append(events, s.events);
-  append(page_links, s.page_links);
-  append(page_types, s.page_types);
-}
-
 void CrawlRun::close_worker(std::unique_ptr<Worker> worker) {
   auto hooks = worker->release_hooks();
   std::lock_guard lock(mutex_);
@@ -186,187 +133,22 @@ TakeResult CrawlRun::take(Worker &, std::unique_ptr<Task> &task, bool wait) {
   return r;
 }
 
-std::string CrawlRun::url(const std::string &page) const {
-  return settings_.base_url + "/api/" + page;
-}
-
-void CrawlRun::record(Worker &worker, const std::string &page, double start,
-                      const http::Response &r, bool hedged_copy, int attempt) {
-  WorkerStats &stats = worker.stats();
-  stats.events.push_back({results::Event::Kind::request, worker.id(), page, start, clock(),
-                          r.status, 0, attempt, static_cast<long>(r.body.size())});
-  ++stats.requests;
-  if (hedged_copy) ++stats.hedged;
-  stats.latencies_ms.push_back(r.latency_ms);
-  stats.connections += r.new_connections;
-  on_response(worker, stats.events.back());
-}
-
-void CrawlRun::record_cancelled(Worker &worker, const std::string &page, const Copy &copy) {
-  WorkerStats &stats = worker.stats();
-  stats.events.push_back({results::Event::Kind::request, worker.id(), page, copy.start, clock(),
-                          results::Event::kCancelled, 0, copy.attempt, 0});
-  ++stats.requests;
-  ++stats.cancelled;
-  if (copy.hedged) ++stats.hedged;
-  on_response(worker, stats.events.back());
-}
-
-void CrawlRun::note_failure(Attempts &attempts, const http::Response &r) const {
-  attempts.never_connected = attempts.never_connected && r.connect_failed;
-  attempts.retryable = attempts.retryable || worth_retrying(r, settings_.policy.retry_on);
-  if (!r.error.empty()) attempts.last_error = r.error;
-  attempts.last_failure = http::failure_kind(r);
-}
-
-bool CrawlRun::try_again(Worker &worker, Task &task, Attempts &attempts) {
-  if (attempts.retryable && attempts.made <= settings_.retries && !aborted()) {
-    ++worker.stats().retries;
-    return true;
-  }
-  task.failed = true;
-  task.failure = attempts.last_failure;
-  ++worker.stats().give_ups;
-  // Every attempt refused: the server is gone, and every later page would only
-  // fail the same way. End the run with the reason rather than grind on.
-  if (attempts.never_connected && !aborted())
-    abort("server " + settings_.base_url + " unreachable: " + attempts.last_error);
-  return false;
-}
-
 bool CrawlRun::fetch(Worker &worker, Task &task) {
   if (settings_.compute) {  // nothing to fetch: the task is its arguments
     task.fetched = true;
     return true;
   }
-  if (settings_.policy.hedging()) return fetch_hedged(worker, task);
-  Attempts attempts;
-  const std::string page_url = url(task.page_id);
-  while (!aborted()) {
-    const double start = clock();
-    http::Response r = worker.client().get(page_url);
-    record(worker, task.page_id, start, r, false, attempts.made + 1);
-    ++attempts.made;
-    if (r.ok()) {
-      task.latency_ms = r.latency_ms;
-      task.attempts = attempts.made;
-      task.bytes = static_cast<long>(r.body.size());
-      task.body = std::move(r.body);
-      task.fetched = true;
-      return true;
-    }
-    attempts.retryable = false;
-    note_failure(attempts, r);
-    if (!try_again(worker, task, attempts)) return false;
-    // The backoff the policy asks for: this worker has nothing else to do.
-    const double wait = backoff_ms(settings_.policy.backoff, task.page_id, attempts.made);
-    if (wait > 0) std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(wait));
-  }
-  task.failed = true;
-  task.failure = "aborted";  // the run ended first
-  return false;
+  return fetcher_.fetch(worker, task);
 }
-
-// Hedged copies need several requests in flight: the worker's own loop carries
-// them, driven here until the page is settled.
-bool CrawlRun::fetch_hedged(Worker &worker, Task &task) {
-  bool settled = false, ok = false;
-  http::Loop &loop = worker.loop();
-  fetch_async(worker, loop, task, [&](bool fetched) {
-    settled = true;
-    ok = fetched;
-  });
-  while (!settled) loop.run_once(-1);
-  return ok;
-}
-
-struct CrawlRun::AsyncFetch {
-  Worker &worker;
-  http::Loop &loop;
-  Task &task;        // not to be touched once settled: the strategy may have finished it
-  std::string page;  // the task's id, for twins that answer after it is settled
-  std::function<void(bool)> done;
-  Attempts attempts;
-  std::vector<Copy> copies;  // of the current attempt, in flight
-  bool settled = false;      // done() has run
-};
 
 void CrawlRun::fetch_async(Worker &worker, http::Loop &loop, Task &task,
                            std::function<void(bool)> done) {
-  if (aborted()) {
-    task.failed = true;
-    task.failure = "aborted";
-    loop.post([done = std::move(done)] { done(false); });
-    return;
-  }
-  if (settings_.compute) {
+  if (settings_.compute && !aborted()) {
     task.fetched = true;
     loop.post([done = std::move(done)] { done(true); });
     return;
   }
-  start_attempt(std::make_shared<AsyncFetch>(
-      AsyncFetch{worker, loop, task, task.page_id, std::move(done), {}, {}, false}));
-}
-
-// One attempt: one request, or `hedge` copies of it once an attempt has
-// failed; a copy unanswered after hedge_after_ms gets a twin.
-void CrawlRun::start_attempt(const std::shared_ptr<AsyncFetch> &f) {
-  const FetchPolicy &policy = settings_.policy;
-  const int attempt = ++f->attempts.made;
-  f->attempts.retryable = false;
-  const int copies = attempt > 1 && policy.hedge > 1 ? policy.hedge : 1;
-  for (int i = 0; i < copies; ++i) send_copy(f, i > 0);
-  if (policy.hedge_after_ms > 0)
-    f->loop.after(policy.hedge_after_ms, [this, f, attempt] {
-      if (!f->settled && f->attempts.made == attempt && !f->copies.empty()) send_copy(f, true);
-    });
-}
-
-void CrawlRun::send_copy(const std::shared_ptr<AsyncFetch> &f, bool hedged_copy) {
-  const double start = clock();
-  const int attempt = f->attempts.made;
-  // get() never calls back before it returns, so the id is set before it is read.
-  auto id = std::make_shared<http::Loop::Id>(0);
-  *id = f->loop.get(url(f->page), [this, f, attempt, start, hedged_copy, id](http::Response r) {
-    on_copy(f, {attempt, *id, start, hedged_copy}, std::move(r));
-  });
-  f->copies.push_back({attempt, *id, start, hedged_copy});
-}
-
-// The winner's twins still in flight: stopped, and booked as sent (the server
-// may well have seen them) with no answer.
-void CrawlRun::cancel_copies(const std::shared_ptr<AsyncFetch> &f) {
-  for (const Copy &copy : f->copies)
-    if (f->loop.cancel(copy.id)) record_cancelled(f->worker, f->page, copy);
-  f->copies.clear();
-}
-
-void CrawlRun::on_copy(const std::shared_ptr<AsyncFetch> &f, const Copy &copy, http::Response r) {
-  record(f->worker, f->page, copy.start, r, copy.hedged, copy.attempt);
-  std::erase_if(f->copies, [&copy](const Copy &c) { return c.id == copy.id; });
-  // A twin that finished in the same loop turn as the winner: counted, no more.
-  if (f->settled) return;
-  if (r.ok()) {
-    f->settled = true;
-    cancel_copies(f);
-    f->task.latency_ms = r.latency_ms;
-    f->task.attempts = copy.attempt;
-    f->task.bytes = static_cast<long>(r.body.size());
-    f->task.body = std::move(r.body);
-    f->task.fetched = true;
-    return f->done(true);
-  }
-  note_failure(f->attempts, r);
-  if (!f->copies.empty() || copy.attempt != f->attempts.made) return;  // copies still out
-  if (!try_again(f->worker, f->task, f->attempts)) {
-    f->settled = true;
-    return f->done(false);
-  }
-  const double wait = backoff_ms(settings_.policy.backoff, f->page, f->attempts.made);
-  if (wait > 0)
-    f->loop.after(wait, [this, f] { start_attempt(f); });
-  else
-    start_attempt(f);
+  fetcher_.fetch_async(worker, loop, task, std::move(done));
 }
 
 bool CrawlRun::interpret(Worker &, Task &task) {
@@ -484,9 +266,9 @@ void CrawlRun::complete(Worker &worker, std::unique_ptr<Task> task) {
     // process died, a fetch it could not start), or the run was ending.
     const char *gave_up = aborted() ? "aborted" : "lost";
     ++stats.failures[task->failure.empty() ? gave_up : task->failure];
-    if (settings_.live) ++settings_.live->pages_failed;
+    if (observer_) observer_->completed(false);
   } else {
-    if (settings_.live) ++settings_.live->pages_ok;
+    if (observer_) observer_->completed(true);
     bool solved = task->unit_done.size() == task->content.work.size() &&
                   std::all_of(task->unit_done.begin(), task->unit_done.end(),
                               [](char done) { return done != 0; });

@@ -47,8 +47,8 @@ results::CpuTimes spent(const CpuSample &a, const CpuSample &b) {
 }  // namespace
 
 results::RunResult run_once(const PlannedRun &planned, const crawl::CrawlSettings &given,
-                            server::Server *embedded, const RunStamp &stamp,
-                            ScriptOutcome *script) {
+                            server::Server *embedded, const RunStamp &stamp, ScriptOutcome *script,
+                            crawl::TaskObserver *observer) {
   const crawl::CrawlSettings settings = run_settings(planned, given);
   if (embedded != nullptr) embedded->reset_request_counts();
   http::Client probe(settings.timeout_ms);
@@ -59,6 +59,7 @@ results::RunResult run_once(const PlannedRun &planned, const crawl::CrawlSetting
   const auto start = std::chrono::steady_clock::now();
 
   crawl::CrawlRun crawl(settings);
+  crawl.observe(observer);
   plugin::run_plugin(*planned.plugin, crawl, planned.options);
 
   Measured measured;

@@ -29,8 +29,10 @@ struct ScriptOutcome {
 // reset first so every run meets the same failures, and its CPU time is
 // subtracted from the run's. The experiment's own hooks (done, on_result) are
 // Session's business; `script` receives what they need.
+// `observer` (may be null) is told of each task as it completes.
 results::RunResult run_once(const PlannedRun &planned, const crawl::CrawlSettings &settings,
                             server::Server *embedded, const RunStamp &stamp = {},
-                            ScriptOutcome *script = nullptr);
+                            ScriptOutcome *script = nullptr,
+                            crawl::TaskObserver *observer = nullptr);
 
 }  // namespace concur::experiment

@@ -36,8 +36,9 @@ void Session::warm_up(const std::vector<PlannedRun> &runs) {
 
 results::RunResult Session::run_single(const PlannedRun &planned, int repeat) {
   ScriptOutcome outcome;
-  results::RunResult r = run_once(planned, settings_, embedded_,
-                                  {experiment_.name, repeat, target_->seed()}, &outcome);
+  results::RunResult r =
+      run_once(planned, settings_, embedded_, {experiment_.name, repeat, target_->seed()}, &outcome,
+               counter_.live != nullptr ? &counter_ : nullptr);
   run_hooks(r, outcome);
   return r;
 }

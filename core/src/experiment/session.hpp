@@ -43,7 +43,7 @@ class Session {
   bool script_failed() const { return script_failed_; }
 
   // Pages completed by the run in progress, for a progress line.
-  void count_into(results::LiveCounts *live) { settings_.live = live; }
+  void count_into(results::LiveCounts *live) { counter_.live = live; }
   uint64_t seed() const { return target_->seed(); }
 
  private:
@@ -57,6 +57,11 @@ class Session {
   server::Server *embedded_ = nullptr;
   crawl::CrawlSettings settings_;
   bool script_failed_ = false;
+  // Counts completed pages into a progress line's counts.
+  struct Counter final : crawl::TaskObserver {
+    results::LiveCounts *live = nullptr;
+    void completed(bool ok) override { ++(ok ? live->pages_ok : live->pages_failed); }
+  } counter_;
 };
 
 }  // namespace concur::experiment
