@@ -1,6 +1,6 @@
 // The host's serialisation of a page between processes (crawl/wire.cpp): what
 // a task and an outcome carry comes back equal, and bytes that are not one —
-// cut short, of the wrong shape — are a WireError, never a crash or
+// cut short, of the wrong shape, too deep — are a WireError, never a crash or
 // a half-filled task. Frames: wire_frame_test.cpp.
 #include <catch2/catch.hpp>
 #include <functional>
@@ -262,4 +262,81 @@ TEST_CASE("a field of the wrong type is a WireError", "[crawl][wire]") {
     CHECK_THROWS_AS(wire::decode_outcome(reencoded(outcome_bytes(), outcome_edits[i]), back, into),
                     wire::WireError);
   }
+}
+
+TEST_CASE("numbers the fields cannot hold are refused, floats in integer fields too",
+          "[crawl][wire]") {
+  // A float read into an integer is a plain cast in nlohmann (undefined out of
+  // range), a negative size would wrap: both must be refused, not converted.
+  const std::vector<std::function<void(json &)>> edits = {
+      [](json &j) { j["fetch"][1] = 1e300; },                       // attempts
+      [](json &j) { j["fetch"][1] = 3.0; },                         // still not an integer
+      [](json &j) { j["fetch"][1] = int64_t{1} << 40; },            // beyond int
+      [](json &j) { j["stats"]["requests"] = -1e300; },             // long
+      [](json &j) { j["stats"]["failures"]["timeout"] = 0.5; },     // long in a map
+      [](json &j) { j["stats"]["events"][0][1] = 1e19; },           // worker
+      [](json &j) { j["stats"]["events"][0][0] = 2; },              // no such event kind
+      [](json &j) { j["stats"]["events"][0][0] = -1; },             //
+      [](json &j) { j["content"]["work"][0][1] = -1; },             // iterations
+      [](json &j) { j["content"]["work"][0][1] = 1e20; },           //
+      [](json &j) { j["content"]["puzzles"][0][0] = 7; },           // no such puzzle kind
+      [](json &j) { j["content"]["puzzles"][0][1] = -1; },          // first
+      [](json &j) { j["content"]["puzzles"][1][2] = 3; },           // units 1..3 of 3
+      [](json &j) { j["content"]["puzzles"][1][1] = UINT64_MAX; },  // first + count wraps
+      [](json &j) { j["done"][0] = 2; },                            // a flag is 0 or 1
+      [](json &j) { j["done"][0] = 1.0; },                          //
+      [](json &j) { j["results"].push_back(""); },                  // one per unit
+      [](json &j) {
+        j["content"]["work"] = json::object({{"a", json::array({"s", 1})}});
+      },
+  };
+  for (size_t i = 0; i < edits.size(); ++i) {
+    INFO("outcome edit " << i);
+    Task back;
+    WorkerStats into;
+    CHECK_THROWS_AS(wire::decode_outcome(reencoded(outcome_bytes(), edits[i]), back, into),
+                    wire::WireError);
+  }
+  const std::string task = wire::encode_task(solved_task());
+  CHECK_THROWS_AS(wire::decode_task(reencoded(task, [](json &j) { j["done"][1] = 0.0; })),
+                  wire::WireError);
+  CHECK_THROWS_AS(
+      wire::decode_task(reencoded(task, [](json &j) { j["content"]["puzzles"][0][2] = 1e10; })),
+      wire::WireError);
+}
+
+TEST_CASE("a refused outcome leaves the task and the counters as they were", "[crawl][wire]") {
+  Task t = solved_task();
+  WorkerStats s = spent_stats();
+  // Everything is right but the last field read.
+  const std::string bytes = reencoded(outcome_bytes(), [](json &j) { j["error"] = json::array(); });
+  CHECK_THROWS_AS(wire::decode_outcome(bytes, t, s), wire::WireError);
+  CHECK(t.content.work.size() == 3);
+  CHECK(t.unit_done == std::vector<char>{1, 0, 1});
+  CHECK(t.attempts == 3);
+  CHECK(s.requests == 11);
+  CHECK(s.events.size() == 3);
+}
+
+TEST_CASE("nesting without end and lengths without bytes are refused, not followed",
+          "[crawl][wire]") {
+  // {"id": [[[ ... 0 ... ]]]}: a million levels. nlohmann's reader recurses
+  // once per level: followed, it would overflow the stack.
+  const std::string deep = "\xa1\x62id" + std::string(1'000'000, '\x81') + '\0';
+  CHECK_THROWS_AS(wire::decode_task(deep), wire::WireError);
+  Task back;
+  WorkerStats into;
+  CHECK_THROWS_AS(wire::decode_outcome(deep, back, into), wire::WireError);
+  // Nesting deep enough to be ours, and one level more than allowed.
+  const auto nested = [](int levels) {
+    return "\xa1\x62id" + std::string(static_cast<size_t>(levels), '\x81') + "\x61x";
+  };
+  CHECK_THROWS_WITH(wire::decode_task(nested(31)), Catch::Contains("type must be string"));
+  CHECK_THROWS_WITH(wire::decode_task(nested(32)), Catch::Contains("nested deeper than 32"));
+  // {"id": an array of 2^60 elements}: the DOM builder throws on such a
+  // length even when asked not to; refused before it is asked.
+  const std::string huge("\xa1\x62id\x9b\x10\0\0\0\0\0\0\0", 12);
+  CHECK_THROWS_AS(wire::decode_task(huge), wire::WireError);
+  const std::string huge_map("\xa1\x62id\xbb\x10\0\0\0\0\0\0\0", 12);
+  CHECK_THROWS_AS(wire::decode_outcome(huge_map, back, into), wire::WireError);
 }
