@@ -3,17 +3,17 @@
 #include <algorithm>
 #include <cmath>
 
+#include "hash/mix.hpp"
 #include "http/client.hpp"
-#include "server/rng.hpp"
 
 namespace concur::crawl {
 namespace {
 
 // A uniform number in [0, 1) from (seed, page, retry).
 double unit(uint64_t seed, const std::string &page, int retry) {
-  // The server's own mixers (server/rng.hpp): seeded, the same on every machine.
+  // The mixers the server's graph is made with (hash/mix.hpp): the same on every machine.
   const uint64_t bits =
-      server::mix64(server::mix64(seed ^ server::fnv1a(page)) + static_cast<uint64_t>(retry));
+      hash::mix64(hash::mix64(seed ^ hash::fnv1a(page)) + static_cast<uint64_t>(retry));
   return static_cast<double>(bits >> 11) * 0x1.0p-53;
 }
 

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "crawl/cbor.hpp"
+
 namespace concur::crawl {
 namespace {
 
@@ -22,11 +24,12 @@ json policy_json(const FetchPolicy &p) {
 FetchPolicy policy_from(const json &j) {
   FetchPolicy p;
   const json &b = j.at("backoff");
-  p.backoff = {static_cast<BackoffKind>(b.at(0).get<int>()), b.at(1), b.at(2), b.at(3), b.at(4)};
+  p.backoff = {cbor::enumerator(b.at(0), BackoffKind::exponential), cbor::integer<int>(b.at(1)),
+               cbor::integer<int>(b.at(2)), b.at(3), cbor::integer<uint64_t>(b.at(4))};
   const json &r = j.at("retry_on");
-  p.retry_on = {r.at(0), r.at(1), r.at(2), r.at(3), r.at(4).get<std::vector<long>>()};
-  p.hedge = j.at("hedge");
-  p.hedge_after_ms = j.at("hedge_after_ms");
+  p.retry_on = {r.at(0), r.at(1), r.at(2), r.at(3), cbor::integers<long>(r.at(4))};
+  p.hedge = cbor::integer<int>(j.at("hedge"));
+  p.hedge_after_ms = cbor::integer<int>(j.at("hedge_after_ms"));
   return p;
 }
 
@@ -57,7 +60,8 @@ ComputeItem item_from(const json &j) {
   item.lua_file = j.at("lua").at(0);
   item.lua_function = j.at("lua").at(1);
   item.args = j.at("args").get<std::vector<std::string>>();
-  for (const auto &c : j.at("chains")) item.chains.push_back({c.at(0), c.at(1)});
+  for (const auto &c : cbor::array(j.at("chains")))
+    item.chains.push_back({c.at(0), cbor::integer<uint64_t>(c.at(1))});
   item.rule = rule_from(j.at("rule"));
   item.label = j.at("label");
   return item;
@@ -70,6 +74,48 @@ std::string boot_id() {
   std::string id;
   std::getline(in, id);
   return id;
+}
+
+// The bytes as a description of our format; DescriptionError when they are not one.
+json parse_description(std::string_view bytes) {
+  const auto refused = [] {
+    return DescriptionError("not a run description of format " + std::string(kFormat));
+  };
+  json j;
+  try {
+    j = cbor::parse(bytes);
+  } catch (const cbor::Error &) {
+    throw refused();
+  }
+  const auto format = j.find("format");  // end() unless j is a map
+  if (format == j.end() || !format->is_string() ||
+      format->get_ref<const std::string &>() != kFormat)
+    throw refused();
+  return j;
+}
+
+CrawlSettings settings_from(const json &j) {
+  CrawlSettings s;
+  s.base_url = j.at("base_url");
+  s.timeout_ms = cbor::integer<int>(j.at("timeout_ms"));
+  s.retries = cbor::integer<int>(j.at("retries"));
+  s.policy = policy_from(j.at("policy"));
+  const json &p = j.at("puzzle");
+  s.puzzle = {rule_from(p.at(0)), cbor::integer<uint64_t>(p.at(1)),
+              cbor::integer<uint64_t>(p.at(2)), cbor::integer<int>(p.at(3))};
+  s.gil = j.at("gil");
+  s.worker_only = true;
+  const json &clock = j.at("clock");
+  const std::string boot = clock.at(0);
+  const auto started = cbor::integer<int64_t>(clock.at(1));
+  if (!boot.empty() && boot == boot_id())
+    s.started_at = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(started));
+  if (j.contains("compute")) {
+    auto items = std::make_shared<std::vector<ComputeItem>>();
+    for (const auto &item : cbor::array(j.at("compute"))) items->push_back(item_from(item));
+    s.compute = std::move(items);
+  }
+  return s;
 }
 
 }  // namespace
@@ -97,33 +143,14 @@ std::string describe_run(const CrawlSettings &s, std::chrono::steady_clock::time
 }
 
 CrawlSettings settings_from_description(std::string_view bytes) {
-  const json j = json::from_cbor(bytes, true, false);
-  if (j.is_discarded() || !j.is_object() || j.value("format", "") != kFormat)
-    throw DescriptionError("not a run description of format " + std::string(kFormat));
-  CrawlSettings s;
+  const json j = parse_description(bytes);
   try {
-    s.base_url = j.at("base_url");
-    s.timeout_ms = j.at("timeout_ms");
-    s.retries = j.at("retries");
-    s.policy = policy_from(j.at("policy"));
-    const json &p = j.at("puzzle");
-    s.puzzle = {rule_from(p.at(0)), p.at(1), p.at(2), p.at(3)};
-    s.gil = j.at("gil");
-    s.worker_only = true;
-    const json &clock = j.at("clock");
-    const std::string boot = clock.at(0);
-    if (!boot.empty() && boot == boot_id())
-      s.started_at = std::chrono::steady_clock::time_point(
-          std::chrono::nanoseconds(clock.at(1).get<int64_t>()));
-    if (j.contains("compute")) {
-      auto items = std::make_shared<std::vector<ComputeItem>>();
-      for (const auto &item : j.at("compute")) items->push_back(item_from(item));
-      s.compute = std::move(items);
-    }
+    return settings_from(j);
   } catch (const json::exception &e) {
     throw DescriptionError(std::string("bad run description: ") + e.what());
+  } catch (const cbor::Error &e) {
+    throw DescriptionError(std::string("bad run description: ") + e.what());
   }
-  return s;
 }
 
 }  // namespace concur::crawl

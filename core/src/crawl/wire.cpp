@@ -7,6 +7,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "crawl/cbor.hpp"
+
 namespace concur::crawl::wire {
 namespace {
 
@@ -30,9 +32,17 @@ PageContent decode_content(const json &j) {
   c.page_id = j.at("id");
   c.page_type = j.at("type");
   c.links = j.at("links").get<std::vector<std::string>>();
-  for (const auto &g : j.at("puzzles"))
-    c.puzzles.push_back({static_cast<PageContent::Puzzle>(g.at(0).get<int>()), g.at(1), g.at(2)});
-  for (const auto &u : j.at("work")) c.work.push_back({u.at(0), u.at(1)});
+  for (const auto &u : cbor::array(j.at("work")))
+    c.work.push_back({u.at(0), cbor::integer<uint64_t>(u.at(1))});
+  for (const auto &g : cbor::array(j.at("puzzles"))) {
+    const PageContent::PuzzleGroup group{cbor::enumerator(g.at(0), PageContent::Puzzle::core),
+                                         cbor::integer<size_t>(g.at(1)),
+                                         cbor::integer<size_t>(g.at(2))};
+    // As parse_page makes them: a group's units are the page's.
+    if (group.first > c.work.size() || group.count > c.work.size() - group.first)
+      throw cbor::Error("a puzzle group beyond the page's work");
+    c.puzzles.push_back(group);
+  }
   return c;
 }
 
@@ -47,28 +57,55 @@ json encode_stats(const WorkerStats &s) {
           {"events", events},       {"failures", s.failures}};
 }
 
+results::Event decode_event(const json &e) {
+  return {cbor::enumerator(e.at(0), results::Event::Kind::solve),
+          cbor::integer<int>(e.at(1)),
+          e.at(2),
+          e.at(3),
+          e.at(4),
+          cbor::integer<long>(e.at(5)),
+          e.at(6),
+          cbor::integer<int>(e.at(7)),
+          cbor::integer<long>(e.at(8))};
+}
+
 WorkerStats decode_stats(const json &j) {
   WorkerStats s;
-  s.requests = j.at("requests");
-  s.retries = j.at("retries");
-  s.hedged = j.at("hedged");
-  s.give_ups = j.at("give_ups");
-  s.cancelled = j.at("cancelled");
-  s.solves = j.at("solves");
+  s.requests = cbor::integer<long>(j.at("requests"));
+  s.retries = cbor::integer<long>(j.at("retries"));
+  s.hedged = cbor::integer<long>(j.at("hedged"));
+  s.give_ups = cbor::integer<long>(j.at("give_ups"));
+  s.cancelled = cbor::integer<long>(j.at("cancelled"));
+  s.solves = cbor::integer<long>(j.at("solves"));
   s.solve_s = j.at("solve_s");
-  s.connections = j.at("connections");
+  s.connections = cbor::integer<long>(j.at("connections"));
   s.latencies_ms = j.at("latencies").get<std::vector<double>>();
-  if (j.contains("failures")) s.failures = j.at("failures").get<std::map<std::string, long>>();
-  for (const auto &e : j.at("events"))
-    s.events.push_back({static_cast<results::Event::Kind>(e.at(0).get<int>()), e.at(1), e.at(2),
-                        e.at(3), e.at(4), e.at(5), e.at(6), e.at(7), e.at(8)});
+  if (j.contains("failures")) {
+    const json &failures = j.at("failures");
+    if (!failures.is_object()) throw cbor::Error("failures are not a map");
+    for (const auto &[kind, count] : failures.items())
+      s.failures[kind] = cbor::integer<long>(count);
+  }
+  for (const auto &e : cbor::array(j.at("events"))) s.events.push_back(decode_event(e));
   return s;
 }
 
-json parse(std::string_view bytes) {
-  json j = json::from_cbor(bytes, true, false);
-  if (j.is_discarded()) throw WireError("malformed frame");
-  return j;
+// Results and flags, one per work unit, as interpret() makes them.
+void check_units(const Task &t, const char *frame) {
+  if (t.results.size() != t.content.work.size() || t.unit_done.size() != t.results.size())
+    throw WireError(std::string("bad ") + frame + " frame: results");
+}
+
+// Runs a decoder; what the bytes cannot give is a WireError naming the frame.
+template <typename Decode>
+auto decoding(const char *frame, Decode decode) {
+  try {
+    return decode();
+  } catch (const json::exception &e) {
+    throw WireError(std::string("bad ") + frame + " frame: " + e.what());
+  } catch (const cbor::Error &e) {
+    throw WireError(std::string("bad ") + frame + " frame: " + e.what());
+  }
 }
 
 // Full transfers despite short writes/reads and signals.
@@ -112,22 +149,19 @@ std::string encode_task(const Task &task) {
 }
 
 Task decode_task(std::string_view bytes) {
-  Task t;
-  try {
-    json j = parse(bytes);
+  return decoding("task", [&] {
+    const json j = cbor::parse(bytes);
+    Task t;
     t.page_id = j.at("id");
     if (j.contains("content")) {
       t.content = decode_content(j.at("content"));
       t.results = j.at("results").get<std::vector<std::string>>();
-      t.unit_done = j.at("done").get<std::vector<char>>();
-      if (t.results.size() != t.content.work.size() || t.unit_done.size() != t.results.size())
-        throw WireError("bad task frame: results");
+      t.unit_done = cbor::flags(j.at("done"));
+      check_units(t, "task");
       t.fetched = true;
     }
-  } catch (const json::exception &e) {
-    throw WireError(std::string("bad task frame: ") + e.what());
-  }
-  return t;
+    return t;
+  });
 }
 
 std::string encode_outcome(const Task &task, const WorkerStats &stats,
@@ -146,28 +180,36 @@ std::string encode_outcome(const Task &task, const WorkerStats &stats,
 }
 
 std::string decode_outcome(std::string_view bytes, Task &task, WorkerStats &stats) {
-  try {
-    json j = parse(bytes);
-    PageContent content = decode_content(j.at("content"));
-    auto results = j.at("results").get<std::vector<std::string>>();
-    auto unit_done = j.at("done").get<std::vector<char>>();
-    WorkerStats spent = decode_stats(j.at("stats"));
-    std::string error = j.at("error");
-    task.fetched = j.at("fetched");
-    task.failed = j.at("failed");
-    task.failure = j.value("failure", "");  // absent from a worker older than the field
-    task.content = std::move(content);
-    task.results = std::move(results);
-    task.unit_done = std::move(unit_done);
-    const json &fetch = j.at("fetch");
-    task.latency_ms = fetch.at(0);
-    task.attempts = fetch.at(1);
-    task.bytes = fetch.at(2);
-    stats.add(std::move(spent));
-    return error;
-  } catch (const json::exception &e) {
-    throw WireError(std::string("bad outcome frame: ") + e.what());
-  }
+  // Everything is read before `task` or `stats` change: refused bytes leave both as they were.
+  Task got;
+  WorkerStats spent;
+  std::string error = decoding("outcome", [&] {
+    const json j = cbor::parse(bytes);
+    got.content = decode_content(j.at("content"));
+    got.results = j.at("results").get<std::vector<std::string>>();
+    got.unit_done = cbor::flags(j.at("done"));
+    check_units(got, "outcome");
+    spent = decode_stats(j.at("stats"));
+    got.fetched = j.at("fetched");
+    got.failed = j.at("failed");
+    got.failure = j.value("failure", "");  // absent from a worker older than the field
+    const json &fetch = cbor::array(j.at("fetch"));
+    got.latency_ms = fetch.at(0);
+    got.attempts = cbor::integer<int>(fetch.at(1));
+    got.bytes = cbor::integer<long>(fetch.at(2));
+    return j.at("error").get<std::string>();
+  });
+  task.fetched = got.fetched;
+  task.failed = got.failed;
+  task.failure = std::move(got.failure);
+  task.content = std::move(got.content);
+  task.results = std::move(got.results);
+  task.unit_done = std::move(got.unit_done);
+  task.latency_ms = got.latency_ms;
+  task.attempts = got.attempts;
+  task.bytes = got.bytes;
+  stats.add(std::move(spent));
+  return error;
 }
 
 void write_frame(int fd, std::string_view bytes) {

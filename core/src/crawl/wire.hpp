@@ -17,6 +17,8 @@ class WireError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Decoders trust no byte: anything but what the encoders write is a WireError
+// (crawl/cbor.hpp keeps nlohmann's reader from recursing or casting unchecked).
 std::string encode_task(const Task &task);
 Task decode_task(std::string_view bytes);
 
@@ -26,7 +28,8 @@ Task decode_task(std::string_view bytes);
 std::string encode_outcome(const Task &task, const WorkerStats &stats,
                            const std::string &run_error);
 // Fills `task` (the parent's own, for the same page), adds to `stats`, and
-// returns the child's run error ("" when none).
+// returns the child's run error ("" when none). Bytes that are not an outcome
+// are a WireError and leave `task` and `stats` as they were.
 std::string decode_outcome(std::string_view bytes, Task &task, WorkerStats &stats);
 
 // One frame: a 4-byte little-endian length, then the bytes. Writes never raise

@@ -1,7 +1,6 @@
 #include "server/puzzle_cache.hpp"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,25 +14,13 @@
 #include <tuple>
 
 #include "hash/md5_chain.hpp"
+#include "hash/sha256.hpp"
 
 namespace concur::server {
 namespace {
 
 constexpr std::string_view kMagic = "concur puzzle cache";
 constexpr size_t kMaxFileBytes = 256u << 20;  // far beyond any sane graph
-
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kDigits[digest[i] >> 4];
-    hex += kDigits[digest[i] & 15];
-  }
-  return hex;
-}
 
 bool is_hex32(std::string_view text) {
   return text.size() == 32 && text.find_first_not_of("0123456789abcdef") == text.npos;
@@ -124,7 +111,7 @@ std::string cache_key(const Settings &s) {
 }
 
 std::string cache_file_name(const Settings &s) {
-  return "puzzles-" + sha256_hex(cache_key(s)).substr(0, 16) + ".cache";
+  return "puzzles-" + hash::sha256(cache_key(s)).substr(0, 16) + ".cache";
 }
 
 std::string default_cache_dir() {
@@ -152,7 +139,7 @@ std::string encode_cache(const Settings &s, const std::vector<CachedPuzzle> &puz
   }
   std::string out = std::string(kMagic) + "\nformat " + std::to_string(kCacheFormat) + "\nkey " +
                     cache_key(s) + "\npuzzles " + std::to_string(puzzles.size()) + "\npayload " +
-                    std::to_string(payload.size()) + " sha256 " + sha256_hex(payload) + "\n";
+                    std::to_string(payload.size()) + " sha256 " + hash::sha256(payload) + "\n";
   return out + payload;
 }
 
@@ -170,7 +157,7 @@ std::vector<CachedPuzzle> decode_cache(std::string_view text, const Settings &s)
   if (!line.starts_with("sha256 ")) throw CacheError("bad payload line");
   if (text.size() < bytes) throw CacheError("truncated");
   if (text.size() > bytes) throw CacheError("trailing bytes");
-  if (sha256_hex(text) != line.substr(7)) throw CacheError("checksum mismatch");
+  if (hash::sha256(text) != line.substr(7)) throw CacheError("checksum mismatch");
 
   std::vector<CachedPuzzle> puzzles;
   std::set<std::tuple<uint32_t, uint32_t, uint32_t>> jobs;

@@ -5,26 +5,17 @@
 
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "hash/mix.hpp"
+
 namespace concur::server {
 
-// splitmix64's finaliser: a good 64-bit mixer, also used to derive seeds.
-inline uint64_t mix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-// FNV-1a: hashes ids into the failure oracle and puzzle streams.
-inline uint64_t fnv1a(std::string_view text) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ULL;
-  return h;
-}
+// The mixers (hash/mix.hpp: the crawler's jitter uses them too), by their
+// names here: the failure oracle, the puzzle streams and the seeds below.
+using hash::fnv1a;
+using hash::mix64;
 
 // xoshiro256**, seeded through splitmix64 as its authors recommend.
 class Rng {
