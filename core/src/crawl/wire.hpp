@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "crawl/crawl_run.hpp"
+#include "crawl/task.hpp"
 
 namespace concur::crawl::wire {
 
