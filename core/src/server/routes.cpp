@@ -82,6 +82,75 @@ Json seed_lists(const Page &page) {
   return lists;
 }
 
+// `/`: what the server is and where to start.
+Json index_json(const Graph &g) {
+  const Settings &s = g.settings();
+  return Json{{"name", "Web Graph Server"},
+              {"description",
+               "A generated web graph for crawling experiments: start at "
+               "/api/ and follow the links."},
+              {"total_pages", g.pages().size()},
+              {"links", {"/api/" + g.page(g.first()).id}},
+              {"puzzle", puzzle_settings(s)},
+              {"seed", s.seed}};
+}
+
+// `/api/`, without its closing time stamp.
+Json root_json(const Graph &g) {
+  return Json{{"page_id", "root"},
+              {"page_type", "root"},
+              {"links", {g.page(g.first()).id}},
+              {"link_count", 1},
+              {"message", "Welcome to the web graph: start crawling here."},
+              {"total_pages_in_graph", g.pages().size()},
+              {"page_type_distribution", type_distribution(g)},
+              {"url", "/api/"}};
+}
+
+// `/api/cheat/`: every page's type and links; counts the links on the way.
+std::string cheat_text(const Graph &g, size_t &link_total) {
+  // A sorted (std::map) object: ordered_json's insertion-ordered map is a
+  // vector searched linearly, which made this quadratic (28 s for 100k pages).
+  nlohmann::json cheat = nlohmann::json::object();
+  for (const Page &page : g.pages()) {
+    nlohmann::json links = nlohmann::json::array();
+    for (uint32_t to : page.links) links.push_back(g.page(to).id);
+    link_total += page.links.size();
+    cheat[page.id] = {{"page_type", page_type_name(page.type)}, {"links", std::move(links)}};
+  }
+  return cheat.dump();
+}
+
+// `/graph/stats`: the graph, the settings it was served with, how it was built.
+Json stats_json(const Graph &g, size_t link_total) {
+  const Settings &s = g.settings();
+  Json delays = Json::object(), shares = Json::object();
+  for (size_t t = 0; t < kPageTypeCount; ++t) {
+    delays[kPageTypeNames[t]] = s.delays_ms[t];
+    shares[kPageTypeNames[t]] = s.shares[t];
+  }
+  const BuildStats &built = g.build_stats();
+  return Json{{"profile", profile_name(s.profile)},
+              {"total_pages", g.pages().size()},
+              {"total_links", link_total},
+              {"page_type_distribution", type_distribution(g)},
+              {"seed", s.seed},
+              {"extra_edges", s.extra_edges},
+              {"shares", shares},
+              {"delays_ms", delays},
+              {"delay_scale", s.delay_scale},
+              {"failure_rate", s.failure_rate},
+              {"link_format", link_format_name(s.link_format)},
+              {"max_connections", s.max_connections},
+              {"idle_timeout_s", s.idle_timeout_s},
+              {"puzzle", puzzle_settings(s)},
+              {"build",
+               {{"seconds", built.seconds},
+                {"puzzle_cache", cache_outcome_name(built.cache)},
+                {"puzzles_made", built.puzzles_made},
+                {"chain_steps", built.chain_steps}}}};
+}
+
 }  // namespace
 
 Routes::Routes(std::shared_ptr<const Graph> graph)
@@ -150,65 +219,12 @@ void Routes::render_pages(const std::string &base_url) {
 
 void Routes::render_statics() {
   const Graph &g = *graph_;
-  const Settings &s = g.settings();
-  const auto total = g.pages().size();
-  const std::string &first = g.page(g.first()).id;
-  index_body_ = Json{
-      {"name", "Web Graph Server"},
-      {"description",
-       "A generated web graph for crawling experiments: start at "
-       "/api/ and follow the links."},
-      {"total_pages", total},
-      {"links", {"/api/" + first}},
-      {"puzzle", puzzle_settings(s)},
-      {"seed",
-       s.seed}}.dump();
-  root_body_ = open_ended(Json{{"page_id", "root"},
-                               {"page_type", "root"},
-                               {"links", {first}},
-                               {"link_count", 1},
-                               {"message", "Welcome to the web graph: start crawling here."},
-                               {"total_pages_in_graph", total},
-                               {"page_type_distribution", type_distribution(g)},
-                               {"url", "/api/"}});
-  health_body_ = Json{{"status", "ok"}, {"total_pages", total}}.dump();
-  // A sorted (std::map) object: ordered_json's insertion-ordered map is a
-  // vector searched linearly, which made this quadratic (28 s for 100k pages).
-  nlohmann::json cheat = nlohmann::json::object();
+  index_body_ = index_json(g).dump();
+  root_body_ = open_ended(root_json(g));
+  health_body_ = Json{{"status", "ok"}, {"total_pages", g.pages().size()}}.dump();
   size_t link_total = 0;
-  for (const Page &page : g.pages()) {
-    nlohmann::json links = nlohmann::json::array();
-    for (uint32_t to : page.links) links.push_back(g.page(to).id);
-    link_total += page.links.size();
-    cheat[page.id] = {{"page_type", page_type_name(page.type)}, {"links", std::move(links)}};
-  }
-  cheat_body_ = cheat.dump();
-  Json delays = Json::object(), shares = Json::object();
-  for (size_t t = 0; t < kPageTypeCount; ++t) {
-    delays[kPageTypeNames[t]] = s.delays_ms[t];
-    shares[kPageTypeNames[t]] = s.shares[t];
-  }
-  const BuildStats &built = g.build_stats();
-  stats_body_ = Json{{"profile", profile_name(s.profile)},
-                     {"total_pages", total},
-                     {"total_links", link_total},
-                     {"page_type_distribution", type_distribution(g)},
-                     {"seed", s.seed},
-                     {"extra_edges", s.extra_edges},
-                     {"shares", shares},
-                     {"delays_ms", delays},
-                     {"delay_scale", s.delay_scale},
-                     {"failure_rate", s.failure_rate},
-                     {"link_format", link_format_name(s.link_format)},
-                     {"max_connections", s.max_connections},
-                     {"idle_timeout_s", s.idle_timeout_s},
-                     {"puzzle", puzzle_settings(s)},
-                     {"build",
-                      {{"seconds", built.seconds},
-                       {"puzzle_cache", cache_outcome_name(built.cache)},
-                       {"puzzles_made", built.puzzles_made},
-                       {"chain_steps", built.chain_steps}}}}
-                    .dump();
+  cheat_body_ = cheat_text(g, link_total);
+  stats_body_ = stats_json(g, link_total).dump();
 }
 
 Answer Routes::answer(std::string_view method, std::string_view target) {
