@@ -32,32 +32,12 @@ bool parse_number(const std::string &text, lua_Number &out) {
 }
 
 std::string copy(lua_State *from, int index, lua_State *to, int depth,
-                 std::set<const void *> &open) {
-  switch (lua_type(from, index)) {
-    case LUA_TNIL:
-      lua_pushnil(to);
-      return {};
-    case LUA_TBOOLEAN:
-      lua_pushboolean(to, lua_toboolean(from, index));
-      return {};
-    case LUA_TNUMBER:
-      if (lua_isinteger(from, index))
-        lua_pushinteger(to, lua_tointeger(from, index));
-      else
-        lua_pushnumber(to, lua_tonumber(from, index));
-      return {};
-    case LUA_TSTRING: {
-      size_t size = 0;
-      const char *text = lua_tolstring(from, index, &size);
-      lua_pushlstring(to, text, size);
-      return {};
-    }
-    case LUA_TTABLE:
-      break;
-    default:
-      lua_pushnil(to);
-      return std::string("a ") + luaL_typename(from, index) + " cannot be copied between states";
-  }
+                 std::set<const void *> &open);
+
+// Key by key; `open` holds the tables being copied, so one met again inside
+// itself is a cycle.
+std::string copy_table(lua_State *from, int index, lua_State *to, int depth,
+                       std::set<const void *> &open) {
   const void *table = lua_topointer(from, index);
   if (depth >= kMaxDepth || !open.insert(table).second) {
     lua_pushnil(to);
@@ -82,6 +62,35 @@ std::string copy(lua_State *from, int index, lua_State *to, int depth,
   }
   open.erase(table);
   return {};
+}
+
+std::string copy(lua_State *from, int index, lua_State *to, int depth,
+                 std::set<const void *> &open) {
+  switch (lua_type(from, index)) {
+    case LUA_TNIL:
+      lua_pushnil(to);
+      return {};
+    case LUA_TBOOLEAN:
+      lua_pushboolean(to, lua_toboolean(from, index));
+      return {};
+    case LUA_TNUMBER:
+      if (lua_isinteger(from, index))
+        lua_pushinteger(to, lua_tointeger(from, index));
+      else
+        lua_pushnumber(to, lua_tonumber(from, index));
+      return {};
+    case LUA_TSTRING: {
+      size_t size = 0;
+      const char *text = lua_tolstring(from, index, &size);
+      lua_pushlstring(to, text, size);
+      return {};
+    }
+    case LUA_TTABLE:
+      return copy_table(from, index, to, depth, open);
+    default:
+      lua_pushnil(to);
+      return std::string("a ") + luaL_typename(from, index) + " cannot be copied between states";
+  }
 }
 
 }  // namespace
