@@ -62,6 +62,38 @@ std::map<int, std::vector<Lane>> lanes_by_worker(const std::vector<Event> &event
   return lanes;
 }
 
+// A gap between spans on a worker's first lane: the worker waited.
+json wait_event(int pid, int tid, double offset_s, double from_s, double to_s) {
+  return json{{"name", "wait"},
+              {"cat", "wait"},
+              {"ph", "X"},
+              {"pid", pid},
+              {"tid", tid},
+              {"ts", micros(offset_s + from_s)},
+              {"dur", micros(to_s - from_s)}};
+}
+
+// A request (its status, attempt and bytes) or a solve (its unit and CPU time).
+json span_event(const Event &e, int pid, int tid, double offset_s) {
+  json args = {{"page", e.page}};
+  if (e.kind == Event::Kind::request) {
+    args["status"] = e.status;
+    args["attempt"] = e.attempt;
+    args["bytes"] = e.bytes;
+  } else {
+    args["unit"] = e.status;
+    args["cpu_ms"] = e.cpu_s * 1e3;
+  }
+  return json{{"name", span_name(e)},
+              {"cat", span_name(e)},
+              {"ph", "X"},
+              {"pid", pid},
+              {"tid", tid},
+              {"ts", micros(offset_s + e.start_s)},
+              {"dur", micros(e.end_s - e.start_s)},
+              {"args", args}};
+}
+
 }  // namespace
 
 TraceWriter::TraceWriter(const std::string &path) : path_(path), out_(open_truncated(path)) {
@@ -101,33 +133,9 @@ void TraceWriter::add_run(const RunResult &run, int run_index, double offset_s) 
       double previous_end = -1;
       for (const Event *e : lanes[l].spans) {
         if (l == 0 && previous_end >= 0 && e->start_s - previous_end >= 0.001)
-          event(json{{"name", "wait"},
-                     {"cat", "wait"},
-                     {"ph", "X"},
-                     {"pid", run_index},
-                     {"tid", tid},
-                     {"ts", micros(offset_s + previous_end)},
-                     {"dur", micros(e->start_s - previous_end)}}
-                    .dump());
+          event(wait_event(run_index, tid, offset_s, previous_end, e->start_s).dump());
         previous_end = e->end_s;
-        json args = {{"page", e->page}};
-        if (e->kind == Event::Kind::request) {
-          args["status"] = e->status;
-          args["attempt"] = e->attempt;
-          args["bytes"] = e->bytes;
-        } else {
-          args["unit"] = e->status;
-          args["cpu_ms"] = e->cpu_s * 1e3;
-        }
-        event(json{{"name", span_name(*e)},
-                   {"cat", span_name(*e)},
-                   {"ph", "X"},
-                   {"pid", run_index},
-                   {"tid", tid},
-                   {"ts", micros(offset_s + e->start_s)},
-                   {"dur", micros(e->end_s - e->start_s)},
-                   {"args", args}}
-                  .dump());
+        event(span_event(*e, run_index, tid, offset_s).dump());
       }
     }
   }
