@@ -68,6 +68,51 @@ int serve(ServeArgs &args) {
   return kExitOk;
 }
 
+// Which graph: its size, shape and how its pages behave.
+void add_graph_options(CLI::App *sub, ServeArgs &args) {
+  server::Settings &s = args.settings;
+  sub->add_option("--seed", s.seed, "Seed of the graph, types and puzzles")->capture_default_str();
+  sub->add_option("--pages", s.pages, "Number of pages")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--profile", args.profile,
+                  "Which server to imitate (PROTOCOL.md, \"Profiles\"): course, or original "
+                  "(hashseeds/multiseeds with one puzzle per link, bare-id links, no /health, "
+                  "/graph/sample or /graph/stats, a regular first page). It sets the defaults "
+                  "marked course/original below; options given still win")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"course", "original"}));
+  args.id_length = sub->add_option("--id-length", s.id_length,
+                                   "Hex characters per page id [course: 4, original: 6]");
+  sub->add_option("--extra-edges", s.extra_edges, "Links beyond the spanning tree")
+      ->capture_default_str();
+  sub->add_option("--delay-scale", s.delay_scale, "Multiplies every page delay")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--failure-rate", s.failure_rate, "Chance a failure page answers 500")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+}
+
+// The puzzles and how page bodies write links: defaults of the profile.
+void add_puzzle_options(CLI::App *sub, ServeArgs &args) {
+  server::Settings &s = args.settings;
+  args.cpu_iterations =
+      sub->add_option("--cpu-iterations", s.cpu_iterations,
+                      "Chain length of a cpu page's puzzle [course: 50000000, original: 5000000]");
+  args.core_iterations =
+      sub->add_option("--core-iterations", s.core_iterations,
+                      "Chain length of each core seed [course: 12500000, original: 1250000]");
+  args.hash_rule_option =
+      sub->add_option("--hash-rule", args.hash_rule,
+                      "Chain step: md5(r_i) or md5(r) [course: indexed, original: plain]")
+          ->check(CLI::IsMember({"indexed", "plain"}));
+  args.link_format_option =
+      sub->add_option("--link-format", args.link_format,
+                      "How page bodies write links [course: path, original: id]")
+          ->check(CLI::IsMember({"path", "id", "url"}));
+}
+
 }  // namespace
 
 Subcommand add_serve(CLI::App &app) {
@@ -80,41 +125,8 @@ Subcommand add_serve(CLI::App &app) {
   sub->add_option("--port", s.port, "Port (0: any free port)")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
-  sub->add_option("--seed", s.seed, "Seed of the graph, types and puzzles")->capture_default_str();
-  sub->add_option("--pages", s.pages, "Number of pages")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  sub->add_option("--profile", args->profile,
-                  "Which server to imitate (PROTOCOL.md, \"Profiles\"): course, or original "
-                  "(hashseeds/multiseeds with one puzzle per link, bare-id links, no /health, "
-                  "/graph/sample or /graph/stats, a regular first page). It sets the defaults "
-                  "marked course/original below; options given still win")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"course", "original"}));
-  args->id_length = sub->add_option("--id-length", s.id_length,
-                                    "Hex characters per page id [course: 4, original: 6]");
-  sub->add_option("--extra-edges", s.extra_edges, "Links beyond the spanning tree")
-      ->capture_default_str();
-  sub->add_option("--delay-scale", s.delay_scale, "Multiplies every page delay")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  sub->add_option("--failure-rate", s.failure_rate, "Chance a failure page answers 500")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
-  args->cpu_iterations =
-      sub->add_option("--cpu-iterations", s.cpu_iterations,
-                      "Chain length of a cpu page's puzzle [course: 50000000, original: 5000000]");
-  args->core_iterations =
-      sub->add_option("--core-iterations", s.core_iterations,
-                      "Chain length of each core seed [course: 12500000, original: 1250000]");
-  args->hash_rule_option =
-      sub->add_option("--hash-rule", args->hash_rule,
-                      "Chain step: md5(r_i) or md5(r) [course: indexed, original: plain]")
-          ->check(CLI::IsMember({"indexed", "plain"}));
-  args->link_format_option =
-      sub->add_option("--link-format", args->link_format,
-                      "How page bodies write links [course: path, original: id]")
-          ->check(CLI::IsMember({"path", "id", "url"}));
+  add_graph_options(sub, *args);
+  add_puzzle_options(sub, *args);
   sub->add_option("--max-connections", s.max_connections, "Open connections at most")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
