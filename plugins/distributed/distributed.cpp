@@ -49,9 +49,10 @@ ServeArgs parse_serve_args(const char *const *args, size_t count) {
 
 namespace {
 
-// The host services this plugin needs beyond the first v1 table.
+// The services for moving runs and pages between hosts came with ABI 1.2;
+// run_error is the last of them.
 bool host_can_distribute(const concur_host *host) {
-  return host->struct_size >= offsetof(concur_host, run_error) + sizeof host->run_error;
+  return CONCUR_HOST_HAS(host, run_error);
 }
 
 int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {

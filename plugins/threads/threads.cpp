@@ -40,8 +40,8 @@ void crawl(const concur_host *host, concur_run *run, bool lanes) {
 int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
   const auto workers = static_cast<size_t>(host->option_int(run, "workers"));
   const bool lanes = host->option_bool(run, "lanes");
-  // A host older than solve_tasks has a smaller table.
-  if (lanes && host->struct_size < offsetof(concur_host, solve_tasks) + sizeof host->solve_tasks) {
+  // solve_tasks came with ABI 1.1: an older host's table ends before it.
+  if (lanes && !CONCUR_HOST_HAS(host, solve_tasks)) {
     std::snprintf(err, err_size, "lanes=true needs a host with solve_tasks (a newer concur)");
     return 1;
   }
