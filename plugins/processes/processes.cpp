@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <vector>
 
 namespace {
@@ -178,20 +179,23 @@ int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
 }
 
 const concur_option_spec kOptions[] = {
-    {"workers", CONCUR_OPT_INT, "4", "worker processes, each with its own connection", nullptr, 1,
-     512},
+    {.name = "workers",
+     .type = CONCUR_OPT_INT,
+     .default_value = "4",
+     .help = "worker processes, each with its own connection",
+     .min = 1,
+     .max = 512},
 };
 
 const concur_plugin kDescriptor = {
-    CONCUR_PLUGIN_HEADER,
-    "processes",
-    "1.0",
-    "a pool of forked processes; the parent keeps the frontier (multiprocessing.Pool)",
-    kOptions,
-    sizeof kOptions / sizeof kOptions[0],
-    nullptr,
-    run,
-    nullptr,  // serve: no work for other processes
+    CONCUR_PLUGIN_INIT,  // abi_version and struct_size
+    .name = "processes",
+    .version = "1.0",
+    .description =
+        "a pool of forked processes; the parent keeps the frontier (multiprocessing.Pool)",
+    .options = kOptions,
+    .option_count = std::size(kOptions),
+    .run = run,
 };
 
 }  // namespace

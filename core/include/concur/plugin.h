@@ -129,6 +129,12 @@ typedef struct concur_option_spec {
   double max;                /* ignored when min > max */
 } concur_option_spec;
 
+/* "No bounds" for an option written with designated initializers: min > max,
+ * so neither applies. It names the last two members, so it comes last:
+ *   {.name = "label", .type = CONCUR_OPT_STRING, .default_value = "",
+ *    .help = "any text", .choices = NULL, CONCUR_UNBOUNDED}, */
+#define CONCUR_UNBOUNDED .min = 1, .max = 0
+
 /* ---- the host table ----------------------------------------------------- */
 
 typedef enum concur_log_level {
@@ -308,7 +314,19 @@ typedef struct concur_plugin {
 
 typedef const concur_plugin *(*concur_plugin_entry_fn)(void);
 
-/* Fills the two header fields of a descriptor. */
+/* Opens a descriptor written with designated initializers: fills its two
+ * header fields. Naming every member makes two swapped functions of the same
+ * type a visible mistake, and members left out are zero, so an absent init or
+ * serve need not be written:
+ *   static const concur_plugin descriptor = {
+ *       CONCUR_PLUGIN_INIT, .name = "mine", .version = "1.0",
+ *       .description = "one line", .run = run};
+ */
+#define CONCUR_PLUGIN_INIT \
+  .abi_version = CONCUR_ABI_VERSION, .struct_size = (uint32_t)sizeof(concur_plugin)
+
+/* The same two fields for a descriptor initialized in order, without member
+ * names (as plugins were written before CONCUR_PLUGIN_INIT; still valid). */
 #define CONCUR_PLUGIN_HEADER CONCUR_ABI_VERSION, (uint32_t)sizeof(concur_plugin)
 
 /* True when the host table holds `member`: the host that passed it was built
