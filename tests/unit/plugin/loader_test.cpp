@@ -62,6 +62,18 @@ TEST_CASE("a descriptor built before serve() was appended still loads, serving n
   CHECK(Plugin::load(fixture("good"))->serve() == nullptr);  // full size, serve NULL
 }
 
+TEST_CASE("a plugin built against the header before minor versions loads", "[plugin][abi]") {
+  // old_header_fixture.c: positional tables, CONCUR_PLUGIN_HEADER, 0, -1 bounds.
+  auto p = Plugin::load(fixture("old_header"));
+  CHECK(p->name() == "fixture");
+  CHECK(p->descriptor().abi_version == CONCUR_ABI_VERSION);
+  CHECK(p->descriptor().struct_size == sizeof(concur_plugin));  // the layout is the same
+  CHECK(p->serve() == nullptr);
+  REQUIRE(p->options().size() == 1);
+  CHECK(std::string(p->options()[0].name) == "lanes");
+  CHECK(p->options()[0].min > p->options()[0].max);  // unbounded, as 0, -1 always meant
+}
+
 TEST_CASE("CONCUR_HOST_HAS tells a table's members by its size", "[plugin][abi]") {
   const concur_host &host = concur::plugin::host_table();
   CHECK(host.struct_size == sizeof(concur_host));
