@@ -21,7 +21,7 @@ function(concur_add_plugin)
   # it does not use (init, serve, choices): zero, in C++ as in C. g++ (and
   # clang++ 18) still warn about it under -Wextra, in C++ only; not here.
   target_compile_options(${name} PRIVATE
-    $<$<AND:$<COMPILE_LANGUAGE:CXX>,$<CXX_COMPILER_ID:GNU,Clang>>:-Wno-missing-field-initializers>)
+    $<$<COMPILE_LANG_AND_ID:CXX,GNU,Clang>:-Wno-missing-field-initializers>)
   set_target_properties(${name} PROPERTIES
     PREFIX ""
     OUTPUT_NAME ${name}
