@@ -108,9 +108,9 @@ TEST_CASE("a plugin built against the header before minor versions crawls as bef
   spec.key = "strategies[0]";
   auto sets = config::expand_options(spec, plugin->options());
   REQUIRE(sets.size() == 1);
-  auto r = crawl::run_once({plugin, sets[0]}, lab.crawl(0, 50), &lab.server);
+  auto r = experiment::run_once({plugin, sets[0]}, lab.crawl(0, 50), &lab.server);
   INFO(r.error);
-  CHECK(r.status == "ok");
+  CHECK(r.status == results::RunStatus::ok);
   CHECK(r.pages == expected.ok);
   CHECK(r.pages_failed == expected.failed);
   CHECK(r.solves > 0);
