@@ -16,6 +16,7 @@
 #include <coroutine>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <memory>
 #include <thread>
 
@@ -203,25 +204,36 @@ int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
 }
 
 const concur_option_spec kOptions[] = {
-    {"concurrency", CONCUR_OPT_INT, "100", "pages in flight at once (the asyncio.Semaphore)",
-     nullptr, 1, 100000},
-    {"executor", CONCUR_OPT_STRING, "inline",
-     "where puzzles are solved: inline (on the loop thread; the loop stalls), threads, processes",
-     "inline|threads|processes", 0, -1},
-    {"executor_workers", CONCUR_OPT_INT, "0",
-     "threads or processes of the executor; 0 = one per core", nullptr, 0, 1024},
+    {.name = "concurrency",
+     .type = CONCUR_OPT_INT,
+     .default_value = "100",
+     .help = "pages in flight at once (the asyncio.Semaphore)",
+     .min = 1,
+     .max = 100000},
+    {.name = "executor",
+     .type = CONCUR_OPT_STRING,
+     .default_value = "inline",
+     .help = "where puzzles are solved: inline (on the loop thread; the loop stalls), threads, "
+             "processes",
+     .choices = "inline|threads|processes",
+     CONCUR_UNBOUNDED},
+    {.name = "executor_workers",
+     .type = CONCUR_OPT_INT,
+     .default_value = "0",
+     .help = "threads or processes of the executor; 0 = one per core",
+     .min = 0,
+     .max = 1024},
 };
 
 const concur_plugin kDescriptor = {
-    CONCUR_PLUGIN_HEADER,
-    "async",
-    "1.0",
-    "one thread: an event loop and a coroutine per page, puzzles inline or in an executor",
-    kOptions,
-    sizeof kOptions / sizeof kOptions[0],
-    nullptr,
-    run,
-    nullptr,  // serve: no work for other processes
+    CONCUR_PLUGIN_INIT,  // abi_version and struct_size
+    .name = "async",
+    .version = "1.0",
+    .description =
+        "one thread: an event loop and a coroutine per page, puzzles inline or in an executor",
+    .options = kOptions,
+    .option_count = std::size(kOptions),
+    .run = run,
 };
 
 }  // namespace

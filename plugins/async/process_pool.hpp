@@ -8,16 +8,15 @@
 #pragma once
 
 #include <concur/plugin.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "child_process.hpp"
 
 namespace concur_async {
 
@@ -49,8 +48,7 @@ class ProcessPool {
     for (auto &t : helpers_) t.join();
     for (Child &c : children_) {
       close(c.fd);  // end of stream: the child exits
-      while (waitpid(c.pid, nullptr, 0) < 0 && errno == EINTR) {
-      }
+      concur_plugins::wait_for_child(c.pid);
       host_->worker_close(c.worker);
     }
   }
@@ -71,7 +69,6 @@ class ProcessPool {
   }
 
  private:
-  static constexpr int kChildFd = 3;
   struct Child {
     pid_t pid = -1;
     int fd = -1;
@@ -85,31 +82,14 @@ class ProcessPool {
   };
 
   bool spawn(Child &c) {
-    int fds[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return false;
-    const pid_t pid = fork();
-    if (pid < 0) {
-      close(fds[0]);
-      close(fds[1]);
-      return false;
-    }
-    if (pid == 0) {
-      // Keep stdio and our socket only (see the processes plugin for why).
-      if (dup2(fds[1], kChildFd) < 0) _exit(1);
-      close_range(kChildFd + 1, ~0u, 0);
-      child_main(c.worker);
-    }
-    close(fds[1]);
-    c.pid = pid;
-    c.fd = fds[0];
-    return true;
+    return concur_plugins::fork_child(c.pid, c.fd, [&](int fd) { child_main(c.worker, fd); });
   }
 
-  [[noreturn]] void child_main(concur_worker *worker) {
+  [[noreturn]] void child_main(concur_worker *worker, int fd) {
     concur_task *task = nullptr;
-    while (host_->receive_task(worker, kChildFd, &task) == CONCUR_OK) {
+    while (host_->receive_task(worker, fd, &task) == CONCUR_OK) {
       for (size_t i = 0; i < host_->work_count(task); ++i) host_->solve(worker, task, i);
-      if (host_->send_outcome(worker, task, kChildFd) != CONCUR_OK) break;
+      if (host_->send_outcome(worker, task, fd) != CONCUR_OK) break;
     }
     _exit(0);
   }

@@ -7,12 +7,6 @@
 // comes back twice is completed once: the second outcome is a duplicate.
 #include "coordinator.hpp"
 
-#include <poll.h>
-#include <signal.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -21,8 +15,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "local_workers.hpp"
+#include "protocol.hpp"
 #include "redis.hpp"
-#include "serve.hpp"
 
 namespace concur::distributed {
 namespace {
@@ -59,7 +54,7 @@ class Coordinator {
         run_(run),
         url_(host->option_string(run, "redis")),
         keys_(random_id()),
-        locals_(static_cast<int>(host->option_int(run, "local_workers"))),
+        local_count_(static_cast<int>(host->option_int(run, "local_workers"))),
         plan_{static_cast<int>(host->option_int(run, "worker_threads")),
               static_cast<int>(host->option_int(run, "lease_ms"))},
         stall_s_(host->option_double(run, "stall_s")) {}
@@ -69,7 +64,7 @@ class Coordinator {
       redis_ = std::make_unique<Redis>(url_);
       announce();
       const long ops0 = executed_commands(*redis_);
-      start_local_workers();
+      locals_.start(host_, url_, keys_.run, local_count_);
       worker_ = host_->worker_open(run_);
       if (worker_ != nullptr) drive();
       finish_in_flight();
@@ -112,33 +107,6 @@ class Coordinator {
     if (is_error(reply.get())) throw RedisError("redis: " + std::string(text(reply.get())));
   }
 
-  // Local workers are forked, not exec'd: the same serve loop as a remote
-  // `concur worker`, joined to this run only, with only stdio inherited.
-  void start_local_workers() {
-    for (int i = 0; i < locals_; ++i) {
-      const pid_t pid = fork();
-      if (pid < 0) throw std::runtime_error("fork failed for a local worker");
-      if (pid == 0) {
-        close_range(3, ~0u, 0);
-        ServeArgs args;
-        args.redis = url_;
-        args.id = "local" + std::to_string(i) + "-" + std::to_string(getpid());
-        args.run = keys_.run;
-        args.quiet = true;
-        std::string error;
-        int rc = 1;
-        try {
-          rc = serve_runs(host_, args, error);
-        } catch (const std::exception &e) {
-          error = e.what();
-        }
-        if (rc != 0) std::fprintf(stderr, "concur: local worker: %s\n", error.c_str());
-        _exit(rc);
-      }
-      local_pids_.push_back(pid);
-    }
-  }
-
   // Queue what the frontier has, collect outcomes, requeue expired leases,
   // until the frontier says the run is over and nothing is out.
   void drive() {
@@ -149,7 +117,7 @@ class Coordinator {
       if (finished_ && in_flight_.empty()) return;
       if (*host_->run_error(run_) != '\0') return;  // aborted: stop waiting
       if (collect_outcomes()) last_progress = Clock::now();
-      reap_local_workers();
+      local_deaths_ += locals_.reap();  // their pages come back by lease
       if (Clock::now() >= next_reclaim) {
         requeue_expired();
         next_reclaim = Clock::now() + std::chrono::milliseconds(plan_.lease_ms / 2);
@@ -232,17 +200,6 @@ class Coordinator {
     } while (cursor != "0-0");
   }
 
-  void reap_local_workers() {
-    for (pid_t &pid : local_pids_) {
-      if (pid <= 0) continue;
-      int status = 0;
-      if (waitpid(pid, &status, WNOHANG) == pid) {
-        pid = -1;
-        ++local_deaths_;  // before the run's end: its pages come back by lease
-      }
-    }
-  }
-
   // Pages still out when the run stops early (aborted, stalled): completed
   // as they are, failed, so that every taken task is completed.
   void finish_in_flight() {
@@ -254,27 +211,7 @@ class Coordinator {
   // returns an error at once. Local workers then exit; they are waited for.
   void end_run() {
     redis_->command({"DEL", keys_.info(), keys_.tasks(), keys_.results()});
-    wait_local_workers(std::chrono::seconds(10));
-  }
-
-  void wait_local_workers(std::chrono::milliseconds limit) {
-    const auto deadline = Clock::now() + limit;
-    for (pid_t &pid : local_pids_) {
-      if (pid <= 0) continue;
-      const int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (fd >= 0) {
-        pollfd p{fd, POLLIN, 0};
-        poll(&p, 1, static_cast<int>(std::max<long>(0, left.count())));
-        close(fd);
-      }
-      if (waitpid(pid, nullptr, WNOHANG) != pid) {
-        kill(pid, SIGKILL);
-        waitpid(pid, nullptr, 0);
-      }
-      pid = -1;
-    }
+    locals_.wait(std::chrono::seconds(10));
   }
 
   void cleanup_after_error() {
@@ -286,7 +223,7 @@ class Coordinator {
       if (redis_) redis_->command({"DEL", keys_.info(), keys_.tasks(), keys_.results()});
     } catch (const std::exception &) {
     }
-    wait_local_workers(std::chrono::seconds(2));
+    locals_.wait(std::chrono::seconds(2));
   }
 
   void report(long ops) {
@@ -306,12 +243,12 @@ class Coordinator {
   concur_run *run_;
   std::string url_;
   Keys keys_;
-  int locals_;
+  int local_count_;
   WorkerPlan plan_;
   double stall_s_;
   std::unique_ptr<Redis> redis_;
   concur_worker *worker_ = nullptr;
-  std::vector<pid_t> local_pids_;
+  LocalWorkers locals_;
   std::unordered_map<std::string, concur_task *> in_flight_;  // by our task number
   std::string last_result_;
   long next_page_ = 0;

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 
@@ -49,9 +50,10 @@ ServeArgs parse_serve_args(const char *const *args, size_t count) {
 
 namespace {
 
-// The host services this plugin needs beyond the first v1 table.
+// The services for moving runs and pages between hosts came with ABI 1.2;
+// run_error is the last of them.
 bool host_can_distribute(const concur_host *host) {
-  return host->struct_size >= offsetof(concur_host, run_error) + sizeof host->run_error;
+  return CONCUR_HOST_HAS(host, run_error);
 }
 
 int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
@@ -80,31 +82,47 @@ int serve(const concur_host *host, const char *const *args, size_t count, char *
 }
 
 const concur_option_spec kOptions[] = {
-    {"redis", CONCUR_OPT_STRING, "redis://127.0.0.1:6379",
-     "the Redis server coordinator and workers meet in: redis://HOST[:PORT]", nullptr, 1, 0},
-    {"local_workers", CONCUR_OPT_INT, "2",
-     "worker processes this run forks itself (0: only `concur worker` processes elsewhere)",
-     nullptr, 0, 64},
-    {"worker_threads", CONCUR_OPT_INT, "4",
-     "pages each worker process handles at once (threads, each with its own connection)", nullptr,
-     1, 256},
-    {"lease_ms", CONCUR_OPT_INT, "5000",
-     "a page a worker holds this long without renewing (it died) is queued again", nullptr, 100,
-     600000},
-    {"stall_s", CONCUR_OPT_DOUBLE, "120",
-     "the run fails when no page comes back for this long (no worker serving?)", nullptr, 1, 86400},
+    {.name = "redis",
+     .type = CONCUR_OPT_STRING,
+     .default_value = "redis://127.0.0.1:6379",
+     .help = "the Redis server coordinator and workers meet in: redis://HOST[:PORT]",
+     CONCUR_UNBOUNDED},
+    {.name = "local_workers",
+     .type = CONCUR_OPT_INT,
+     .default_value = "2",
+     .help = "worker processes this run forks itself (0: only `concur worker` processes elsewhere)",
+     .min = 0,
+     .max = 64},
+    {.name = "worker_threads",
+     .type = CONCUR_OPT_INT,
+     .default_value = "4",
+     .help = "pages each worker process handles at once (threads, each with its own connection)",
+     .min = 1,
+     .max = 256},
+    {.name = "lease_ms",
+     .type = CONCUR_OPT_INT,
+     .default_value = "5000",
+     .help = "a page a worker holds this long without renewing (it died) is queued again",
+     .min = 100,
+     .max = 600000},
+    {.name = "stall_s",
+     .type = CONCUR_OPT_DOUBLE,
+     .default_value = "120",
+     .help = "the run fails when no page comes back for this long (no worker serving?)",
+     .min = 1,
+     .max = 86400},
 };
 
 const concur_plugin kDescriptor = {
-    CONCUR_PLUGIN_HEADER,
-    "distributed",
-    "1.0",
-    "worker processes on any hosts share the pages through Redis (scrapy-redis, Celery/RQ)",
-    kOptions,
-    sizeof kOptions / sizeof kOptions[0],
-    nullptr,
-    run,
-    serve,
+    CONCUR_PLUGIN_INIT,  // abi_version and struct_size
+    .name = "distributed",
+    .version = "1.0",
+    .description =
+        "worker processes on any hosts share the pages through Redis (scrapy-redis, Celery/RQ)",
+    .options = kOptions,
+    .option_count = std::size(kOptions),
+    .run = run,
+    .serve = serve,  // since 1.2: `concur worker` processes
 };
 
 }  // namespace

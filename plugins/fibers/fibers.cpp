@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <deque>
+#include <iterator>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -259,25 +260,34 @@ int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
 }
 
 const concur_option_spec kOptions[] = {
-    {"fibers", CONCUR_OPT_INT, "100", "green threads crawling at once (pages in flight)", nullptr,
-     1, 100000},
-    {"stack_kb", CONCUR_OPT_INT, "64", "stack of each fiber, KiB (a guard page is added)", nullptr,
-     16, 8192},
-    {"cpu_offload", CONCUR_OPT_BOOL, "false",
-     "solve puzzles on a thread pool (true) or on the hub's thread, stalling every fiber (false)",
-     nullptr, 0, -1},
+    {.name = "fibers",
+     .type = CONCUR_OPT_INT,
+     .default_value = "100",
+     .help = "green threads crawling at once (pages in flight)",
+     .min = 1,
+     .max = 100000},
+    {.name = "stack_kb",
+     .type = CONCUR_OPT_INT,
+     .default_value = "64",
+     .help = "stack of each fiber, KiB (a guard page is added)",
+     .min = 16,
+     .max = 8192},
+    {.name = "cpu_offload",
+     .type = CONCUR_OPT_BOOL,
+     .default_value = "false",
+     .help = "solve puzzles on a thread pool (true) or on the hub's thread, stalling every fiber "
+             "(false)",
+     CONCUR_UNBOUNDED},
 };
 
 const concur_plugin kDescriptor = {
-    CONCUR_PLUGIN_HEADER,
-    "fibers",
-    "1.0",
-    "gevent's model: stackful green threads on one thread, switched on I/O",
-    kOptions,
-    sizeof kOptions / sizeof kOptions[0],
-    nullptr,
-    run,
-    nullptr,  // serve: no work for other processes
+    CONCUR_PLUGIN_INIT,  // abi_version and struct_size
+    .name = "fibers",
+    .version = "1.0",
+    .description = "gevent's model: stackful green threads on one thread, switched on I/O",
+    .options = kOptions,
+    .option_count = std::size(kOptions),
+    .run = run,
 };
 
 }  // namespace

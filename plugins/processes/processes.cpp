@@ -6,19 +6,19 @@
 // reaped, replaced, and its page is sent again — at most kMaxResends times.
 #include <concur/plugin.h>
 #include <poll.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <vector>
+
+#include "child_process.hpp"
 
 namespace {
 
 constexpr int kMaxResends = 2;  // a page that kills three children is failed
-constexpr int kChildFd = 3;     // where a child keeps its end of the socketpair
 
 struct Child {
   pid_t pid = -1;
@@ -46,35 +46,14 @@ class Pool {
 
   // Starts child i (again, after a crash); false with errno set when fork fails.
   bool spawn(Child &c) {
-    int fds[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return false;
-    pid_t pid = fork();
-    if (pid < 0) {
-      close(fds[0]);
-      close(fds[1]);
-      return false;
-    }
-    if (pid == 0) {
-      // Keep stdio and our socket only. Other children's sockets left open
-      // here would hide their deaths from the parent, and copies of the
-      // parent's sockets (an embedded server's connections) would keep them
-      // from ever closing.
-      if (dup2(fds[1], kChildFd) < 0) _exit(1);
-      close_range(kChildFd + 1, ~0u, 0);
-      child_main(host_, c.worker, kChildFd);
-    }
-    close(fds[1]);
-    c.pid = pid;
-    c.fd = fds[0];
-    return true;
+    return concur_plugins::fork_child(c.pid, c.fd,
+                                      [&](int fd) { child_main(host_, c.worker, fd); });
   }
 
   void reap(Child &c) {
     if (c.fd >= 0) close(c.fd);
     c.fd = -1;
-    if (c.pid > 0)
-      while (waitpid(c.pid, nullptr, 0) < 0 && errno == EINTR) {
-      }
+    if (c.pid > 0) concur_plugins::wait_for_child(c.pid);
     c.pid = -1;
   }
 
@@ -178,20 +157,23 @@ int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
 }
 
 const concur_option_spec kOptions[] = {
-    {"workers", CONCUR_OPT_INT, "4", "worker processes, each with its own connection", nullptr, 1,
-     512},
+    {.name = "workers",
+     .type = CONCUR_OPT_INT,
+     .default_value = "4",
+     .help = "worker processes, each with its own connection",
+     .min = 1,
+     .max = 512},
 };
 
 const concur_plugin kDescriptor = {
-    CONCUR_PLUGIN_HEADER,
-    "processes",
-    "1.0",
-    "a pool of forked processes; the parent keeps the frontier (multiprocessing.Pool)",
-    kOptions,
-    sizeof kOptions / sizeof kOptions[0],
-    nullptr,
-    run,
-    nullptr,  // serve: no work for other processes
+    CONCUR_PLUGIN_INIT,  // abi_version and struct_size
+    .name = "processes",
+    .version = "1.0",
+    .description =
+        "a pool of forked processes; the parent keeps the frontier (multiprocessing.Pool)",
+    .options = kOptions,
+    .option_count = std::size(kOptions),
+    .run = run,
 };
 
 }  // namespace

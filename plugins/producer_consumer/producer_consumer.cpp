@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
+#include <iterator>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -126,22 +127,34 @@ int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
 }
 
 const concur_option_spec kOptions[] = {
-    {"producers", CONCUR_OPT_INT, "8", "I/O threads: take and fetch pages", nullptr, 1, 4096},
-    {"consumers", CONCUR_OPT_INT, "2", "CPU threads: interpret, solve, complete", nullptr, 1, 4096},
-    {"queue_capacity", CONCUR_OPT_INT, "16", "fetched pages waiting for a consumer, at most",
-     nullptr, 1, 1000000},
+    {.name = "producers",
+     .type = CONCUR_OPT_INT,
+     .default_value = "8",
+     .help = "I/O threads: take and fetch pages",
+     .min = 1,
+     .max = 4096},
+    {.name = "consumers",
+     .type = CONCUR_OPT_INT,
+     .default_value = "2",
+     .help = "CPU threads: interpret, solve, complete",
+     .min = 1,
+     .max = 4096},
+    {.name = "queue_capacity",
+     .type = CONCUR_OPT_INT,
+     .default_value = "16",
+     .help = "fetched pages waiting for a consumer, at most",
+     .min = 1,
+     .max = 1000000},
 };
 
 const concur_plugin kDescriptor = {
-    CONCUR_PLUGIN_HEADER,
-    "producer_consumer",
-    "1.0",
-    "I/O threads fetch, CPU threads solve, joined by a bounded queue",
-    kOptions,
-    sizeof kOptions / sizeof kOptions[0],
-    nullptr,
-    run,
-    nullptr,  // serve: no work for other processes
+    CONCUR_PLUGIN_INIT,  // abi_version and struct_size
+    .name = "producer_consumer",
+    .version = "1.0",
+    .description = "I/O threads fetch, CPU threads solve, joined by a bounded queue",
+    .options = kOptions,
+    .option_count = std::size(kOptions),
+    .run = run,
 };
 
 }  // namespace

@@ -22,15 +22,11 @@ static int run(const concur_host *host, concur_run *run, char *err, size_t err_s
 }
 
 static const concur_plugin descriptor = {
-    CONCUR_PLUGIN_HEADER,
-    "sequential",
-    "1.0",
-    "one page at a time, in breadth-first order: the baseline",
-    NULL,
-    0,
-    NULL,
-    run,
-    NULL, /* serve: no work for other processes */
+    CONCUR_PLUGIN_INIT, /* abi_version and struct_size */
+    .name = "sequential",
+    .version = "1.0",
+    .description = "one page at a time, in breadth-first order: the baseline",
+    .run = run,
 };
 
 CONCUR_EXPORT const concur_plugin *concur_plugin_entry(void) {

@@ -19,10 +19,16 @@
 
 /* Options: declared here, validated and filled by the host from the YAML
  * (`- plugin: template` then `report_every: 100`). Lists in the YAML expand
- * into one run per value. `concur plugins --describe template` shows them. */
+ * into one run per value. `concur plugins --describe template` shows them.
+ * Designated initializers name each field; one left out is zero (NULL). */
 static const concur_option_spec options[] = {
-    {"report_every", CONCUR_OPT_INT, "0",
-     "log a line every N pages (0: never) - an example option", NULL, 0, 1000000},
+    {.name = "report_every",
+     .type = CONCUR_OPT_INT,
+     .default_value = "0",
+     .help = "log a line every N pages (0: never) - an example option",
+     /* inclusive bounds; for none, write CONCUR_UNBOUNDED in their place */
+     .min = 0,
+     .max = 1000000},
 };
 
 /* One run, start to finish. Contract: take tasks until take() says
@@ -47,7 +53,10 @@ static int run(const concur_host *host, concur_run *run, char *err, size_t err_s
      * the CPU work the page asks for. A failed page is still completed. */
     if (host->fetch(worker, task) == CONCUR_OK && host->interpret(worker, task) == CONCUR_OK) {
       /* A cpu page has one unit of md5 work, a core page several
-       * independent ones: a parallel strategy would spread them. */
+       * independent ones: a parallel strategy would spread them. A service
+       * newer than ABI 1.0 must be checked for first, e.g. solving all the
+       * units at once in SIMD lanes (1.1):
+       *   if (CONCUR_HOST_HAS(host, solve_tasks)) host->solve_tasks(worker, &task, 1); */
       size_t units = host->work_count(task);
       for (size_t i = 0; i < units; ++i) host->solve(worker, task, i);
     }
@@ -67,17 +76,17 @@ static int run(const concur_host *host, concur_run *run, char *err, size_t err_s
 }
 
 /* The descriptor: what the host reads first. The header fields let the host
- * refuse a plugin built against another ABI by name instead of crashing. */
+ * refuse a plugin built against another ABI by name instead of crashing.
+ * Left out, and so NULL: init (optional, called once after loading; nonzero
+ * refuses the plugin) and serve (work for processes on other hosts). */
 static const concur_plugin descriptor = {
-    CONCUR_PLUGIN_HEADER,
-    "template", /* what configs write: [a-z0-9_]+, the same as the file name */
-    "1.0",
-    "one page at a time, heavily commented: copy it with concur new-plugin NAME",
-    options,
-    sizeof options / sizeof options[0],
-    NULL, /* init: optional, called once after loading; nonzero refuses the plugin */
-    run,
-    NULL, /* serve: no work for other processes */
+    CONCUR_PLUGIN_INIT, /* abi_version and struct_size */
+    .name = "template", /* what configs write: [a-z0-9_]+, the same as the file name */
+    .version = "1.0",
+    .description = "one page at a time, heavily commented: copy it with concur new-plugin NAME",
+    .options = options,
+    .option_count = sizeof options / sizeof options[0],
+    .run = run,
 };
 
 /* The one exported symbol. */

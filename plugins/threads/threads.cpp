@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <iterator>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -40,8 +41,8 @@ void crawl(const concur_host *host, concur_run *run, bool lanes) {
 int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
   const auto workers = static_cast<size_t>(host->option_int(run, "workers"));
   const bool lanes = host->option_bool(run, "lanes");
-  // A host older than solve_tasks has a smaller table.
-  if (lanes && host->struct_size < offsetof(concur_host, solve_tasks) + sizeof host->solve_tasks) {
+  // solve_tasks came with ABI 1.1: an older host's table ends before it.
+  if (lanes && !CONCUR_HOST_HAS(host, solve_tasks)) {
     std::snprintf(err, err_size, "lanes=true needs a host with solve_tasks (a newer concur)");
     return 1;
   }
@@ -59,23 +60,28 @@ int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
 }
 
 const concur_option_spec kOptions[] = {
-    {"workers", CONCUR_OPT_INT, "4", "threads crawling at once, each with its own connection",
-     nullptr, 1, 4096},
-    {"lanes", CONCUR_OPT_BOOL, "false",
-     "solve a page's md5 chains together in SIMD lanes (a core page's chains in one thread)",
-     nullptr, 1, 0},
+    {.name = "workers",
+     .type = CONCUR_OPT_INT,
+     .default_value = "4",
+     .help = "threads crawling at once, each with its own connection",
+     .min = 1,
+     .max = 4096},
+    {.name = "lanes",
+     .type = CONCUR_OPT_BOOL,
+     .default_value = "false",
+     .help =
+         "solve a page's md5 chains together in SIMD lanes (a core page's chains in one thread)",
+     CONCUR_UNBOUNDED},
 };
 
 const concur_plugin kDescriptor = {
-    CONCUR_PLUGIN_HEADER,
-    "threads",
-    "1.0",
-    "a pool of OS threads sharing one frontier, each fetching and solving",
-    kOptions,
-    sizeof kOptions / sizeof kOptions[0],
-    nullptr,
-    run,
-    nullptr,  // serve: no work for other processes
+    CONCUR_PLUGIN_INIT,  // abi_version and struct_size
+    .name = "threads",
+    .version = "1.0",
+    .description = "a pool of OS threads sharing one frontier, each fetching and solving",
+    .options = kOptions,
+    .option_count = std::size(kOptions),
+    .run = run,
 };
 
 }  // namespace

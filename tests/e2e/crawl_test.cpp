@@ -98,6 +98,26 @@ TEST_CASE("option values reach the plugin, and its failure is reported", "[e2e]"
   CHECK_THAT(failed.error, Catch::Contains("count 13 is unlucky"));
 }
 
+TEST_CASE("a plugin built against the header before minor versions crawls as before",
+          "[e2e][abi]") {
+  Lab lab(small_lab(19));
+  auto expected = test::reference_crawl(*lab.graph, lab.graph->first(), 0, 50);
+  auto plugin = plugin::Plugin::load(CONCUR_FIXTURE_DIR "/fixture_old_header.so");
+  config::StrategySpec spec;
+  spec.plugin = "fixture";
+  spec.key = "strategies[0]";
+  auto sets = config::expand_options(spec, plugin->options());
+  REQUIRE(sets.size() == 1);
+  auto r = experiment::run_once({plugin, sets[0]}, lab.crawl(0, 50), &lab.server);
+  INFO(r.error);
+  CHECK(r.status == results::RunStatus::ok);
+  CHECK(r.pages == expected.ok);
+  CHECK(r.pages_failed == expected.failed);
+  CHECK(r.solves > 0);
+  // Its own offsetof check found solve_tasks (1.1) in this host's table.
+  CHECK(r.metrics.at("lanes_used") == 1);
+}
+
 TEST_CASE("a server that is gone fails pages, not the process", "[e2e]") {
   Lab lab(small_lab(17));
   auto settings = lab.crawl(0, 2);

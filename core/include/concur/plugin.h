@@ -1,5 +1,5 @@
 /*
- * concur strategy plugin ABI, version 1.
+ * concur strategy plugin ABI, version 1.2 (major 1, minor 2).
  *
  * The ONE header a strategy plugin needs. Plain C so that a plugin built by
  * another compiler, or in another language, loads.
@@ -18,9 +18,19 @@
  *   complete  hand the outcome back; core de-duplicates and queues new links
  *
  * Rules that keep both sides honest:
- *   - Every struct crossing the boundary starts with abi_version and
- *     struct_size. The host table is append-only: new services are added at the
- *     end and announced by a larger struct_size, never reordered.
+ *   - The host table and the descriptor start with abi_version and
+ *     struct_size. Both are append-only: new members are added at the end,
+ *     marked with the minor version that added them ("since 1.1"), and
+ *     announced by a larger struct_size, never reordered. A plugin checks for
+ *     a member newer than 1.0 with CONCUR_HOST_HAS(host, member); the host
+ *     reads a newer descriptor member only when CONCUR_PLUGIN_HAS says so.
+ *     The two other structs that cross, concur_option_spec (an element of
+ *     the plugin's option table) and concur_bytes, carry no version and no
+ *     size: they are frozen for ABI major 1 and change only with a new
+ *     CONCUR_ABI_VERSION.
+ *   - CONCUR_ABI_VERSION is the major version: a plugin built against another
+ *     one is refused. Within a major version a plugin built against any
+ *     earlier minor keeps loading and behaving the same.
  *   - No exceptions cross the boundary; errors are status codes plus a message
  *     written into a caller-provided buffer.
  *   - Memory is freed by the side that allocated it. Tasks and workers are
@@ -43,7 +53,12 @@
 extern "C" {
 #endif
 
+/* The major version: the host refuses a plugin built against another one. */
 #define CONCUR_ABI_VERSION 1u
+/* The minor version of this header: the newest group of members appended to
+ * the host table or the descriptor (see the "since 1.x" marks). A compile-time
+ * fact about the header only; at run time, ask CONCUR_HOST_HAS. */
+#define CONCUR_ABI_MINOR 2u
 
 /* The name of the one symbol a plugin exports. */
 #define CONCUR_PLUGIN_ENTRY_SYMBOL "concur_plugin_entry"
@@ -81,7 +96,7 @@ typedef struct concur_task concur_task;     /* one page (or compute item) */
 typedef struct concur_loop concur_loop;     /* a non-blocking HTTP loop */
 
 /* Bytes the host allocated for the plugin (encode_task, describe_run ...):
- * free them with bytes_free. */
+ * free them with bytes_free. Frozen for ABI major 1, like concur_option_spec. */
 typedef struct concur_bytes {
   void *data;
   size_t size;
@@ -100,6 +115,10 @@ typedef enum concur_option_type {
   CONCUR_OPT_STRING = 4
 } concur_option_type;
 
+/* One element of the descriptor's option table. Frozen for ABI major 1: it
+ * carries no version or size (the host reads it by array index, so its size
+ * is the stride), and its layout changes only with a new CONCUR_ABI_VERSION.
+ * New kinds of option come as new concur_option_type values instead. */
 typedef struct concur_option_spec {
   const char *name; /* the key users write in YAML, e.g. "workers" */
   concur_option_type type;
@@ -109,6 +128,12 @@ typedef struct concur_option_spec {
   double min;                /* INT/DOUBLE only: inclusive bounds, */
   double max;                /* ignored when min > max */
 } concur_option_spec;
+
+/* "No bounds" for an option written with designated initializers: min > max,
+ * so neither applies. It names the last two members, so it comes last:
+ *   {.name = "label", .type = CONCUR_OPT_STRING, .default_value = "",
+ *    .help = "any text", .choices = NULL, CONCUR_UNBOUNDED}, */
+#define CONCUR_UNBOUNDED .min = 1, .max = 0
 
 /* ---- the host table ----------------------------------------------------- */
 
@@ -128,7 +153,7 @@ typedef struct concur_host {
   uint32_t abi_version; /* CONCUR_ABI_VERSION of the host */
   uint32_t struct_size; /* sizeof(concur_host) as the host was built */
 
-  /* -- since v1: options. The host has validated every value against the
+  /* -- since 1.0: options. The host has validated every value against the
    *    plugin's declared table; asking for an undeclared name or the wrong
    *    type aborts the run. Strings live as long as the run. */
   int64_t (*option_int)(concur_run *run, const char *name);
@@ -136,7 +161,7 @@ typedef struct concur_host {
   int (*option_bool)(concur_run *run, const char *name);
   const char *(*option_string)(concur_run *run, const char *name);
 
-  /* -- since v1: workers. worker_open returns NULL only when the run was
+  /* -- since 1.0: workers. worker_open returns NULL only when the run was
    *    aborted. Ids are 0, 1, 2 ... in opening order. When the experiment has
    *    Lua hooks (`script:`), each worker gets a Lua state of its own; its
    *    hooks run inside worker_open (setup), fetch and complete, on whichever
@@ -145,7 +170,7 @@ typedef struct concur_host {
   void (*worker_close)(concur_worker *worker);
   int (*worker_id)(const concur_worker *worker);
 
-  /* -- since v1: a page's life.
+  /* -- since 1.0: a page's life.
    * take: on CONCUR_OK *task is a new task, owned by the plugin until it is
    *   passed to complete(). With wait != 0 it blocks until a task is ready or
    *   the run is finished; with wait == 0 it may return CONCUR_AGAIN. */
@@ -164,13 +189,13 @@ typedef struct concur_host {
    *   The task is gone afterwards. */
   concur_status (*complete)(concur_worker *worker, concur_task *task);
 
-  /* -- since v1: reporting. */
+  /* -- since 1.0: reporting. */
   void (*log)(concur_run *run, concur_log_level level, const char *message);
   /* A strategy-specific figure (e.g. a queue's high-water mark); it becomes a
    * column of the run's results. Thread-safe. */
   void (*metric)(concur_run *run, const char *name, double value, concur_metric_kind kind);
 
-  /* -- since v1: moving pages between processes (a forked pool). The host
+  /* -- since 1.0: moving pages between processes (a forked pool). The host
    * owns the format: frames written and read whole on a stream descriptor
    * (a socketpair, or a pipe). Writing never raises SIGPIPE on a socket.
    *
@@ -191,7 +216,7 @@ typedef struct concur_host {
    * again, or completed as it is (then it counts as a failed page). */
   concur_status (*receive_outcome)(concur_worker *worker, concur_task *task, int fd);
 
-  /* -- since v1: the non-blocking HTTP loop (libcurl multi on epoll). A loop
+  /* -- since 1.0: the non-blocking HTTP loop (libcurl multi on epoll). A loop
    * belongs to the worker it is opened on and, like it, to one thread: every
    * service below but loop_post is called on that thread.
    *
@@ -216,7 +241,7 @@ typedef struct concur_host {
   /* loop_in_flight: fetches started and not yet reported done. */
   size_t (*loop_in_flight)(const concur_loop *loop);
 
-  /* -- since v1 (appended; check struct_size before use): solving in SIMD
+  /* -- since 1.1 (check CONCUR_HOST_HAS(host, solve_tasks)): solving in SIMD
    * lanes. solve_tasks solves every unit of every task given, on the calling
    * thread, several md5 chains per vector instruction (4, 8 or 16 lanes, as
    * wide as the CPU has): the same results as solve() for each unit, in a
@@ -225,9 +250,10 @@ typedef struct concur_host {
    * and not yet completed; none may be given twice. */
   concur_status (*solve_tasks)(concur_worker *worker, concur_task *const *tasks, size_t count);
 
-  /* -- since v1 (appended; check struct_size before use): moving pages
-   * between hosts. The wire services above as messages instead of a stream,
-   * for transports such as a Redis stream: the same format, the same rules.
+  /* -- since 1.2 (check CONCUR_HOST_HAS(host, run_error), the group's last
+   * member): moving pages between hosts. The wire services above as messages
+   * instead of a stream, for transports such as a Redis stream: the same
+   * format, the same rules.
    *
    * Coordinator: encode_task() a taken task, ship the bytes; decode_outcome()
    * what comes back into the same task, then complete() it. Worker process:
@@ -262,7 +288,9 @@ typedef struct concur_host {
 typedef struct concur_plugin {
   uint32_t abi_version; /* CONCUR_ABI_VERSION the plugin was built against */
   uint32_t struct_size; /* sizeof(concur_plugin) */
-  const char *name;     /* how configs refer to it: [a-z0-9_]+ */
+
+  /* -- since 1.0: what every descriptor holds (it ends at run). */
+  const char *name; /* how configs refer to it: [a-z0-9_]+ */
   const char *version;
   const char *description; /* one line */
   const concur_option_spec *options;
@@ -274,19 +302,43 @@ typedef struct concur_plugin {
    * completing every task taken, and close every worker opened. Return 0, or
    * nonzero with a message in err when the strategy itself failed. */
   int (*run)(const concur_host *host, concur_run *run, char *err, size_t err_size);
-  /* Optional (may be NULL), appended: the host reads it only when
-   * struct_size covers it. Serves work that a run on another process hands
-   * out: `concur worker` calls it with its command line as "key=value"
-   * strings ("redis=redis://10.0.0.1:6379", "id=host-b"). Return 0 when done
-   * serving, or nonzero with a message in err. */
+
+  /* -- since 1.2. Optional (may be NULL); the host reads it only when
+   * CONCUR_PLUGIN_HAS(descriptor, serve). Serves work that a run on another
+   * process hands out: `concur worker` calls it with its command line as
+   * "key=value" strings ("redis=redis://10.0.0.1:6379", "id=host-b"). Return
+   * 0 when done serving, or nonzero with a message in err. */
   int (*serve)(const concur_host *host, const char *const *args, size_t arg_count, char *err,
                size_t err_size);
 } concur_plugin;
 
 typedef const concur_plugin *(*concur_plugin_entry_fn)(void);
 
-/* Fills the two header fields of a descriptor. */
+/* Opens a descriptor written with designated initializers: fills its two
+ * header fields. Naming every member makes two swapped functions of the same
+ * type a visible mistake, and members left out are zero, so an absent init or
+ * serve need not be written:
+ *   static const concur_plugin descriptor = {
+ *       CONCUR_PLUGIN_INIT, .name = "mine", .version = "1.0",
+ *       .description = "one line", .run = run};
+ */
+#define CONCUR_PLUGIN_INIT \
+  .abi_version = CONCUR_ABI_VERSION, .struct_size = (uint32_t)sizeof(concur_plugin)
+
+/* The same two fields for a descriptor initialized in order, without member
+ * names (as plugins were written before CONCUR_PLUGIN_INIT; still valid). */
 #define CONCUR_PLUGIN_HEADER CONCUR_ABI_VERSION, (uint32_t)sizeof(concur_plugin)
+
+/* True when the host table holds `member`: the host that passed it was built
+ * with that member (it is in its struct_size). Check any member marked "since
+ * 1.1" or later before calling it:
+ *   if (!CONCUR_HOST_HAS(host, solve_tasks)) ... solve unit by unit ... */
+#define CONCUR_HOST_HAS(host, member) \
+  (offsetof(concur_host, member) + sizeof((host)->member) <= (size_t)(host)->struct_size)
+
+/* The same for a plugin's descriptor, as the host reads it. */
+#define CONCUR_PLUGIN_HAS(desc, member) \
+  (offsetof(concur_plugin, member) + sizeof((desc)->member) <= (size_t)(desc)->struct_size)
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crawl/compute_tasks.hpp"
+#include "crawl/page_tasks.hpp"
 #include "hash/md5_chain.hpp"
 #include "hash/md5_lanes.hpp"
 
@@ -19,23 +21,28 @@ double thread_cpu_s() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
-// The tasks queued when the run starts: the start page, or every compute task.
-std::vector<std::string> initial_tasks(const CrawlSettings &settings) {
-  if (settings.worker_only) return {};
-  if (!settings.compute) return {settings.start_id};
-  std::vector<std::string> ids;
-  for (size_t i = 0; i < settings.compute->size(); ++i) ids.push_back("t" + std::to_string(i));
-  return ids;
+}  // namespace
+
+namespace {
+
+// The kind of task a run's settings describe: compute items, else pages.
+std::unique_ptr<TaskKind> kind_of(const CrawlSettings &s, Fetcher &fetcher) {
+  if (s.compute) return std::make_unique<ComputeTasks>(s.compute, s.gil);
+  return std::make_unique<PageTasks>(s.start_id, s.puzzle, fetcher);
 }
 
 }  // namespace
 
-CrawlRun::CrawlRun(CrawlSettings settings)
+CrawlRun::CrawlRun(CrawlSettings settings, std::unique_ptr<Frontier> frontier)
     : settings_(std::move(settings)),
       started_(settings_.started_at.value_or(std::chrono::steady_clock::now())),
       fetcher_(settings_.base_url, settings_.retries, settings_.policy, *this),
-      frontier_(initial_tasks(settings_), settings_.max_pages),
-      gil_(settings_.gil ? std::make_unique<script::Gil>() : nullptr) {}
+      kind_(kind_of(settings_, fetcher_)),
+      frontier_(frontier ? std::move(frontier)
+                         : std::make_unique<LocalFrontier>(settings_.worker_only
+                                                               ? std::vector<std::string>{}
+                                                               : kind_->initial_tasks(),
+                                                           settings_.max_pages)) {}
 
 double CrawlRun::clock() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
@@ -125,7 +132,7 @@ void CrawlRun::close_worker(std::unique_ptr<Worker> worker) {
 
 TakeResult CrawlRun::take(Worker &, std::unique_ptr<Task> &task, bool wait) {
   std::string id;
-  TakeResult r = frontier_.take(id, wait);
+  TakeResult r = frontier_->take(id, wait);
   if (r == TakeResult::task) {
     task = std::make_unique<Task>();
     task->page_id = std::move(id);
@@ -134,43 +141,24 @@ TakeResult CrawlRun::take(Worker &, std::unique_ptr<Task> &task, bool wait) {
 }
 
 bool CrawlRun::fetch(Worker &worker, Task &task) {
-  if (settings_.compute) {  // nothing to fetch: the task is its arguments
-    task.fetched = true;
-    return true;
-  }
-  return fetcher_.fetch(worker, task);
+  return kind_->fetch(worker, task);
 }
 
 void CrawlRun::fetch_async(Worker &worker, http::Loop &loop, Task &task,
                            std::function<void(bool)> done) {
-  if (settings_.compute && !aborted()) {
-    task.fetched = true;
-    loop.post([done = std::move(done)] { done(true); });
+  if (aborted()) {
+    task.failed = true;
+    task.failure = "aborted";
+    loop.post([done = std::move(done)] { done(false); });
     return;
   }
-  fetcher_.fetch_async(worker, loop, task, std::move(done));
+  kind_->fetch_async(worker, loop, task, std::move(done));
 }
 
 bool CrawlRun::interpret(Worker &, Task &task) {
-  if (!task.fetched || task.failed) {
+  if (!task.fetched || task.failed || !kind_->interpret(task)) {
     task.failed = true;
     return false;
-  }
-  if (const ComputeItem *item = compute_item(task)) {
-    // md5 tasks are chains like a page's puzzles, so solve_tasks can put
-    // them in SIMD lanes; any other kernel is one unit of work.
-    task.content.page_id = task.page_id;
-    task.content.page_type = item->label;
-    task.content.work = item->chains;
-    if (item->chains.empty()) task.content.work = {WorkUnit{task.page_id, 0}};
-  } else {
-    try {
-      task.content = parse_page(task.body, settings_.puzzle);
-    } catch (const PageError &) {
-      task.failed = true;
-      task.failure = "bad_page";
-      return false;
-    }
   }
   task.body.clear();
   task.results.assign(task.content.work.size(), std::string());
@@ -178,36 +166,20 @@ bool CrawlRun::interpret(Worker &, Task &task) {
   return true;
 }
 
-const ComputeItem *CrawlRun::compute_item(const Task &task) const {
-  if (!settings_.compute || task.page_id.size() < 2 || task.page_id[0] != 't') return nullptr;
-  const size_t index = std::stoul(task.page_id.substr(1));
-  return index < settings_.compute->size() ? &(*settings_.compute)[index] : nullptr;
-}
-
-std::string CrawlRun::run_compute(Worker &worker, const ComputeItem &item, const WorkUnit &unit) {
-  if (!item.chains.empty()) return hash::chain(unit.seed, unit.iterations, item.rule);
-  if (item.builtin) return compute::run_kernel(*item.builtin, item.args);
-  return worker.lua_kernels(item.lua_file, gil_.get()).call(item.lua_function, item.args);
-}
-
 void CrawlRun::solve(Worker &worker, Task &task, size_t index) {
-  const WorkUnit &unit = task.content.work.at(index);
+  (void)task.content.work.at(index);  // a unit the task does not have: a strategy bug
   const double start = clock();
   const double cpu_start = thread_cpu_s();
-  if (const ComputeItem *item = compute_item(task)) {
-    try {
-      task.results.at(index) = run_compute(worker, *item, unit);
-    } catch (const script::ScriptError &e) {
-      script_failed(e);  // a kernel's mistake is the script's: the run ends
-      task.failed = true;
-      task.failure = "kernel_error";
-    } catch (const std::exception &e) {
-      abort("task " + task.page_id + " (" + item->label + "): " + e.what());
-      task.failed = true;
-      task.failure = "kernel_error";
-    }
-  } else {
-    task.results.at(index) = hash::chain(unit.seed, unit.iterations, settings_.puzzle.rule);
+  try {
+    task.results.at(index) = kind_->solve(worker, task, index);
+  } catch (const script::ScriptError &e) {
+    script_failed(e);  // a kernel's mistake is the script's: the run ends
+    task.failed = true;
+    task.failure = "kernel_error";
+  } catch (const std::exception &e) {
+    abort(e.what());
+    task.failed = true;
+    task.failure = "kernel_error";
   }
   task.unit_done.at(index) = 1;
   const double cpu = thread_cpu_s() - cpu_start;
@@ -225,14 +197,13 @@ void CrawlRun::solve_lanes(Worker &worker, const std::vector<Task *> &tasks) {
   for (Task *task : tasks) {
     if (std::count(tasks.begin(), tasks.end(), task) > 1)
       throw std::invalid_argument("solve_tasks: page " + task->page_id + " given twice");
-    const ComputeItem *item = compute_item(*task);
-    if (item != nullptr && item->chains.empty()) {
+    const std::optional<hash::Rule> rule = kind_->chain_rule(*task);
+    if (!rule) {
       solve(worker, *task, 0);  // not a chain: no lanes for it
       continue;
     }
-    const hash::Rule rule = item != nullptr ? item->rule : settings_.puzzle.rule;
     for (size_t i = 0; i < task->content.work.size(); ++i)
-      groups[{task->content.work[i].iterations, rule}].emplace_back(task, i);
+      groups[{task->content.work[i].iterations, *rule}].emplace_back(task, i);
   }
   for (const auto &[length, units] : groups) {
     std::vector<std::string> seeds;
@@ -272,25 +243,21 @@ void CrawlRun::complete(Worker &worker, std::unique_ptr<Task> task) {
     bool solved = task->unit_done.size() == task->content.work.size() &&
                   std::all_of(task->unit_done.begin(), task->unit_done.end(),
                               [](char done) { return done != 0; });
-    const ComputeItem *item = compute_item(*task);
-    const std::string wrong = solved && item ? check_answers(*item, task->results) : "";
     if (!solved) {
       abort("strategy completed page " + task->page_id + " before solving its puzzle");
-    } else if (!wrong.empty()) {
-      abort("task " + task->page_id + " (" + item->label + " page " + item->page +
-            ") was solved wrong: " + wrong);
     } else {
-      links = std::move(task->content.links);
-      for (auto &answer : puzzle_answers(task->content, task->results, settings_.puzzle.id_length))
-        links.push_back(std::move(answer));
-      links = follow(worker, *task, std::move(links));
+      try {
+        links = follow(worker, *task, kind_->found(*task));
+      } catch (const WrongAnswer &e) {
+        abort(e.what());
+      }
     }
     ++stats.pages_ok;
     stats.pages_ok_ids.push_back(task->page_id);
     stats.page_links.emplace_back(task->page_id, links);
     stats.page_types.emplace_back(task->page_id, task->content.page_type);
   }
-  frontier_.done(links);
+  frontier_->done(links);
 }
 
 void CrawlRun::metric(const std::string &name, double value, bool max) {
@@ -305,7 +272,7 @@ void CrawlRun::abort(const std::string &why) {
     if (error_.empty()) error_ = why;
   }
   aborted_ = true;
-  frontier_.abort();
+  frontier_->abort();
 }
 
 std::string CrawlRun::error() const {
@@ -316,7 +283,7 @@ std::string CrawlRun::error() const {
 RunTotals CrawlRun::totals() const {
   std::lock_guard lock(mutex_);
   RunTotals t{merged_, metrics_, error_};
-  if (gil_) t.metrics["gil_switches"] = static_cast<double>(gil_->switches());
+  kind_->add_metrics(t.metrics);
   std::sort(t.work.pages_ok_ids.begin(), t.work.pages_ok_ids.end());
   std::sort(t.work.events.begin(), t.work.events.end(),
             [](const results::Event &a, const results::Event &b) { return a.start_s < b.start_s; });

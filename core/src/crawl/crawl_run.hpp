@@ -13,12 +13,13 @@
 #include <string>
 #include <vector>
 
-#include "crawl/compute_items.hpp"
+#include "compute/items.hpp"
 #include "crawl/fetcher.hpp"
 #include "crawl/frontier.hpp"
 #include "crawl/page.hpp"
 #include "crawl/policy.hpp"
 #include "crawl/task.hpp"
+#include "crawl/task_kind.hpp"
 #include "http/client.hpp"
 #include "http/loop.hpp"
 #include "results/event.hpp"
@@ -49,7 +50,7 @@ struct CrawlSettings {
   script::RunInfo run_info;
   // Set: a compute run. Its tasks are these items, all queued at the start;
   // "fetch" is a no-op, "solve" runs the item's kernel.
-  std::shared_ptr<const std::vector<ComputeItem>> compute;
+  std::shared_ptr<const std::vector<compute::ComputeItem>> compute;
   std::string workload;  // the compute tasks, described for the CSV
   bool gil = false;      // compute: Lua kernels under one simulated GIL per process
   // A worker process's run (the distributed strategy): no frontier, its tasks
@@ -77,7 +78,10 @@ class TaskObserver {
 
 class CrawlRun final : public FetchHost {
  public:
-  explicit CrawlRun(CrawlSettings settings);
+  // The run's tasks are the settings' compute items, else the pages found
+  // from start_id. `frontier` (null: a LocalFrontier) holds the tasks not
+  // yet taken: a shared frontier is a new Frontier, not an edit here.
+  explicit CrawlRun(CrawlSettings settings, std::unique_ptr<Frontier> frontier = nullptr);
 
   // Before the run starts; null: nobody.
   void observe(TaskObserver *observer) { observer_ = observer; }
@@ -124,8 +128,6 @@ class CrawlRun final : public FetchHost {
   void on_response(Worker &worker, const results::Event &request) override;
   // The links to queue after a page: on_page's choice when the script has one.
   std::vector<std::string> follow(Worker &worker, Task &task, std::vector<std::string> links);
-  const ComputeItem *compute_item(const Task &task) const;  // null for a page
-  std::string run_compute(Worker &worker, const ComputeItem &item, const WorkUnit &unit);
   // A hook failed: the run ends with the script's message.
   void script_failed(const script::ScriptError &e);
 
@@ -133,7 +135,8 @@ class CrawlRun final : public FetchHost {
   std::chrono::steady_clock::time_point started_;
   Fetcher fetcher_;
   TaskObserver *observer_ = nullptr;
-  LocalFrontier frontier_;
+  std::unique_ptr<TaskKind> kind_;  // what the tasks mean
+  std::unique_ptr<Frontier> frontier_;
   std::atomic<int> next_worker_id_{0};
   std::atomic<bool> aborted_{false};
   mutable std::mutex mutex_;  // guards everything below
@@ -141,7 +144,6 @@ class CrawlRun final : public FetchHost {
   WorkerStats merged_;
   std::map<std::string, double> metrics_;
   std::vector<std::unique_ptr<script::WorkerHooks>> finished_hooks_;
-  std::unique_ptr<script::Gil> gil_;  // settings_.gil
   std::string script_traceback_;
 };
 

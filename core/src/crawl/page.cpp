@@ -101,19 +101,4 @@ PageContent parse_page(std::string_view body, const PuzzleParams &params) {
   return content;
 }
 
-std::vector<std::string> puzzle_answers(const PageContent &page,
-                                        const std::vector<std::string> &results, int id_length) {
-  std::vector<std::string> links;
-  for (const auto &group : page.puzzles) {
-    if (group.kind == PageContent::Puzzle::cpu) {
-      links.push_back(results.at(group.first).substr(0, static_cast<size_t>(id_length)));
-      continue;
-    }
-    std::string id;
-    for (size_t i = group.first; i < group.first + group.count; ++i) id += results.at(i).at(0);
-    links.push_back(std::move(id));
-  }
-  return links;
-}
-
 }  // namespace concur::crawl

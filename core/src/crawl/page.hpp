@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "compute/puzzles.hpp"
 #include "hash/md5_chain.hpp"
 
 namespace concur::crawl {
@@ -22,23 +23,11 @@ struct PuzzleParams {
   int id_length = 4;
 };
 
-// One independent md5 chain; `position` is where its answer goes:
-// cpu work yields a whole id prefix, core work one character of the id.
-struct WorkUnit {
-  std::string seed;
-  uint64_t iterations = 0;
-};
+using compute::WorkUnit;
 
 struct PageContent {
-  enum class Puzzle { cpu, core };
-  // One hidden link: work units [first, first + count) reveal it. Our server
-  // (and the course's) hides one link per puzzle page; the original server's
-  // newest version hides one per link, in `hashseeds` / `multiseeds`.
-  struct PuzzleGroup {
-    Puzzle kind = Puzzle::cpu;
-    size_t first = 0;
-    size_t count = 0;
-  };
+  using Puzzle = compute::Puzzle;
+  using PuzzleGroup = compute::PuzzleGroup;
 
   std::string page_id;
   std::string page_type;
@@ -57,9 +46,11 @@ PageContent parse_page(std::string_view body, const PuzzleParams &params);
 // "/api/ab12", "ab12" and "http://host:port/api/ab12" all name page "ab12".
 std::optional<std::string> link_to_id(std::string_view link);
 
-// The links solved puzzles reveal, one per group, from the chain results of
-// the page's work units (in unit order).
-std::vector<std::string> puzzle_answers(const PageContent &page,
-                                        const std::vector<std::string> &results, int id_length);
+// The links the page's solved puzzles reveal (compute::puzzle_answers).
+inline std::vector<std::string> puzzle_answers(const PageContent &page,
+                                               const std::vector<std::string> &results,
+                                               int id_length) {
+  return compute::puzzle_answers(page.puzzles, results, id_length);
+}
 
 }  // namespace concur::crawl

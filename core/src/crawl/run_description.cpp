@@ -8,6 +8,7 @@
 namespace concur::crawl {
 namespace {
 
+using compute::ComputeItem;
 using nlohmann::json;
 
 constexpr std::string_view kFormat = "concur-run/1";

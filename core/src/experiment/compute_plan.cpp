@@ -8,7 +8,7 @@
 namespace concur::experiment {
 namespace {
 
-using crawl::ComputeItem;
+using compute::ComputeItem;
 using server::PageType;
 
 std::string task_key(const config::ComputeWorkload &workload, size_t index) {
@@ -44,8 +44,8 @@ ComputeItem puzzle_item(const server::Graph &graph, const server::Page &page) {
   for (const std::string &seed : page.seeds)
     item.chains.push_back({seed, cpu ? s.cpu_iterations : s.core_iterations});
   for (size_t link = 0; link < page.links.size(); ++link) {
-    item.groups.push_back({cpu ? crawl::PageContent::Puzzle::cpu : crawl::PageContent::Puzzle::core,
-                           link * per_link, per_link});
+    item.groups.push_back(
+        {cpu ? compute::Puzzle::cpu : compute::Puzzle::core, link * per_link, per_link});
     item.answers.push_back(graph.page(page.links[link]).id);
   }
   return item;

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "compute/items.hpp"
 #include "config/experiment.hpp"
-#include "crawl/compute_items.hpp"
 
 namespace concur::server {
 class Graph;
@@ -20,7 +20,7 @@ namespace concur::experiment {
 // anything runs. `puzzles` tasks take the first pages of their types, in graph
 // order, from `graph` (required when the spec takes_puzzles()), and a workload
 // asking for more than the graph has is a config error.
-std::shared_ptr<const std::vector<crawl::ComputeItem>> compute_items(
+std::shared_ptr<const std::vector<compute::ComputeItem>> compute_items(
     const config::ComputeWorkload &workload, const server::Graph *graph);
 
 // "md5_chain x8 (2000000 iterations), puzzles x4 (cpu+core pages of seed 42)":

@@ -9,7 +9,7 @@ namespace {
 // Each workload's tasks, made (and their Lua files checked) once, shared by
 // every run of it.
 struct Workload {
-  std::shared_ptr<const std::vector<crawl::ComputeItem>> items;
+  std::shared_ptr<const std::vector<compute::ComputeItem>> items;
   std::string name, described;
 };
 

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "compute/items.hpp"
 #include "config/experiment.hpp"
 #include "config/options.hpp"
-#include "crawl/compute_items.hpp"
 #include "plugin/loader.hpp"
 
 namespace concur::experiment {
@@ -21,7 +21,7 @@ struct PlannedRun {
   std::optional<bool> gil = std::nullopt;  // compute: Lua kernels under a simulated GIL
   // Compute experiments: this run's tasks, their name ("" for `tasks:`) and
   // their description for the workload column.
-  std::shared_ptr<const std::vector<crawl::ComputeItem>> compute = nullptr;
+  std::shared_ptr<const std::vector<compute::ComputeItem>> compute = nullptr;
   std::string workload_name = {}, workload = {};
 };
 

@@ -2,8 +2,7 @@
 // crawl, and turns any exception into an aborted run — none crosses the ABI.
 #include "plugin/host.hpp"
 
-#include "crawl/run_description.hpp"
-#include "crawl/wire.hpp"
+#include "plugin/host_objects.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -13,66 +12,11 @@
 #include <unordered_set>
 #include <vector>
 
-struct concur_run {
-  concur::crawl::CrawlRun *crawl;
-  const concur::config::OptionSet *options;
-  std::string plugin_name;
-  std::mutex mutex;  // guards the live sets
-  std::unordered_set<concur_worker *> live_workers;
-  std::unordered_set<concur_task *> live_tasks;
-  std::unordered_set<concur_loop *> live_loops;
-  // A worker process's run (open_run) owns its crawl.
-  std::unique_ptr<concur::crawl::CrawlRun> owned = nullptr;
-  std::string error_text = {};  // run_error's answer
-};
-
-struct concur_worker {
-  concur_run *run;
-  std::unique_ptr<concur::crawl::Worker> worker;
-};
-
-struct concur_task {
-  std::unique_ptr<concur::crawl::Task> task;
-  concur_loop *fetching = nullptr;  // the loop whose fetch of it is in flight
-};
-
-struct concur_loop {
-  concur_worker *worker;
-  std::unique_ptr<concur::http::Loop> loop;
-  std::unordered_set<concur_task *> fetching;  // started, callback not yet run
-};
-
 namespace concur::plugin {
 namespace {
 
 using config::TypedValue;
-
-void fail(concur_run *run, const std::string &why) {
-  run->crawl->abort(why);
-}
-
-// Runs `body`, converting exceptions into an aborted run and `on_error`.
-template <typename F, typename R>
-R guarded(concur_run *run, R on_error, F &&body) {
-  try {
-    return body();
-  } catch (const std::exception &e) {
-    fail(run, e.what());
-  } catch (...) {
-    fail(run, "unknown error in the host");
-  }
-  return on_error;
-}
-
-void track(concur_run *run, concur_task *t) {
-  std::lock_guard lock(run->mutex);
-  run->live_tasks.insert(t);
-}
-
-bool untrack(concur_run *run, concur_task *t) {
-  std::lock_guard lock(run->mutex);
-  return run->live_tasks.erase(t) == 1;
-}
+using namespace host;
 
 const TypedValue *option(concur_run *run, const char *name, concur_option_type type) {
   for (const auto &o : *run->options)
@@ -230,165 +174,6 @@ void metric(concur_run *run, const char *name, double value, concur_metric_kind 
   });
 }
 
-concur_status send_task(const concur_task *t, int fd) {
-  try {
-    crawl::wire::write_frame(fd, crawl::wire::encode_task(*t->task));
-    return CONCUR_OK;
-  } catch (const std::exception &) {
-    return CONCUR_ERROR;  // the child is gone; the plugin decides what next
-  }
-}
-
-concur_status receive_task(concur_worker *w, int fd, concur_task **out) {
-  return guarded(w->run, CONCUR_ERROR, [&] {
-    w->worker->adopt_if_forked();
-    auto frame = crawl::wire::read_frame(fd);
-    if (!frame) return CONCUR_FINISHED;
-    auto *t = new concur_task{std::make_unique<crawl::Task>(crawl::wire::decode_task(*frame))};
-    track(w->run, t);
-    *out = t;
-    return CONCUR_OK;
-  });
-}
-
-// What a child or a worker process reports for `t`: its outcome, its
-// requests (through on_response, here), its counters. Throws on garbage, and
-// then leaves the task untouched.
-void take_outcome(concur_worker *w, concur_task *t, std::string_view bytes) {
-  crawl::Task outcome;
-  outcome.page_id = t->task->page_id;
-  crawl::WorkerStats spent;
-  const std::string child_error = crawl::wire::decode_outcome(bytes, outcome, spent);
-  *t->task = std::move(outcome);
-  w->run->crawl->replay_responses(*w->worker, spent.events);
-  w->worker->stats().add(std::move(spent));
-  // The child's run copy was aborted (e.g. the server is gone): so is ours.
-  if (!child_error.empty()) fail(w->run, child_error);
-}
-
-// What a task cost since the worker last reported, with its outcome; the
-// task is gone afterwards.
-std::string give_outcome(concur_worker *w, concur_task *t) {
-  untrack(w->run, t);
-  std::unique_ptr<concur_task> owned(t);
-  crawl::WorkerStats spent;
-  std::swap(spent, w->worker->stats());
-  return crawl::wire::encode_outcome(*t->task, spent, w->run->crawl->error());
-}
-
-concur_status send_outcome(concur_worker *w, concur_task *t, int fd) {
-  return guarded(w->run, CONCUR_ERROR, [&] {
-    crawl::wire::write_frame(fd, give_outcome(w, t));
-    return CONCUR_OK;
-  });
-}
-
-concur_status receive_outcome(concur_worker *w, concur_task *t, int fd) {
-  try {
-    auto frame = crawl::wire::read_frame(fd);
-    if (!frame) return CONCUR_ERROR;
-    take_outcome(w, t, *frame);
-    return CONCUR_OK;
-  } catch (const std::exception &) {
-    return CONCUR_ERROR;  // a dead or confused child: the plugin re-sends or gives up
-  }
-}
-
-// ---- between hosts: the same format as messages --------------------------
-
-concur_bytes to_bytes(const std::string &text) {
-  void *data = std::malloc(text.empty() ? 1 : text.size());
-  if (data == nullptr) throw std::bad_alloc();
-  std::memcpy(data, text.data(), text.size());
-  return {data, text.size()};
-}
-
-std::string_view view(const void *data, size_t size) {
-  return {static_cast<const char *>(data), data == nullptr ? 0 : size};
-}
-
-concur_status encode_task(const concur_task *t, concur_bytes *out) {
-  *out = {nullptr, 0};
-  try {
-    *out = to_bytes(crawl::wire::encode_task(*t->task));
-    return CONCUR_OK;
-  } catch (const std::exception &) {
-    return CONCUR_ERROR;
-  }
-}
-
-concur_status decode_task(concur_worker *w, const void *data, size_t size, concur_task **out) {
-  try {
-    auto task = std::make_unique<crawl::Task>(crawl::wire::decode_task(view(data, size)));
-    auto *t = new concur_task{std::move(task)};
-    track(w->run, t);
-    *out = t;
-    return CONCUR_OK;
-  } catch (const std::exception &) {
-    return CONCUR_ERROR;  // not a task: the plugin drops the message
-  }
-}
-
-concur_status encode_outcome(concur_worker *w, concur_task *t, concur_bytes *out) {
-  *out = {nullptr, 0};
-  return guarded(w->run, CONCUR_ERROR, [&] {
-    *out = to_bytes(give_outcome(w, t));
-    return CONCUR_OK;
-  });
-}
-
-concur_status decode_outcome(concur_worker *w, concur_task *t, const void *data, size_t size) {
-  try {
-    take_outcome(w, t, view(data, size));
-    return CONCUR_OK;
-  } catch (const std::exception &) {
-    return CONCUR_ERROR;
-  }
-}
-
-void bytes_free(concur_bytes *bytes) {
-  if (bytes == nullptr) return;
-  std::free(bytes->data);
-  *bytes = {nullptr, 0};
-}
-
-concur_status describe_run(concur_run *run, concur_bytes *out) {
-  *out = {nullptr, 0};
-  return guarded(run, CONCUR_ERROR, [&] {
-    *out = to_bytes(crawl::describe_run(run->crawl->settings(), run->crawl->started()));
-    return CONCUR_OK;
-  });
-}
-
-const config::OptionSet kNoOptions;
-
-concur_run *open_run(const void *description, size_t size, char *err, size_t err_size) {
-  try {
-    auto crawl = std::make_unique<crawl::CrawlRun>(
-        crawl::settings_from_description(view(description, size)));
-    auto *run = new concur_run{nullptr, &kNoOptions, "worker", {}, {}, {}, {}, {}, {}};
-    run->crawl = crawl.get();
-    run->owned = std::move(crawl);
-    return run;
-  } catch (const std::exception &e) {
-    if (err != nullptr && err_size > 0) std::snprintf(err, err_size, "%s", e.what());
-    return nullptr;
-  }
-}
-
-void reclaim(concur_run &run);
-
-void close_run(concur_run *run) {
-  if (run == nullptr) return;
-  reclaim(*run);
-  delete run;
-}
-
-const char *run_error(concur_run *run) {
-  run->error_text = run->crawl->error();
-  return run->error_text.c_str();
-}
-
 concur_loop *loop_open(concur_worker *w) {
   concur_run *run = w->run;
   if (run->crawl->aborted()) return nullptr;
@@ -457,8 +242,10 @@ size_t loop_in_flight(const concur_loop *l) {
   return l->fetching.size();
 }
 
+}  // namespace
+
 // What the plugin left behind is reclaimed here, and named: a plugin bug.
-void reclaim(concur_run &run) {
+void host::reclaim(concur_run &run) {
   std::string leftovers;
   // Loops first: closing one cancels fetches that still point at tasks.
   if (!run.live_loops.empty())
@@ -477,47 +264,49 @@ void reclaim(concur_run &run) {
   if (!leftovers.empty()) fail(&run, "plugin '" + run.plugin_name + "' left " + leftovers);
 }
 
-}  // namespace
-
+// Every member by name, in declaration order (C++20 refuses any other), so a
+// service can only land in the member that bears its name.
 const concur_host &host_table() {
   static const concur_host table = {
-      CONCUR_ABI_VERSION,
-      static_cast<uint32_t>(sizeof(concur_host)),
-      option_int,
-      option_double,
-      option_bool,
-      option_string,
-      worker_open,
-      worker_close,
-      worker_id,
-      take,
-      fetch,
-      interpret,
-      work_count,
-      solve,
-      complete,
-      log,
-      metric,
-      send_task,
-      receive_task,
-      send_outcome,
-      receive_outcome,
-      loop_open,
-      loop_close,
-      fetch_start,
-      loop_run,
-      loop_post,
-      loop_in_flight,
-      solve_tasks,
-      encode_task,
-      decode_task,
-      encode_outcome,
-      decode_outcome,
-      bytes_free,
-      describe_run,
-      open_run,
-      close_run,
-      run_error,
+      .abi_version = CONCUR_ABI_VERSION,
+      .struct_size = static_cast<uint32_t>(sizeof(concur_host)),
+      .option_int = option_int,
+      .option_double = option_double,
+      .option_bool = option_bool,
+      .option_string = option_string,
+      .worker_open = worker_open,
+      .worker_close = worker_close,
+      .worker_id = worker_id,
+      .take = take,
+      .fetch = fetch,
+      .interpret = interpret,
+      .work_count = work_count,
+      .solve = solve,
+      .complete = complete,
+      .log = log,
+      .metric = metric,
+      .send_task = host::send_task,
+      .receive_task = host::receive_task,
+      .send_outcome = host::send_outcome,
+      .receive_outcome = host::receive_outcome,
+      .loop_open = loop_open,
+      .loop_close = loop_close,
+      .fetch_start = fetch_start,
+      .loop_run = loop_run,
+      .loop_post = loop_post,
+      .loop_in_flight = loop_in_flight,
+      // since 1.1
+      .solve_tasks = solve_tasks,
+      // since 1.2
+      .encode_task = host::encode_task,
+      .decode_task = host::decode_task,
+      .encode_outcome = host::encode_outcome,
+      .decode_outcome = host::decode_outcome,
+      .bytes_free = host::bytes_free,
+      .describe_run = host::describe_run,
+      .open_run = host::open_run,
+      .close_run = host::close_run,
+      .run_error = host::run_error,
   };
   return table;
 }

@@ -22,19 +22,20 @@ bool valid_name(const char *name) {
   });
 }
 
-// The descriptor as ABI v1 first defined it: `serve` and anything after it
-// was appended, and is read only when struct_size covers it.
-constexpr size_t kPluginV1Size = offsetof(concur_plugin, serve);
+// The descriptor as ABI 1.0 defined it ends at `run`. Members appended since
+// (serve, 1.2) are read only when CONCUR_PLUGIN_HAS says the descriptor holds
+// them.
+constexpr size_t kPluginV1Size = offsetof(concur_plugin, run) + sizeof(concur_plugin::run);
 
-// The descriptor must be one this host can read: same ABI, big enough to hold
-// every field of v1, with a name and a run function.
+// The descriptor must be one this host can read: same ABI major version, big
+// enough to hold every member of 1.0, with a name and a run function.
 void check_descriptor(const fs::path &file, const concur_plugin *d) {
   const std::string where = file.string() + ": ";
   if (d == nullptr) throw PluginError(where + CONCUR_PLUGIN_ENTRY_SYMBOL "() returned NULL");
   if (d->abi_version != CONCUR_ABI_VERSION)
     throw PluginError(where + "plugin ABI version " + std::to_string(d->abi_version) +
                       ", but this concur speaks ABI version " + std::to_string(CONCUR_ABI_VERSION));
-  if (d->struct_size < kPluginV1Size)
+  if (!CONCUR_PLUGIN_HAS(d, run))
     throw PluginError(where + "descriptor is " + std::to_string(d->struct_size) +
                       " bytes, ABI version 1 needs " + std::to_string(kPluginV1Size));
   if (!valid_name(d->name))

@@ -33,9 +33,7 @@ class Plugin {
   // The plugin's serve() (plugin.h), or null: a descriptor built before it
   // was appended, or a plugin that serves nothing.
   decltype(concur_plugin::serve) serve() const {
-    return descriptor_->struct_size >= offsetof(concur_plugin, serve) + sizeof descriptor_->serve
-               ? descriptor_->serve
-               : nullptr;
+    return CONCUR_PLUGIN_HAS(descriptor_, serve) ? descriptor_->serve : nullptr;
   }
   std::span<const concur_option_spec> options() const {
     return {descriptor_->options, descriptor_->option_count};

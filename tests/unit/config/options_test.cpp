@@ -10,14 +10,33 @@ using Catch::Matchers::Equals;
 
 namespace {
 
-constexpr double kNoBounds = 1, kNoBoundsMax = 0;  // min > max: unbounded
-
 const concur_option_spec kDeclared[] = {
-    {"workers", CONCUR_OPT_INT, "4", "threads", nullptr, 1, 1024},
-    {"executor", CONCUR_OPT_STRING, "inline", "where", "inline|threads|processes", kNoBounds,
-     kNoBoundsMax},
-    {"pin", CONCUR_OPT_BOOL, "false", "pin threads", nullptr, kNoBounds, kNoBoundsMax},
-    {"ratio", CONCUR_OPT_DOUBLE, "0.5", "a share", nullptr, 0, 1},
+    {.name = "workers",
+     .type = CONCUR_OPT_INT,
+     .default_value = "4",
+     .help = "threads",
+     .choices = nullptr,
+     .min = 1,
+     .max = 1024},
+    {.name = "executor",
+     .type = CONCUR_OPT_STRING,
+     .default_value = "inline",
+     .help = "where",
+     .choices = "inline|threads|processes",
+     CONCUR_UNBOUNDED},
+    {.name = "pin",
+     .type = CONCUR_OPT_BOOL,
+     .default_value = "false",
+     .help = "pin threads",
+     .choices = nullptr,
+     CONCUR_UNBOUNDED},
+    {.name = "ratio",
+     .type = CONCUR_OPT_DOUBLE,
+     .default_value = "0.5",
+     .help = "a share",
+     .choices = nullptr,
+     .min = 0,
+     .max = 1},
 };
 
 // The last strategy of `yaml`, as load_text reads it.
@@ -90,10 +109,20 @@ TEST_CASE("values are typed and written canonically", "[options]") {
   CHECK(parse(2, "True").text == "true");
   CHECK(parse(2, "false").text == "false");
   CHECK(parse(1, "threads").s == "threads");
-  const concur_option_spec any_string{"label", CONCUR_OPT_STRING, "", "", nullptr, 1, 0};
+  const concur_option_spec any_string{.name = "label",
+                                      .type = CONCUR_OPT_STRING,
+                                      .default_value = "",
+                                      .help = "",
+                                      .choices = nullptr,
+                                      CONCUR_UNBOUNDED};
   CHECK(parse_option_value(any_string, OptionValue{"any thing", at.where}, "k").text ==
         "any thing");
-  const concur_option_spec unbounded{"n", CONCUR_OPT_INT, "0", "", nullptr, 1, 0};
+  const concur_option_spec unbounded{.name = "n",
+                                     .type = CONCUR_OPT_INT,
+                                     .default_value = "0",
+                                     .help = "",
+                                     .choices = nullptr,
+                                     CONCUR_UNBOUNDED};
   CHECK(parse_option_value(unbounded, OptionValue{"-5000000000", at.where}, "k").i == -5000000000);
 }
 

@@ -21,17 +21,17 @@ TEST_CASE("a run description round-trips everything a worker needs", "[crawl][di
   s.policy.hedge_after_ms = 40;
   s.puzzle = {hash::Rule::plain, 5000, 1250, 6};
   s.gil = true;
-  auto items = std::make_shared<std::vector<crawl::ComputeItem>>();
-  crawl::ComputeItem kernel;
+  auto items = std::make_shared<std::vector<compute::ComputeItem>>();
+  compute::ComputeItem kernel;
   kernel.builtin = compute::Kernel::prime_factors;
   kernel.args = {"600851475143"};
   kernel.label = "prime_factors";
-  crawl::ComputeItem lua;
+  compute::ComputeItem lua;
   lua.lua_file = "scripts/kernels.lua";
   lua.lua_function = "sum_of_squares";
   lua.args = {"3000000"};
   lua.label = "lua:scripts/kernels.lua#sum_of_squares";
-  crawl::ComputeItem puzzle;
+  compute::ComputeItem puzzle;
   puzzle.chains = {{"seed-a", 100}, {"seed-b", 100}};
   puzzle.rule = hash::Rule::plain;
   puzzle.label = "core";
@@ -91,13 +91,13 @@ std::string edited(const std::string &cbor, const std::function<void(nlohmann::j
 
 std::string compute_description() {
   CrawlSettings s;
-  crawl::ComputeItem kernel;
+  compute::ComputeItem kernel;
   kernel.builtin = compute::Kernel::prime_factors;
   kernel.args = {"91"};
-  crawl::ComputeItem puzzle;
+  compute::ComputeItem puzzle;
   puzzle.chains = {{"seed-a", 100}};
-  s.compute = std::make_shared<std::vector<crawl::ComputeItem>>(
-      std::vector<crawl::ComputeItem>{kernel, puzzle});
+  s.compute = std::make_shared<std::vector<compute::ComputeItem>>(
+      std::vector<compute::ComputeItem>{kernel, puzzle});
   s.policy.retry_on.statuses = {429};
   return crawl::describe_run(s, std::chrono::steady_clock::now());
 }

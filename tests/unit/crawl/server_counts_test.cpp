@@ -21,9 +21,10 @@ TEST_CASE("page requests and their 5xx are summed; root and other paths are not"
   CHECK(counts->errors == 37);
 }
 
-TEST_CASE("a server that has not answered anything yet counts zero; one without the family "
-          "has no counts",
-          "[crawl][metrics]") {
+TEST_CASE(
+    "a server that has not answered anything yet counts zero; one without the family "
+    "has no counts",
+    "[crawl][metrics]") {
   const auto fresh = parse_server_counts("# TYPE concur_requests_total counter\n");
   REQUIRE(fresh.has_value());
   CHECK(fresh->requests == 0);

@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "config/experiment.hpp"
-#include "experiment/compute_plan.hpp"
 #include "crawl/page.hpp"
+#include "experiment/compute_plan.hpp"
 #include "hash/md5_chain.hpp"
 #include "http/client.hpp"
 #include "server/graph.hpp"
@@ -35,7 +35,7 @@ config::ComputeWorkload puzzles(int count, std::vector<std::string> types = {}) 
   return {"", {task}};
 }
 
-std::vector<std::string> solve(const crawl::ComputeItem &item) {
+std::vector<std::string> solve(const compute::ComputeItem &item) {
   std::vector<std::string> results;
   for (const auto &unit : item.chains)
     results.push_back(hash::chain(unit.seed, unit.iterations, item.rule));
@@ -73,7 +73,7 @@ TEST_CASE("puzzles tasks are the chains a crawl fetches, and solve to the page's
       CHECK(item.chains[u].iterations == page.work[u].iterations);
     }
     const auto results = solve(item);
-    CHECK(crawl::check_answers(item, results).empty());
+    CHECK(compute::check_answers(item, results).empty());
     // What a crawl follows from the same results: the same ids.
     CHECK(crawl::puzzle_answers(page, results, settings.id_length) == item.answers);
   }
@@ -88,9 +88,9 @@ TEST_CASE("a wrong chain result is caught by the answer check", "[crawl][compute
   const auto &item = items->front();
   CHECK(item.label == "core");
   auto results = solve(item);
-  REQUIRE(crawl::check_answers(item, results).empty());
+  REQUIRE(compute::check_answers(item, results).empty());
   results.back()[0] = results.back()[0] == 'f' ? '0' : 'f';  // the id's last character
-  CHECK_THAT(crawl::check_answers(item, results),
+  CHECK_THAT(compute::check_answers(item, results),
              Catch::Contains("but page " + item.page + " links to " + item.answers[0]));
 }
 

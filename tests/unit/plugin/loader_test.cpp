@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 
+#include "plugin/host.hpp"
 #include "plugin/loader.hpp"
 
 using concur::plugin::Plugin;
@@ -59,6 +60,41 @@ TEST_CASE("a descriptor built before serve() was appended still loads, serving n
   CHECK(p->descriptor().struct_size < sizeof(concur_plugin));
   CHECK(p->serve() == nullptr);
   CHECK(Plugin::load(fixture("good"))->serve() == nullptr);  // full size, serve NULL
+}
+
+TEST_CASE("a plugin built against the header before minor versions loads", "[plugin][abi]") {
+  // old_header_fixture.c: positional tables, CONCUR_PLUGIN_HEADER, 0, -1 bounds.
+  auto p = Plugin::load(fixture("old_header"));
+  CHECK(p->name() == "fixture");
+  CHECK(p->descriptor().abi_version == CONCUR_ABI_VERSION);
+  CHECK(p->descriptor().struct_size == sizeof(concur_plugin));  // the layout is the same
+  CHECK(p->serve() == nullptr);
+  REQUIRE(p->options().size() == 1);
+  CHECK(std::string(p->options()[0].name) == "lanes");
+  CHECK(p->options()[0].min > p->options()[0].max);  // unbounded, as 0, -1 always meant
+}
+
+TEST_CASE("CONCUR_HOST_HAS tells a table's members by its size", "[plugin][abi]") {
+  const concur_host &host = concur::plugin::host_table();
+  CHECK(host.struct_size == sizeof(concur_host));
+  CHECK(CONCUR_HOST_HAS(&host, solve_tasks));  // 1.1
+  CHECK(CONCUR_HOST_HAS(&host, run_error));    // 1.2, the last member
+  // A 1.0 host's table ends at loop_in_flight; a 1.1 host's at solve_tasks.
+  concur_host older = host;
+  older.struct_size = offsetof(concur_host, solve_tasks);
+  CHECK(CONCUR_HOST_HAS(&older, loop_in_flight));
+  CHECK_FALSE(CONCUR_HOST_HAS(&older, solve_tasks));
+  older.struct_size = offsetof(concur_host, encode_task);
+  CHECK(CONCUR_HOST_HAS(&older, solve_tasks));
+  CHECK_FALSE(CONCUR_HOST_HAS(&older, encode_task));
+  CHECK_FALSE(CONCUR_HOST_HAS(&older, run_error));
+}
+
+TEST_CASE("CONCUR_PLUGIN_HAS tells a descriptor's members by its size", "[plugin][abi]") {
+  auto v1_0 = Plugin::load(fixture("v1_size"));
+  CHECK(CONCUR_PLUGIN_HAS(&v1_0->descriptor(), run));
+  CHECK_FALSE(CONCUR_PLUGIN_HAS(&v1_0->descriptor(), serve));
+  CHECK(CONCUR_PLUGIN_HAS(&Plugin::load(fixture("good"))->descriptor(), serve));
 }
 
 TEST_CASE("a file that is no shared object is refused", "[plugin]") {
