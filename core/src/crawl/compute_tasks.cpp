@@ -32,6 +32,11 @@ void ComputeTasks::fetch_async(Worker &, http::Loop &loop, Task &task,
 }
 
 bool ComputeTasks::interpret(Task &task) {
+  if (index_of_.count(task.page_id) == 0) {  // not a task of this run (a stray message)
+    task.failed = true;
+    task.failure = "bad_page";
+    return false;
+  }
   const compute::ComputeItem &it = item(task);
   // md5 tasks are chains like a page's puzzles, so solve_tasks can put them
   // in SIMD lanes; any other kernel is one unit of work.

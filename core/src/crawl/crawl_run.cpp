@@ -285,8 +285,6 @@ RunTotals CrawlRun::totals() const {
   RunTotals t{merged_, metrics_, error_};
   kind_->add_metrics(t.metrics);
   std::sort(t.work.pages_ok_ids.begin(), t.work.pages_ok_ids.end());
-  std::sort(t.work.events.begin(), t.work.events.end(),
-            [](const results::Event &a, const results::Event &b) { return a.start_s < b.start_s; });
   return t;
 }
 

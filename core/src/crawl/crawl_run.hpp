@@ -64,7 +64,7 @@ struct CrawlSettings {
 // What a run did, from every closed worker: the experiment turns it into the
 // run's row (experiment/row.hpp).
 struct RunTotals {
-  WorkerStats work;                       // pages_ok_ids sorted, events by start time
+  WorkerStats work;                       // pages_ok_ids sorted; events as workers closed
   std::map<std::string, double> metrics;  // the strategy's, and gil_switches
   std::string error;                      // why the run was aborted; "" when it was not
 };

@@ -65,16 +65,18 @@ results::RunResult run_once(const PlannedRun &planned, const crawl::CrawlSetting
   Measured measured;
   measured.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   measured.cpu = spent(cpu0, sample_cpu(embedded));
-  measured.max_rss_mb = results::peak_rss_mb();
+  crawl::RunTotals totals = crawl.totals();
   if (const auto after =
           before ? crawl::fetch_server_counts(probe, settings.base_url) : std::nullopt)
     measured.server =
         crawl::ServerCounts{after->requests - before->requests, after->errors - before->errors};
+  // Read last, as the run's figures are gathered: its peak includes them.
+  measured.max_rss_mb = results::peak_rss_mb();
   if (script != nullptr) {
     script->workers = crawl.take_worker_hooks();
     script->traceback = crawl.script_traceback();
   }
-  return make_row(planned, settings, crawl.totals(), measured, stamp);
+  return make_row(planned, settings, std::move(totals), measured, stamp);
 }
 
 }  // namespace concur::experiment

@@ -1,5 +1,6 @@
 #include "experiment/row.hpp"
 
+#include <algorithm>
 #include <thread>
 
 #include "results/csv.hpp"
@@ -94,6 +95,9 @@ results::RunResult make_row(const PlannedRun &planned, const crawl::CrawlSetting
   r.pages = std::move(totals.work.pages_ok_ids);
   r.events = std::move(totals.work.events);
   fill_bound(r, settings, totals.work);
+  // By start time once the bound is made (it reads them as workers closed).
+  std::sort(r.events.begin(), r.events.end(),
+            [](const results::Event &a, const results::Event &b) { return a.start_s < b.start_s; });
   if (!totals.error.empty()) r.fail(totals.error);
   return r;
 }

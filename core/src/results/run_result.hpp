@@ -87,10 +87,12 @@ struct RunResult {
   // Columns on_result added (name, value), in name order: after the standard ones.
   std::vector<std::pair<std::string, std::string>> extra_columns;
   bool ok() const { return status == RunStatus::ok; }
-  // Marks the run failed; the first reason given stays.
+  // Marks the run failed with why. A later step's reason replaces an earlier
+  // one (a hook's error, or the CSV refusing a hook's column, is what the
+  // user must fix first).
   void fail(const std::string &why) {
-    if (status == RunStatus::ok || error.empty()) error = why;
     status = RunStatus::failed;
+    error = why;
   }
   double pages_per_s() const { return wall_s > 0 ? pages_ok / wall_s : 0; }
   double lower_bound_s() const {
