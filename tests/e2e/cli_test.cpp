@@ -178,6 +178,42 @@ TEST_CASE("--plugin-path is searched first, and says so", "[e2e][cli]") {
   CHECK_THAT(r.err, Catch::Contains("refused"));
 }
 
+TEST_CASE("--plugin-path takes one folder, before or after the command", "[e2e][cli]") {
+  Sandbox box;
+  auto config = box.write("f.yaml", "strategies:\n  - plugin: fixture\n");
+  for (const std::string &args :
+       {"run --plugin-path " CONCUR_FIXTURE_DIR " " + config.string() + " --dry-run",
+        "run " + config.string() + " --plugin-path " CONCUR_FIXTURE_DIR " --dry-run",
+        "--plugin-path /nonexistent run --plugin-path " CONCUR_FIXTURE_DIR " " + config.string() +
+            " -n"}) {
+    auto r = box.concur(args);
+    INFO(args << "\n" << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("valid. 1 configuration(s)"));
+  }
+}
+
+TEST_CASE("a refused plugin is named with the loader's reason, never skipped", "[e2e][cli]") {
+  Sandbox box;
+  // A broken threads.so first in the path: an error, not the build tree's threads.
+  fs::create_directories(box.path("plugins"));
+  fs::copy_file(CONCUR_FIXTURE_DIR "/fixture_wrong_version.so", box.path("plugins/threads.so"));
+  auto config = box.write("t.yaml", "strategies:\n  - plugin: threads\n");
+  auto r = box.concur("run " + config.string() + " --plugin-path " + box.path("plugins").string() +
+                      " --dry-run");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("plugin 'threads' refused: ") &&
+                        Catch::Contains(box.path("plugins/threads.so").string()) &&
+                        Catch::Contains("ABI"));
+  // A name no plugin has, with refused files about: they are pointed to.
+  auto other = box.write("o.yaml", "strategies:\n  - plugin: nothing_like_it\n");
+  r = box.concur("run " + other.string() + " --plugin-path " + box.path("plugins").string() +
+                 " --dry-run");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("unknown plugin 'nothing_like_it'") &&
+                        Catch::Contains("1 file(s) refused, `concur plugins` says why"));
+}
+
 TEST_CASE("new-plugin refuses bad names and never overwrites", "[e2e][cli]") {
   Sandbox box;
   auto r = box.concur("new-plugin My-Strategy --dir " + box.path("x").string());

@@ -53,7 +53,10 @@ int main(int argc, char **argv) {
   app.add_option("--plugin-path", plugin_paths,
                  "A folder of plugins, searched before every other (repeatable; also "
                  "accepted after the command)")
-      ->type_name("DIR");
+      ->type_name("DIR")
+      // One folder per --plugin-path: a list would swallow the command's own
+      // arguments (`concur run --plugin-path D x.yaml`).
+      ->allow_extra_args(false);
   app.fallthrough();  // `concur run X.yaml --plugin-path D` works too
   app.require_subcommand(1);
   const std::vector<concur::cli::Subcommand> commands = {

@@ -146,6 +146,8 @@ Discovery discover(const std::vector<SearchFolder> &folders) {
         }
       } catch (const PluginError &e) {
         found.problems.push_back(e.what());
+        const std::string stem = file.stem().string();
+        if (!names.count(stem)) found.refused_names.try_emplace(stem, e.what());
       }
     }
   }
@@ -162,13 +164,19 @@ std::shared_ptr<Plugin> find(const std::string &name_or_path) {
   if (name_or_path.find('/') != std::string::npos || fs::path(name_or_path).extension() == ".so")
     return Plugin::load(name_or_path);
   Discovery found = discover();
+  if (auto refused = found.refused_names.find(name_or_path); refused != found.refused_names.end())
+    throw PluginError("plugin '" + name_or_path + "' refused: " + refused->second);
   std::string available;
   for (auto &plugin : found.plugins) {
     if (plugin->name() == name_or_path) return plugin;
     available += (available.empty() ? "" : ", ") + plugin->name();
   }
-  throw PluginError("unknown plugin '" + name_or_path +
-                    "' (available: " + (available.empty() ? "none found" : available) + ")");
+  const std::string refused = found.problems.empty()
+                                  ? ""
+                                  : "; " + std::to_string(found.problems.size()) +
+                                        " file(s) refused, `concur plugins` says why";
+  throw PluginError("unknown plugin '" + name_or_path + "' (available: " +
+                    (available.empty() ? "none found" : available) + ")" + refused);
 }
 
 }  // namespace concur::plugin

@@ -7,6 +7,7 @@
 #include <cstddef>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -66,12 +67,19 @@ struct Discovery {
   std::vector<std::shared_ptr<Plugin>> plugins;  // the first of each name wins
   std::vector<std::string> origins;              // where each of them was found
   std::vector<std::string> problems;             // files refused, with why
+  // Refused files by the name their file gives (threads.so: "threads"), when
+  // no plugin of that name was found before them: a file that would have
+  // been (or shadowed) that plugin. find() reports it instead of falling back.
+  std::map<std::string, std::string> refused_names;
 };
 Discovery discover(const std::vector<SearchFolder> &folders = search_folders());
 Discovery discover(const std::vector<std::filesystem::path> &folders);
 
 // A plugin by name (searched) or by path (anything containing '/' or ending
-// in .so). Throws PluginError listing what is available.
+// in .so). Throws PluginError listing what is available, or with the
+// loader's reason when the file that bears the name was refused (a broken
+// threads.so first in the path is an error, not a silent fallback to the
+// next threads.so).
 std::shared_ptr<Plugin> find(const std::string &name_or_path);
 
 }  // namespace concur::plugin
