@@ -20,13 +20,10 @@
 #include "crawl/policy.hpp"
 #include "crawl/task.hpp"
 #include "crawl/task_kind.hpp"
-#include "http/client.hpp"
 #include "http/loop.hpp"
 #include "results/event.hpp"
 #include "results/lower_bound.hpp"
-#include "script/gil.hpp"
 #include "script/hooks.hpp"
-#include "script/kernels.hpp"
 
 namespace concur::crawl {
 

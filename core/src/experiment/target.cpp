@@ -112,7 +112,7 @@ std::shared_ptr<const results::KnownGraph> known_graph(http::Client &client,
 
 Target::Target(const config::Experiment &experiment, std::ostream &log) {
   if (experiment.compute) {
-    describe_compute(experiment, log);
+    announce_compute(experiment, log);
     return;
   }
   http::Client client(experiment.crawl.timeout_ms);
@@ -133,13 +133,13 @@ Target::Target(const config::Experiment &experiment, std::ostream &log) {
   settings_.server_metrics = crawl::fetch_server_counts(client, settings_.base_url).has_value();
 }
 
-void Target::describe_compute(const config::Experiment &experiment, std::ostream &log) {
+void Target::announce_compute(const config::Experiment &experiment, std::ostream &log) {
   settings_.start_id = "t0";
   settings_.puzzle.rule = hash::Rule::indexed;
   if (experiment.compute->takes_puzzles()) seed_ = experiment.server.seed;  // its graph's
   for (const auto &workload : experiment.compute->workloads)
     log << "concur: compute" << (workload.name.empty() ? "" : " workload " + workload.name) << ": "
-        << experiment::describe_compute(workload, experiment.server) << "\n";
+        << describe_compute(workload, experiment.server) << "\n";
 }
 
 void Target::start_embedded(const config::Experiment &experiment, std::ostream &log) {

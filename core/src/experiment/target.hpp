@@ -30,7 +30,7 @@ class Target {
 
  private:
   void start_embedded(const config::Experiment &experiment, std::ostream &log);
-  void describe_compute(const config::Experiment &experiment, std::ostream &log);
+  void announce_compute(const config::Experiment &experiment, std::ostream &log);
 
   std::unique_ptr<server::Server> server_;
   crawl::CrawlSettings settings_;
