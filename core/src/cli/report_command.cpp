@@ -3,9 +3,9 @@
 #include <iostream>
 #include <memory>
 
+#include "analysis/summary_csv.hpp"
 #include "cli/commands.hpp"
 #include "report/report.hpp"
-#include "results/summary_csv.hpp"
 
 namespace concur::cli {
 namespace {
@@ -16,7 +16,8 @@ struct ReportArgs {
 };
 
 int report(const ReportArgs &args) {
-  const std::string out_path = args.out.empty() ? results::beside_csv(args.csv, ".html") : args.out;
+  const std::string out_path =
+      args.out.empty() ? analysis::beside_csv(args.csv, ".html") : args.out;
   try {
     const report::CsvTable runs = report::read_csv(args.csv);
     std::ofstream out(out_path, std::ios::trunc);
@@ -47,9 +48,11 @@ Subcommand add_report(CLI::App &app) {
       ->required();
   sub->add_option("-o,--out", args->out, "The HTML file (default: the CSV's name, .html)");
   sub->footer(
-      "The page holds the summary table (statistics over repeats, speedup over the first\n"
-      "configuration) and charts of wall time, efficiency, speedup by workers and request\n"
-      "latency. One file: no scripts, nothing fetched; open it in any browser.");
+      "The page holds the summary table (statistics over repeats, speedup over each\n"
+      "configuration's baseline: its sequential run, else its smallest width) and the charts\n"
+      "that fit the experiment: wall time and efficiency; speedup by width with the USL fit\n"
+      "where a width is swept; the GIL's lesson where gil varies; the event loop's stall;\n"
+      "request latency for crawls. One file: no scripts, nothing fetched.");
   return {sub, [args] { return report(*args); }};
 }
 

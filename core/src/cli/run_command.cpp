@@ -47,8 +47,15 @@ int dry_run(const config::Experiment &experiment, std::ostream &out) {
         << "\n";
     out << "fetch policy: " << crawl::describe(experiment.crawl.policy) << "\n";
   }
-  for (const auto &run : runs)
-    out << "  " << run.plugin->name() << " " << config::describe(run.options) << "\n";
+  const std::vector<int> baselines = experiment::baselines_of(experiment, runs);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    out << "  " << experiment::label_of(runs[i]);
+    const int base = baselines[i];
+    if (base == static_cast<int>(i)) out << "  (the baseline)";
+    if (base >= 0 && base != static_cast<int>(i))
+      out << "  (speedup over " << experiment::label_of(runs[static_cast<size_t>(base)]) << ")";
+    out << "\n";
+  }
   return kExitOk;
 }
 

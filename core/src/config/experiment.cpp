@@ -232,6 +232,11 @@ const KeyRule<Draft> kTopKeys[] = {
     {"strategies", read_strategies},
     {"repeat", [](const Field &f, Draft &d) { d.exp.repeat = f.integer(1); }},
     {"warmup", [](const Field &f, Draft &d) { d.exp.warmup = f.integer(0); }},
+    {"baseline",
+     [](const Field &f, Draft &d) {
+       d.exp.baseline = f.non_empty_string();
+       d.exp.baseline_where = f.entry().where;
+     }},
     {"output", read_output},
     {"script", read_script},
 };

@@ -122,7 +122,13 @@ struct Experiment {
   CrawlSpec crawl;
   std::vector<StrategySpec> strategies;
   int repeat = 1;
-  int warmup = 0;  // runs per strategy before the measured ones, not recorded
+  int warmup = 0;
+  // What speedup is measured against, as "STRATEGY [NAME=VALUE ...]"
+  // ("threads workers=1"); empty: each configuration's `sequential`, else its
+  // strategy at the smallest width (analysis/configurations.hpp). Checked
+  // against the planned runs (experiment/plan.hpp).
+  std::string baseline;
+  Location baseline_where;  // runs per strategy before the measured ones, not recorded
   OutputSpec output;
   std::string script;  // Lua hooks (docs/lua.md); empty: none. Relative to the working directory
   // Set: a compute experiment (no server, no crawl): every strategy runs these

@@ -1,5 +1,9 @@
 #include "experiment/plan.hpp"
 
+#include <algorithm>
+#include <stdexcept>
+
+#include "analysis/configurations.hpp"
 #include "experiment/compute_plan.hpp"
 #include "server/graph.hpp"
 
@@ -52,6 +56,29 @@ std::vector<PlannedRun> plan(const config::Experiment &experiment) {
     }
   }
   return runs;
+}
+
+std::vector<int> baselines_of(const config::Experiment &experiment,
+                              const std::vector<PlannedRun> &runs) {
+  std::vector<analysis::Identity> ids;
+  for (const PlannedRun &run : runs)
+    ids.push_back(analysis::identity_of(run.plugin->name(), options_of(run)));
+  if (experiment.baseline.empty()) return analysis::baselines(ids);
+  analysis::Selector selector;
+  try {
+    selector = analysis::parse_selector(experiment.baseline);
+  } catch (const std::invalid_argument &e) {
+    throw config::ConfigError(experiment.baseline_where, "baseline", e.what());
+  }
+  const bool any = std::any_of(ids.begin(), ids.end(), [&](const analysis::Identity &id) {
+    return analysis::matches(selector, id);
+  });
+  if (!any)
+    throw config::ConfigError(experiment.baseline_where, "baseline",
+                              "'" + experiment.baseline +
+                                  "' matches none of the experiment's configurations (e.g. " +
+                                  label_of(runs.front()) + ")");
+  return analysis::baselines(ids, selector);
 }
 
 std::string options_of(const PlannedRun &planned) {

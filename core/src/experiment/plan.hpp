@@ -29,6 +29,12 @@ struct PlannedRun {
 // Throws config::ConfigError (at the strategy's location) before anything runs.
 std::vector<PlannedRun> plan(const config::Experiment &experiment);
 
+// For each planned run, the index of the run it is compared with (its
+// baseline: analysis/configurations.hpp), or -1. A `baseline:` that is not
+// "STRATEGY [NAME=VALUE ...]" or matches no planned run is a ConfigError.
+std::vector<int> baselines_of(const config::Experiment &experiment,
+                              const std::vector<PlannedRun> &runs);
+
 // "workers=4" and, in a compute experiment, "workload=cpu gil=true": what
 // tells runs apart (the CSV's options column).
 std::string options_of(const PlannedRun &planned);

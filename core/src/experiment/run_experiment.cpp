@@ -6,10 +6,11 @@
 #include <memory>
 #include <optional>
 
+#include "analysis/summary_csv.hpp"
+#include "analysis/terminal_summary.hpp"
 #include "experiment/session.hpp"
 #include "results/csv.hpp"
 #include "results/summary.hpp"
-#include "results/summary_csv.hpp"
 #include "results/trace.hpp"
 
 namespace concur::experiment {
@@ -25,7 +26,7 @@ class Outputs {
   Outputs(const config::Experiment &experiment, const RunOptions &options)
       : csv_(or_default(options.csv_path, experiment.output.runs)),
         summary_path_(
-            or_default(experiment.output.summary, results::summary_path_for(csv_.path()))) {
+            or_default(experiment.output.summary, analysis::summary_path_for(csv_.path()))) {
     const std::string trace = or_default(options.trace_path, experiment.output.trace);
     const std::string requests = or_default(options.requests_path, experiment.output.requests);
     if (!trace.empty()) trace_ = std::make_unique<results::TraceWriter>(trace);
@@ -46,9 +47,11 @@ class Outputs {
     csv_.write(r);
     if (trace_) trace_->add_run(r, run_index, offset_s);
     if (requests_) requests_->add_run(r, run_index);
-    figures_.push_back(results::figures_of(r));
-    results::write_summary_csv(summary_path_, figures_);
+    figures_.push_back(analysis::figures_of(r));
+    analysis::write_summary_csv(summary_path_, figures_);
   }
+
+  const std::vector<analysis::RunFigures> &figures() const { return figures_; }
 
   void report(std::ostream &log) const {
     log << "concur: wrote " << csv_.path() << " and " << summary_path_;
@@ -62,26 +65,36 @@ class Outputs {
   std::string summary_path_;
   std::unique_ptr<results::TraceWriter> trace_;
   std::unique_ptr<results::RequestsCsv> requests_;
-  std::vector<results::RunFigures> figures_;
+  std::vector<analysis::RunFigures> figures_;
 };
 
-// Speedup over the sequential run of the same repeat, workload and gil, and
-// parallel efficiency: speedup / min(peak_parallel, cores).
+// Speedup over the run's baseline (experiment/plan.hpp baselines_of) in the
+// same repeat, once that has run, and parallel efficiency: speedup /
+// min(peak_parallel, cores).
 class Speedups {
  public:
-  void apply(results::RunResult &r, const PlannedRun &planned) {
-    const std::string key = std::to_string(r.repeat) + "/" + planned.workload_name + "/" + r.gil;
+  Speedups(const config::Experiment &experiment, const std::vector<PlannedRun> &runs)
+      : baselines_(baselines_of(experiment, runs)) {
+    for (const PlannedRun &run : runs) labels_.push_back(label_of(run));
+  }
+
+  void apply(results::RunResult &r, size_t index) {
+    const int base = baselines_[index];
+    if (base < 0) return;
+    r.baseline = labels_[static_cast<size_t>(base)];
     if (!r.ok() || r.wall_s <= 0) return;
-    if (planned.plugin->name() == "sequential") walls_.emplace(key, r.wall_s);
-    const auto base = walls_.find(key);
-    if (base == walls_.end()) return;
-    r.speedup = base->second / r.wall_s;
+    walls_.emplace(std::make_pair(r.repeat, index), r.wall_s);
+    const auto found = walls_.find({r.repeat, static_cast<size_t>(base)});
+    if (found == walls_.end()) return;
+    r.speedup = found->second / r.wall_s;
     const int parallel = std::max(1, std::min(r.peak_parallel, r.cores));
     r.parallel_efficiency = r.speedup / parallel;
   }
 
  private:
-  std::map<std::string, double> walls_;  // by repeat, workload and gil
+  std::vector<int> baselines_;
+  std::vector<std::string> labels_;
+  std::map<std::pair<int, size_t>, double> walls_;  // by repeat and planned run
 };
 
 // The run's requests against the server's count of them. Exact, but for
@@ -121,6 +134,7 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 int run_experiment(const config::Experiment &experiment, const RunOptions &options,
                    std::ostream &out, std::ostream &log) {
   const std::vector<PlannedRun> runs = plan(experiment);  // config errors surface before any work
+  Speedups speedups(experiment, runs);
   Session session(experiment, log);  // a broken hooks script is a config error, too
   Outputs outputs(experiment, options);
   session.open(log);
@@ -134,7 +148,6 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
   if (progress) session.count_into(&progress->live());
   bool all_ok = true, stop = false;
   int run_index = 0;
-  Speedups speedups;
   const auto began = std::chrono::steady_clock::now();
   // Repeats go round the whole matrix, so slow drift of the machine spreads
   // over every strategy instead of favouring whichever ran first. A script's
@@ -146,7 +159,7 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
       results::RunResult r = session.run_single(runs[i], rep);
       if (progress) progress->run_finished();
       stop = outputs.refuses_columns(r, experiment.script) || session.script_failed();
-      speedups.apply(r, runs[i]);
+      speedups.apply(r, i);
       outputs.add(r, ++run_index, offset_s);
       warn_if_server_disagrees(r, log);
       if (!options.quiet) results::print_summary_row(out, r, width);
@@ -156,6 +169,8 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
     }
   }
   progress.reset();
+  if (!options.quiet && experiment.repeat >= 2)
+    analysis::print_repeat_summary(out, analysis::analyse(outputs.figures()));
   outputs.report(log);
   return all_ok ? 0 : 1;
 }

@@ -18,11 +18,25 @@ std::string num(double v) {
   return text;
 }
 
-// Labels longer than the label column holds end in "..."; the bar's tooltip
-// has the whole of it.
-std::string shortened(const std::string &label) {
+// A label in lines that fit left of the bars, broken at spaces (a word
+// longer than a line stays whole): two labels never shorten into one text.
+std::vector<std::string> wrapped(const std::string &label) {
   constexpr size_t kMax = 42;  // at 12px, what fits left of the bars
-  return label.size() <= kMax ? label : label.substr(0, kMax - 1) + "\u2026";
+  std::vector<std::string> lines(1);
+  size_t from = 0;
+  while (from < label.size()) {
+    size_t to = label.find(' ', from);
+    if (to == std::string::npos) to = label.size();
+    const std::string word = label.substr(from, to - from);
+    if (!lines.back().empty() && lines.back().size() + 1 + word.size() > kMax) lines.emplace_back();
+    lines.back() += (lines.back().empty() ? "" : " ") + word;
+    from = to + 1;
+  }
+  return lines;
+}
+
+int row_height(const Bar &b) {
+  return kRow + 14 * (static_cast<int>(wrapped(b.label).size()) - 1);
 }
 
 std::string fmt(double v) {
@@ -61,9 +75,9 @@ std::string svg_open(int width, int height) {
 struct BarAxis {
   bool log_scale;
   double lo, hi;
+  double plot;  // pixels from the labels to the end of the axis
 
   double x(double v) const {
-    constexpr double plot = kWidth - kLabelWidth - 70;
     if (log_scale) v = std::max(v, lo);
     const double f = log_scale ? std::log10(v / lo) / std::log10(hi / lo) : v / hi;
     return kLabelWidth + std::clamp(f, 0.0, 1.0) * plot;
@@ -84,11 +98,15 @@ BarAxis bar_axis(const std::vector<Bar> &bars, bool log_scale, double axis_max) 
     log_scale = false;
   }
   log_scale = log_scale && bottom < top / 20;
-  const double lo = log_scale ? std::pow(10, std::floor(std::log10(bottom))) : 0;
+  double lo = log_scale ? std::pow(10, std::floor(std::log10(bottom))) : 0;
+  if (log_scale && bottom < lo * 3) lo /= 10;
   const double hi = log_scale      ? std::pow(10, std::ceil(std::log10(top)))
                     : axis_max > 0 ? top
                                    : top * 1.05;
-  return {log_scale, lo, hi};
+  // Room right of the longest bar for its value's text (about 7 px a letter).
+  size_t longest = 8;
+  for (const Bar &b : bars) longest = std::max(longest, b.value_text.size());
+  return {log_scale, lo, hi, kWidth - kLabelWidth - 10 - 7.0 * static_cast<double>(longest)};
 }
 
 // Ticks: decades on a log axis, nice steps on a linear one.
@@ -112,19 +130,43 @@ std::string bar_row(const BarAxis &axis, const Bar &b, const std::string &unit, 
       "<g><title>" +
       html_escape(b.tooltip.empty() ? b.label + ": " + num(b.value) + unit : b.tooltip) +
       "</title>";
-  svg += text(kLabelWidth - 8, y + 15, shortened(b.label), "end", "class=\"label\"");
-  svg += "<rect x=\"" + fmt(kLabelWidth) + "\" y=\"" + fmt(y + 3) + "\" width=\"" +
+  // One <text> per label (its lines as <tspan>s), so the label reads whole.
+  const std::vector<std::string> lines = wrapped(b.label);
+  svg += "<text x=\"" + fmt(kLabelWidth - 8) + "\" y=\"" + fmt(y + 15) +
+         "\" text-anchor=\"end\" class=\"label\">";
+  for (size_t i = 0; i < lines.size(); ++i)
+    svg += "<tspan x=\"" + fmt(kLabelWidth - 8) + "\"" + (i ? " dy=\"14\"" : "") + ">" +
+           html_escape(lines[i] + (i + 1 < lines.size() ? " " : "")) + "</tspan>";
+  svg += "</text>";
+  const double bar_y = y + (row_height(b) - kRow) / 2.0;
+  svg += "<rect x=\"" + fmt(kLabelWidth) + "\" y=\"" + fmt(bar_y + 3) + "\" width=\"" +
          fmt(std::max(1.0, axis.x(b.value) - kLabelWidth)) + "\" height=\"" +
          std::to_string(kRow - 6) + "\" fill=\"" + b.color + "\"/>";
   if (!std::isnan(b.low) && !std::isnan(b.high)) {
-    const double mid = y + kRow / 2.0;
+    const double mid = bar_y + kRow / 2.0;
     svg += line(axis.x(b.low), mid, axis.x(b.high), mid, "class=\"whisker\"");
     svg += line(axis.x(b.low), mid - 5, axis.x(b.low), mid + 5, "class=\"whisker\"");
     svg += line(axis.x(b.high), mid - 5, axis.x(b.high), mid + 5, "class=\"whisker\"");
   }
-  svg += text(axis.x(std::isnan(b.high) ? b.value : std::max(b.value, b.high)) + 6, y + 15,
-              num(b.value) + unit, "start", "class=\"value\"");
+  svg +=
+      text(axis.x(std::isnan(b.high) ? b.value : std::max(b.value, b.high)) + 6, bar_y + 15,
+           b.value_text.empty() ? num(b.value) + unit : b.value_text, "start", "class=\"value\"");
   return svg + "</g>";
+}
+
+// Colour keys in a row under the title, right-aligned.
+std::string legend_row(const std::vector<LegendEntry> &legend) {
+  std::string svg;
+  double x = kWidth - 8;
+  for (auto it = legend.rbegin(); it != legend.rend(); ++it) {
+    x -= 7.0 * static_cast<double>(it->name.size()) + 8;
+    svg += text(x, 20, it->name, "start", "class=\"legend\"");
+    x -= 16;
+    svg += "<rect x=\"" + fmt(x) + "\" y=\"10\" width=\"12\" height=\"12\" fill=\"" + it->color +
+           "\"/>";
+    x -= 12;
+  }
+  return svg;
 }
 
 // ---- line_chart -------------------------------------------------------------
@@ -144,10 +186,10 @@ struct LinePlot {
 std::optional<LinePlot> line_plot(const std::vector<Series> &series, bool ideal) {
   double x_lo = std::numeric_limits<double>::max(), x_hi = 0, y_hi = 0;
   for (const Series &s : series)
-    for (const auto &[x, y] : s.points) {
-      x_lo = std::min(x_lo, x);
-      x_hi = std::max(x_hi, x);
-      y_hi = std::max(y_hi, y);
+    for (const Point &p : s.points) {
+      x_lo = std::min(x_lo, p.x);
+      x_hi = std::max(x_hi, p.x);
+      y_hi = std::max({y_hi, p.y, std::isnan(p.high) ? 0 : p.high});
     }
   if (x_hi <= 0) return std::nullopt;
   if (ideal) y_hi = std::max(y_hi, std::min(x_hi, y_hi * 1.5));
@@ -188,24 +230,40 @@ std::string ideal_line(const LinePlot &p, size_t series_count) {
       "\" class=\"ideal\"><title>perfect scaling: n at once, n times faster</title></polyline>";
   const double ly = kLineTop + 14 + series_count * 20.0;
   svg += line(kLeft + kPlotW + 16, ly - 4, kLeft + kPlotW + 28, ly - 4, "class=\"ideal\"");
-  svg += text(kLeft + kPlotW + 34, ly, "perfect (n\u00d7)", "start", "class=\"label\"");
+  svg += text(kLeft + kPlotW + 34, ly, "perfect (n\u00d7)", "start", "class=\"legend\"");
   return svg;
 }
 
-// The i-th series: its line, a marker per point (with a tooltip), its legend entry.
+// The i-th series: its line, a marker and error bar per point (with a
+// tooltip), its legend entry. A fitted curve is a thin dashed line only.
 std::string series_line(const LinePlot &p, const Series &s, size_t i) {
   std::string points;
-  for (const auto &[x, y] : s.points) points += fmt(p.px(x)) + "," + fmt(p.py(y)) + " ";
+  for (const Point &pt : s.points) points += fmt(p.px(pt.x)) + "," + fmt(p.py(pt.y)) + " ";
   std::string svg = "<polyline points=\"" + points + "\" fill=\"none\" stroke=\"" + s.color +
-                    "\" stroke-width=\"2.5\"/>";
-  for (const auto &[x, y] : s.points)
-    svg += "<circle cx=\"" + fmt(p.px(x)) + "\" cy=\"" + fmt(p.py(y)) + "\" r=\"4\" fill=\"" +
-           s.color + "\"><title>" + html_escape(s.name + " at " + num(x) + ": " + num(y)) +
-           "</title></circle>";
+                    (s.fitted ? "\" stroke-width=\"1.5\" stroke-dasharray=\"2 3\"/>"
+                              : "\" stroke-width=\"2.5\"/>");
+  for (const Point &pt : s.points) {
+    if (s.fitted) break;
+    if (!std::isnan(pt.low) && !std::isnan(pt.high)) {
+      const std::string style = "stroke=\"" + s.color + "\" stroke-width=\"1.5\"";
+      svg += line(p.px(pt.x), p.py(pt.low), p.px(pt.x), p.py(pt.high), style.c_str());
+      svg += line(p.px(pt.x) - 4, p.py(pt.low), p.px(pt.x) + 4, p.py(pt.low), style.c_str());
+      svg += line(p.px(pt.x) - 4, p.py(pt.high), p.px(pt.x) + 4, p.py(pt.high), style.c_str());
+    }
+    std::string tip = s.name + " at " + num(pt.x) + ": " + num(pt.y);
+    if (!std::isnan(pt.low)) tip += " (95% interval " + num(pt.low) + " to " + num(pt.high) + ")";
+    svg += "<circle cx=\"" + fmt(p.px(pt.x)) + "\" cy=\"" + fmt(p.py(pt.y)) + "\" r=\"4\" fill=\"" +
+           s.color + "\"><title>" + html_escape(tip) + "</title></circle>";
+  }
   const double ly = kLineTop + 14 + i * 20.0;
-  svg += "<rect x=\"" + fmt(kLeft + kPlotW + 16) + "\" y=\"" + fmt(ly - 10) +
-         "\" width=\"12\" height=\"12\" fill=\"" + s.color + "\"/>";
-  svg += text(kLeft + kPlotW + 34, ly, s.name, "start", "class=\"label\"");
+  if (s.fitted)
+    svg +=
+        line(kLeft + kPlotW + 16, ly - 4, kLeft + kPlotW + 28, ly - 4,
+             ("stroke=\"" + s.color + "\" stroke-width=\"1.5\" stroke-dasharray=\"2 3\"").c_str());
+  else
+    svg += "<rect x=\"" + fmt(kLeft + kPlotW + 16) + "\" y=\"" + fmt(ly - 10) +
+           "\" width=\"12\" height=\"12\" fill=\"" + s.color + "\"/>";
+  svg += text(kLeft + kPlotW + 34, ly, s.name, "start", "class=\"legend\"");
   return svg;
 }
 
@@ -235,14 +293,21 @@ std::string html_escape(const std::string &in) {
 }
 
 std::string bar_chart(const std::string &title, const std::string &unit,
-                      const std::vector<Bar> &bars, bool log_scale, double axis_max) {
+                      const std::vector<Bar> &bars, bool log_scale, double axis_max,
+                      const std::vector<LegendEntry> &legend) {
   const BarAxis axis = bar_axis(bars, log_scale, axis_max);
-  const int height = kTop + static_cast<int>(bars.size()) * kRow + kAxis;
-  std::string svg = svg_open(kWidth, height);
+  int rows = 0;
+  for (const Bar &b : bars) rows += row_height(b);
+  std::string svg = svg_open(kWidth, kTop + rows + kAxis);
   svg += text(8, 20, title + (axis.log_scale ? " (log scale)" : ""), "start", "class=\"title\"");
-  const double axis_y = kTop + bars.size() * kRow + 4.0;
+  svg += legend_row(legend);
+  const double axis_y = kTop + rows + 4.0;
   svg += bar_ticks(axis, unit, axis_y);
-  for (size_t i = 0; i < bars.size(); ++i) svg += bar_row(axis, bars[i], unit, kTop + i * kRow);
+  double y = kTop;
+  for (const Bar &b : bars) {
+    svg += bar_row(axis, b, unit, y);
+    y += row_height(b);
+  }
   return svg + "</svg>";
 }
 

@@ -12,23 +12,39 @@ namespace concur::report {
 
 std::string html_escape(const std::string &text);
 
+// What a colour means, drawn as a key in the chart's top right corner.
+struct LegendEntry {
+  std::string name, color;
+};
+
 struct Bar {
-  std::string label;
+  std::string label;  // wrapped onto more lines when long, never cut
   double value = 0;
   double low = std::numeric_limits<double>::quiet_NaN();  // whisker, when both are numbers
   double high = std::numeric_limits<double>::quiet_NaN();
   std::string color;
   std::string tooltip;
+  std::string value_text;  // beside the bar; empty: the value and unit
 };
 
 // Horizontal bars, one per row, value axis below; `unit` after tick labels.
 // `axis_max` > 0 fixes the value axis' end (efficiency: 1), else the data's.
+// A log axis starts at least half a decade below the smallest value, so the
+// smallest bar stays visible.
 std::string bar_chart(const std::string &title, const std::string &unit,
-                      const std::vector<Bar> &bars, bool log_scale = false, double axis_max = 0);
+                      const std::vector<Bar> &bars, bool log_scale = false, double axis_max = 0,
+                      const std::vector<LegendEntry> &legend = {});
+
+struct Point {
+  double x = 0, y = 0;
+  double low = std::numeric_limits<double>::quiet_NaN();  // error bar, when both are numbers
+  double high = std::numeric_limits<double>::quiet_NaN();
+};
 
 struct Series {
   std::string name, color;
-  std::vector<std::pair<double, double>> points;  // (x, y), x ascending
+  std::vector<Point> points;  // x ascending
+  bool fitted = false;        // a model's curve: a thin dashed line, no markers
 };
 
 // Lines with markers; x on a log2 axis (worker counts double); `ideal`: draw

@@ -92,6 +92,7 @@ const Column kColumns[] = {
     {"cores", [](const RunResult &r) { return std::to_string(r.cores); }},
     {"nproc", [](const RunResult &r) { return std::to_string(r.nproc); }},
     {"peak_parallel", [](const RunResult &r) { return std::to_string(r.peak_parallel); }},
+    {"baseline", [](const RunResult &r) { return r.baseline; }},
     {"speedup",
      [](const RunResult &r) { return r.speedup < 0 ? std::string() : fixed(r.speedup, 4); }},
     {"parallel_efficiency",

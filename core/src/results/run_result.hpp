@@ -42,10 +42,14 @@ struct RunResult {
   std::string workload = "crawl";
   std::string gil;  // compute: "true" | "false"; crawl: ""
   // Parallelism: the CPUs this process may run on (affinity) and the machine's
-  // online CPUs; the most solves that overlapped in time; and, when the
-  // experiment has a sequential run of the same repeat (workload, gil), the
-  // speedup over it and speedup / min(peak_parallel, cores). -1: not known.
+  // online CPUs; the most solves that overlapped in time; the configuration
+  // this one is compared with (analysis/configurations.hpp: `sequential` of
+  // the same workload and settings, else the same strategy at its smallest
+  // width, or the experiment's `baseline:`; empty: none) and, when its run of
+  // the same repeat ran before this one, the speedup over it and speedup /
+  // min(peak_parallel, cores). -1: not known.
   int cores = 0, nproc = 0, peak_parallel = 0;
+  std::string baseline;
   double speedup = -1, parallel_efficiency = -1;
 
   // Outcome.

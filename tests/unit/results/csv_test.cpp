@@ -52,6 +52,7 @@ TEST_CASE("the runs CSV's header and formats are what readers know", "[results]"
   r.cores = 2;
   r.nproc = 2;
   r.peak_parallel = 3;
+  r.baseline = "sequential";
   r.speedup = 1.98765;
   r.fail("server http://127.0.0.1:8080 unreachable: \"refused\", twice");
   r.pages_ok = 97;

@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <vector>
 
-namespace concur::results {
+namespace concur::analysis {
 
 struct SampleStats {
   size_t n = 0;
@@ -36,4 +36,4 @@ struct Speedup {
 // freedom (conservative).
 Speedup speedup(const SampleStats &baseline, const SampleStats &x);
 
-}  // namespace concur::results
+}  // namespace concur::analysis

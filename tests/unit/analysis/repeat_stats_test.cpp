@@ -3,10 +3,25 @@
 
 #include <cmath>
 
-#include "results/repeat_stats.hpp"
-#include "results/summary_csv.hpp"
+#include "analysis/repeat_stats.hpp"
+#include "analysis/summary_csv.hpp"
 
-using namespace concur::results;
+using namespace concur::analysis;
+
+namespace {
+RunFigures run(const char *strategy, const char *options, bool ok, double wall, double rate,
+               double efficiency) {
+  RunFigures f;
+  f.experiment = "e";
+  f.strategy = strategy;
+  f.options = options;
+  f.ok = ok;
+  f.wall_s = wall;
+  f.rate = rate;
+  f.efficiency = efficiency;
+  return f;
+}
+}  // namespace
 
 TEST_CASE("mean, spread and the 95% interval of five samples, by hand", "[results][stats]") {
   // Samples 10.2 9.8 10.5 10.1 9.9: mean 10.1; deviations .1 -.3 .4 0 -.2, squares
@@ -67,12 +82,11 @@ TEST_CASE("speedup over a baseline, with its interval, by hand", "[results][stat
 }
 
 TEST_CASE("the summary groups runs by configuration; only ok runs count", "[results][stats]") {
-  std::vector<RunFigures> runs = {{"e", "sequential", "", true, 10.0, 100, 0.5},
-                                  {"e", "threads", "workers=4", true, 2.0, 500, 0.9},
-                                  {"e", "sequential", "", true, 12.0, 80, 0.4},
-                                  {"e", "threads", "workers=4", false, 99, 1, 0.1},
-                                  {"e", "threads", "workers=4", true, 3.0, 400, 0.8}};
-  const auto rows = summary_rows(runs);
+  std::vector<RunFigures> runs = {
+      run("sequential", "", true, 10.0, 100, 0.5), run("threads", "workers=4", true, 2.0, 500, 0.9),
+      run("sequential", "", true, 12.0, 80, 0.4), run("threads", "workers=4", false, 99, 1, 0.1),
+      run("threads", "workers=4", true, 3.0, 400, 0.8)};
+  const auto rows = summary_rows(analyse(runs));
   REQUIRE(rows.size() == 2);
   const auto header = summary_header();
   auto col = [&](const std::vector<std::string> &row, const std::string &name) {

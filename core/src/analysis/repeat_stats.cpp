@@ -1,11 +1,11 @@
-#include "results/repeat_stats.hpp"
+#include "analysis/repeat_stats.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
 
-namespace concur::results {
+namespace concur::analysis {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -76,4 +76,4 @@ Speedup speedup(const SampleStats &base, const SampleStats &x) {
   return s;
 }
 
-}  // namespace concur::results
+}  // namespace concur::analysis

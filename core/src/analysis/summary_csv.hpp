@@ -1,30 +1,22 @@
-// The summary CSV: one row per configuration (strategy + options) with the
-// statistics of its repeats (results/repeat_stats.hpp) and its speedup over
-// the baseline — the experiment's first configuration. Rewritten whole after
-// every run, so it always describes the runs finished so far.
+// The summary CSV: one row per configuration with the statistics of its
+// repeats (analysis/repeat_stats.hpp), its speedup over its baseline
+// (analysis/configurations.hpp) and, for a sweep of one width, the USL fit.
+// Rewritten whole after every run, so it always describes the runs finished
+// so far.
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "results/run_result.hpp"
+#include "analysis/analysis.hpp"
 
-namespace concur::results {
-
-// What the summary needs of one run; the runs themselves (with their
-// timelines) are not kept.
-struct RunFigures {
-  std::string experiment, strategy, options;
-  bool ok = false;
-  double wall_s = 0, pages_per_s = 0, efficiency = 0;
-};
-RunFigures figures_of(const RunResult &run);
+namespace concur::analysis {
 
 std::vector<std::string> summary_header();
 // One row per configuration, in the order the configurations first ran. Only
 // runs with status ok count; a configuration without one keeps its row, with
 // runs_ok 0 and empty figures.
-std::vector<std::vector<std::string>> summary_rows(const std::vector<RunFigures> &runs);
+std::vector<std::vector<std::string>> summary_rows(const Analysis &analysis);
 
 // Writes header and rows to `path` (parent folders created), replacing it
 // atomically (a temporary file renamed over it). Throws std::runtime_error
@@ -37,4 +29,4 @@ std::string summary_path_for(const std::string &runs_path);
 // a name without .csv keeps it whole ("out" → "out.html").
 std::string beside_csv(const std::string &csv_path, const std::string &suffix);
 
-}  // namespace concur::results
+}  // namespace concur::analysis

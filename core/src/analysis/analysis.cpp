@@ -1,0 +1,157 @@
+#include "analysis/analysis.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace concur::analysis {
+namespace {
+
+std::vector<ConfigSummary> group(const std::vector<RunFigures> &runs) {
+  std::vector<ConfigSummary> configs;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const RunFigures &run = runs[i];
+    const Identity id = identity_of(run.strategy, run.options, run.context);
+    auto it = std::find_if(configs.begin(), configs.end(), [&](const ConfigSummary &c) {
+      return c.identity.strategy == id.strategy && c.identity.dimensions == id.dimensions;
+    });
+    if (it == configs.end()) {
+      it = configs.insert(configs.end(), ConfigSummary{});
+      it->identity = id;
+      it->experiment = run.experiment;
+    }
+    it->runs.push_back(i);
+    it->compute = it->compute || run.compute;
+  }
+  return configs;
+}
+
+void statistics(ConfigSummary &c, const std::vector<RunFigures> &runs) {
+  std::vector<double> wall, rate, efficiency, p50, p99;
+  for (size_t i : c.runs) {
+    const RunFigures &r = runs[i];
+    if (!r.ok) continue;
+    wall.push_back(r.wall_s);
+    rate.push_back(r.rate);
+    efficiency.push_back(r.efficiency);
+    if (!std::isnan(r.p50)) p50.push_back(r.p50);
+    if (!std::isnan(r.p99)) p99.push_back(r.p99);
+  }
+  c.runs_ok = wall.size();
+  c.wall = sample_stats(wall);
+  c.rate = sample_stats(rate);
+  c.efficiency = sample_stats(efficiency);
+  c.p50 = sample_stats(p50);
+  c.p99 = sample_stats(p99);
+}
+
+// The baseline each configuration's runs name, by label; -1 when they name
+// none or one that has not run.
+std::vector<int> named_baselines(const std::vector<ConfigSummary> &configs,
+                                 const std::vector<RunFigures> &runs) {
+  std::vector<int> out(configs.size(), -1);
+  for (size_t i = 0; i < configs.size(); ++i) {
+    const std::string &name = runs[configs[i].runs.front()].baseline;
+    for (size_t j = 0; j < configs.size() && !name.empty(); ++j)
+      if (configs[j].identity.full_label() == name &&
+          comparable(configs[i].identity, configs[j].identity)) {
+        out[i] = static_cast<int>(j);
+        break;
+      }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Dimension> context_of(const results::RunResult &r) {
+  return {{"seed", std::to_string(r.seed)},
+          {"base_url", r.base_url},
+          {"start", r.start},
+          {"max_pages", std::to_string(r.max_pages)},
+          {"retry_limit", std::to_string(r.retries)},
+          {"fetch_policy", r.fetch_policy},
+          {"timeout_ms", std::to_string(r.timeout_ms)},
+          {"puzzle", r.puzzle},
+          {"script", r.script}};
+}
+
+RunFigures figures_of(const results::RunResult &r) {
+  RunFigures f;
+  f.experiment = r.experiment;
+  f.strategy = r.strategy;
+  f.options = r.options;
+  f.context = context_of(r);
+  f.baseline = r.baseline;
+  f.repeat = r.repeat;
+  f.ok = r.ok();
+  f.compute = r.workload != "crawl";
+  f.wall_s = r.wall_s;
+  f.rate = r.pages_per_s();
+  f.efficiency = r.efficiency();
+  if (!f.compute) {
+    f.p50 = r.latency_ms.p50;
+    f.p90 = r.latency_ms.p90;
+    f.p99 = r.latency_ms.p99;
+  }
+  f.speedup = r.speedup;
+  f.metrics = r.metrics;
+  f.error = r.error;
+  return f;
+}
+
+bool Analysis::any_compute() const {
+  return std::any_of(configs.begin(), configs.end(), [](const auto &c) { return c.compute; });
+}
+
+bool Analysis::any_crawl() const {
+  return std::any_of(configs.begin(), configs.end(), [](const auto &c) { return !c.compute; });
+}
+
+Analysis analyse(const std::vector<RunFigures> &runs) {
+  Analysis a;
+  a.configs = group(runs);
+  std::vector<Identity> ids;
+  for (ConfigSummary &c : a.configs) {
+    statistics(c, runs);
+    ids.push_back(c.identity);
+  }
+  const bool named = std::any_of(runs.begin(), runs.end(),
+                                 [](const RunFigures &r) { return !r.baseline.empty(); });
+  const std::vector<int> base = named ? named_baselines(a.configs, runs) : baselines(ids);
+  const Labels labels = make_labels(ids);
+  a.constant = labels.constant;
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  for (size_t i = 0; i < a.configs.size(); ++i) {
+    ConfigSummary &c = a.configs[i];
+    c.label = labels.labels[i];
+    c.baseline = base[i];
+    c.speedup = c.baseline < 0 ? Speedup{kNaN, kNaN, kNaN}
+                               : speedup(a.configs[static_cast<size_t>(c.baseline)].wall, c.wall);
+  }
+  for (Sweep &sweep : find_sweeps(ids)) {
+    std::vector<std::pair<double, double>> points;
+    for (const auto &[width, index] : sweep.points)
+      if (a.configs[index].runs_ok > 0) points.emplace_back(width, a.configs[index].rate.median);
+    SweepSummary s{std::move(sweep), fit_usl(points)};
+    if (s.usl)
+      for (const auto &point : s.sweep.points)
+        if (a.configs[point.second].sweep < 0)
+          a.configs[point.second].sweep = static_cast<int>(a.sweeps.size());
+    a.sweeps.push_back(std::move(s));
+  }
+  return a;
+}
+
+std::string significant(double v, int digits) {
+  if (std::isnan(v)) return "";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  if (v == 0) return "0";
+  char buf[64];
+  const double magnitude = v == 0 ? 0 : std::floor(std::log10(std::abs(v)));
+  const int decimals = std::max(0, digits - 1 - static_cast<int>(magnitude));
+  std::snprintf(buf, sizeof buf, "%.*f", std::min(decimals, 12), v);
+  return buf;
+}
+
+}  // namespace concur::analysis

@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""Every example's numbers, read right: the analysis against the runs CSV it
+came from, for each shape of experiment.
+
+usage: check_shapes.py --concur BIN --source DIR --shots DIR [--chromium PATH] [--only NAME]
+
+Runs configs/compute-gil.yaml, stall-demo.yaml, crawl-compare.yaml, quickstart.yaml,
+usl.yaml and scripts/sweep.lua at reduced sizes, makes each report, and checks:
+  - the summary CSV's speedup equals the runs CSV's wherever both define it
+    (one repeat: the ratio of the same two wall times);
+  - compute-gil: threads on CPU work under the GIL stay near 1x (<= 1.2) and
+    processes scale (>= 1.5), in the summary and in the report's table;
+  - every label in every chart of every report is unique within its chart, and
+    no chart is degenerate (bars all zero, a line of a single x);
+  - a speedup chart only where a sweep exists, no latency chart for compute;
+  - the CPU columns are never negative; the trace's slices never overlap on a lane;
+  - usl.yaml's fit reports a peak N* and R^2 >= 0.9;
+  - chromium renders each report (a screenshot far from blank, kept in --shots).
+"""
+import argparse
+import csv
+import html
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+
+FAST_CRAWL = ["--set", "server.pages=200", "--set", "server.delay_scale=0.01",
+              "--set", "server.cpu_iterations=20000", "--set", "server.core_iterations=5000"]
+CASES = {
+    "compute-gil": {"config": "configs/compute-gil.yaml", "args": [], "sweep": False,
+                    "compute": True},
+    "stall-demo": {"config": "configs/stall-demo.yaml", "args": ["--set", "server.pages=120"],
+                   "sweep": False, "compute": False},
+    "crawl-compare": {"config": "configs/crawl-compare.yaml", "args": FAST_CRAWL, "sweep": True,
+                      "compute": False, "trace": True},
+    "quickstart": {"config": "configs/quickstart.yaml", "args": FAST_CRAWL, "sweep": True,
+                   "compute": False},
+    "usl": {"config": "configs/usl.yaml", "args": [], "sweep": True, "compute": True},
+    "sweep": {"config": "scripts/sweep.lua", "args": [], "sweep": True, "compute": False,
+              "env": {"SWEEP_PAGES": "120", "SWEEP_DELAY_SCALE": "0.01"}},
+}
+failures = []
+
+
+def check(ok, message):
+    if not ok:
+        failures.append(message)
+        print(f"check_shapes: FAIL {message}")
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def run(cmd, cwd, env=None, timeout=900):
+    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                       env={**os.environ, **(env or {})})
+    if p.returncode != 0:
+        sys.exit(f"check_shapes: {' '.join(cmd)} exited {p.returncode}:\n{p.stderr[-3000:]}")
+    return p
+
+
+def check_runs(name, runs):
+    check(runs, f"{name}: no runs")
+    for r in runs:
+        check(r["status"] == "ok", f"{name}: {r['strategy']} {r['options']}: {r['error']}")
+        for column in ("cpu_user_s", "cpu_sys_s"):
+            check(float(r[column]) >= 0, f"{name}: {r['strategy']} {r['options']}: "
+                  f"{column} {r[column]} < 0")
+
+
+def check_summary(name, runs, summary):
+    for s in summary:
+        if not s["speedup"]:
+            continue
+        per_run = [float(r["speedup"]) for r in runs
+                   if r["strategy"] == s["strategy"] and r["options"] == s["options"]
+                   and r["speedup"]]
+        for v in per_run:
+            check(abs(v - float(s["speedup"])) <= 1e-3 * max(1.0, v),
+                  f"{name}: {s['label']}: summary speedup {s['speedup']} != runs CSV {v}")
+
+
+def svg_texts(svg, cls):
+    found = re.findall(r'<text[^>]*class="' + cls + r'"[^>]*>(.*?)</text>', svg, re.S)
+    return [html.unescape(re.sub(r"<[^>]+>", "", t)).strip() for t in found]
+
+
+def check_report(name, page, case):
+    text = page.read_text()
+    svgs = re.findall(r"<svg.*?</svg>", text, re.S)
+    check(svgs, f"{name}: the report has no chart")
+    lines = 0
+    for i, svg in enumerate(svgs):
+        title = (svg_texts(svg, "title") or [f"chart {i}"])[0]
+        for cls in ("label", "legend"):
+            texts = svg_texts(svg, cls)
+            dupes = sorted({t for t in texts if texts.count(t) > 1})
+            check(not dupes, f"{name}: '{title}': {cls}s repeat: {dupes}")
+        widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" '
+                                               r'height="18"', svg)]
+        if widths:
+            check(max(widths) > 1, f"{name}: '{title}': every bar is zero")
+        for points, dashed in re.findall(r'<polyline points="([^"]*)"[^>]*?'
+                                         r'(stroke-dasharray|class="ideal"|/>)', svg):
+            if dashed != "/>":
+                continue
+            lines += 1
+            xs = {p.split(",")[0] for p in points.split()}
+            check(len(xs) >= 2, f"{name}: '{title}': a line of a single x")
+    check((lines > 0) == case["sweep"],
+          f"{name}: speedup lines {lines}, expected {'some' if case['sweep'] else 'none'}")
+    check(("Request latency" in text) != case["compute"],
+          f"{name}: latency chart {'present' if case['compute'] else 'missing'}")
+    return text
+
+
+def report_speedup(text, label):
+    """The speedup cell of the report's summary row for `label`."""
+    for row in re.findall(r"<tr><td>(.*?)</tr>", text, re.S):
+        cells = [html.unescape(c) for c in re.findall(r"(?:^|<td>)([^<]*)</td>", "<td>" + row)]
+        if cells and cells[0] == label:
+            return float(cells[6].rstrip("×"))
+    return None
+
+
+def check_gil(text, summary):
+    by_label = {s["label"]: s for s in summary}
+    for label, bound, sense in (("threads workers=4 workload=cpu gil=true", 1.2, "<="),
+                                ("processes workers=4 workload=cpu gil=true", 1.5, ">=")):
+        s = by_label.get(label)
+        check(s is not None, f"compute-gil: no summary row '{label}'")
+        if s is None:
+            continue
+        for where, value in (("summary", float(s["speedup"])),
+                             ("report", report_speedup(text, label))):
+            ok = value is not None and (value <= bound if sense == "<=" else value >= bound)
+            check(ok, f"compute-gil: {label}: {where} speedup {value}, expected {sense} {bound}")
+
+
+def check_trace(path):
+    events = json.loads(path.read_text())
+    events = events.get("traceEvents", events) if isinstance(events, dict) else events
+    lanes = {}
+    for e in events:
+        if e.get("ph") == "X":
+            lanes.setdefault((e["pid"], e["tid"]), []).append((e["ts"], e["dur"]))
+    overlaps = 0
+    for slices in lanes.values():
+        slices.sort()
+        overlaps += sum(1 for a, b in zip(slices, slices[1:]) if b[0] < a[0] + a[1])
+    check(lanes, "crawl-compare: the trace has no slices")
+    check(overlaps == 0, f"crawl-compare: {overlaps} trace slices overlap the previous on a lane")
+
+
+def screenshot(chromium, page, shot):
+    subprocess.run([chromium, "--headless=new", "--no-sandbox", "--disable-gpu",
+                    "--hide-scrollbars", "--disable-dev-shm-usage", "--no-first-run",
+                    "--window-size=1000,3000", f"--screenshot={shot}", page.as_uri()],
+                   capture_output=True, text=True, timeout=120, check=True)
+    check(shot.stat().st_size > 40000, f"{shot.name}: the screenshot looks blank")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--concur", required=True)
+    ap.add_argument("--source", required=True)
+    ap.add_argument("--shots", required=True)
+    ap.add_argument("--chromium", default="/usr/bin/chromium")
+    ap.add_argument("--only")
+    args = ap.parse_args()
+    shots = pathlib.Path(args.shots)
+    shots.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="concur-shapes.") as tmp:
+        tmp = pathlib.Path(tmp)
+        for name, case in CASES.items():
+            if args.only and name != args.only:
+                continue
+            out = tmp / f"{name}.csv"
+            if case["config"].endswith(".lua"):
+                env = {**case.get("env", {}), "SWEEP_CSV": str(out)}
+                run([args.concur, "run", case["config"]], args.source, env)
+            else:
+                extra = ["--trace", str(tmp / f"{name}.trace.json")] if case.get("trace") else []
+                run([args.concur, "run", "-q", case["config"], "--out", str(out), *case["args"],
+                     *extra], args.source)
+            runs = read_csv(out)
+            check_runs(name, runs)
+            summary = []
+            if not case["config"].endswith(".lua"):
+                summary = read_csv(tmp / f"{name}.summary.csv")
+                check_summary(name, runs, summary)
+            run([args.concur, "report", str(out)], args.source)
+            text = check_report(name, tmp / f"{name}.html", case)
+            if name == "compute-gil":
+                check_gil(text, summary)
+            if name == "usl":
+                fits = [s for s in summary if s["usl_peak_n"] and float(s["usl_r2"]) >= 0.9]
+                check(fits, "usl: no sweep's fit has a peak N* and R^2 >= 0.9: " +
+                      str([(s["label"], s["usl_peak_n"], s["usl_r2"]) for s in summary]))
+            if case.get("trace"):
+                check_trace(tmp / f"{name}.trace.json")
+            screenshot(args.chromium, tmp / f"{name}.html", shots / f"{name}.png")
+            print(f"check_shapes: {name}: {len(runs)} runs checked; screenshot {shots / name}.png")
+    if failures:
+        sys.exit(f"check_shapes: {len(failures)} failure(s)")
+    print("check_shapes: ok")
+
+
+if __name__ == "__main__":
+    main()
