@@ -77,6 +77,42 @@ TEST_CASE("concur run writes one CSV row per run and a summary", "[e2e][cli]") {
   // concur from this same config).
   CHECK(csv.substr(0, csv.find('\n') + 1) ==
         slurp(CONCUR_SOURCE_DIR "/tests/fixtures/runs_header.csv"));
+  // Repeated: the summary over repeats ends the table.
+  CHECK_THAT(r.out, Catch::Contains("Summary over repeats") && Catch::Contains("  sequential  ") &&
+                        Catch::Contains(" s ["));
+}
+
+TEST_CASE("speedup is over each configuration's baseline, named in every row",
+          "[e2e][cli][analysis]") {
+  Sandbox box;
+  auto config = box.write("tiny.yaml", kTinyLab);
+  const std::string sweep = " --set 'strategies=[{plugin: threads, workers: [1, 4]}]'";
+  auto r =
+      box.concur("run -q " + config.string() + sweep + " --out " + box.path("runs.csv").string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.empty());  // --quiet: neither the table nor the summary
+  const std::string csv = slurp(box.path("runs.csv"));
+  const auto baseline = column(csv, "baseline"), speedup = column(csv, "speedup");
+  REQUIRE(baseline.size() == 4);
+  for (size_t i = 0; i < 4; ++i) {
+    CHECK(baseline[i] == "threads workers=1 lanes=false");
+    CHECK_FALSE(speedup[i].empty());  // workers=1 ran first in each repeat
+  }
+  const std::string summary = slurp(box.path("runs.summary.csv"));
+  CHECK(column(summary, "baseline") ==
+        std::vector<std::string>{"threads workers=1 lanes=false", "threads workers=1 lanes=false"});
+  CHECK(column(summary, "label") ==
+        std::vector<std::string>{"threads workers=1", "threads workers=4"});
+
+  // The config's baseline: must name a planned configuration.
+  r = box.concur("run -n " + config.string() + sweep + " --set 'baseline=threads workers=4'");
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("threads workers=1 lanes=false  (speedup over threads "
+                                    "workers=4 lanes=false)"));
+  r = box.concur("run -n " + config.string() + sweep + " --set 'baseline=threads workers=3'");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("--set: baseline: 'threads workers=3' matches none"));
 }
 
 TEST_CASE("a run where pages gave up is bounded over what it discovered", "[e2e][cli]") {
