@@ -11,6 +11,7 @@
 #include "crawl/page_tasks.hpp"
 #include "hash/md5_chain.hpp"
 #include "hash/md5_lanes.hpp"
+#include "script/kernels.hpp"
 
 namespace concur::crawl {
 namespace {
@@ -170,6 +171,7 @@ void CrawlRun::solve(Worker &worker, Task &task, size_t index) {
   (void)task.content.work.at(index);  // a unit the task does not have: a strategy bug
   const double start = clock();
   const double cpu_start = thread_cpu_s();
+  script::take_declared_wait_s();  // what earlier work on this thread declared is not ours
   try {
     task.results.at(index) = kind_->solve(worker, task, index);
   } catch (const script::ScriptError &e) {
@@ -185,7 +187,8 @@ void CrawlRun::solve(Worker &worker, Task &task, size_t index) {
   const double cpu = thread_cpu_s() - cpu_start;
   const double end = clock();
   worker.stats().events.push_back({results::Event::Kind::solve, worker.id(), task.page_id, start,
-                                   end, static_cast<long>(index), cpu});
+                                   end, static_cast<long>(index), cpu, 0, 0,
+                                   script::take_declared_wait_s()});
   worker.stats().solve_s += end - start;
   ++worker.stats().solves;
 }

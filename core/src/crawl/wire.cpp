@@ -50,7 +50,7 @@ json encode_stats(const WorkerStats &s) {
   json events = json::array();
   for (const auto &e : s.events)
     events.push_back({static_cast<int>(e.kind), e.worker, e.page, e.start_s, e.end_s, e.status,
-                      e.cpu_s, e.attempt, e.bytes});
+                      e.cpu_s, e.attempt, e.bytes, e.wait_s});
   return {{"requests", s.requests}, {"retries", s.retries},         {"solves", s.solves},
           {"hedged", s.hedged},     {"give_ups", s.give_ups},       {"cancelled", s.cancelled},
           {"solve_s", s.solve_s},   {"connections", s.connections}, {"latencies", s.latencies_ms},
@@ -66,7 +66,8 @@ results::Event decode_event(const json &e) {
           cbor::integer<long>(e.at(5)),
           e.at(6),
           cbor::integer<int>(e.at(7)),
-          cbor::integer<long>(e.at(8))};
+          cbor::integer<long>(e.at(8)),
+          e.size() > 9 ? static_cast<double>(e.at(9)) : 0.0};
 }
 
 WorkerStats decode_stats(const json &j) {

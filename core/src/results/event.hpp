@@ -20,6 +20,9 @@ struct Event {
   double cpu_s = 0;  // solve: CPU time of the solving thread (its span may include waiting)
   int attempt = 0;   // request: which attempt of the page (1 = the first; hedged copies share it)
   long bytes = 0;    // request: body bytes received
+  // solve: time the kernel declared as waiting (a Lua kernel's concur.sleep):
+  // as unavoidable as its CPU time, and not CPU (compute_lower_bound).
+  double wait_s = 0;
 };
 
 }  // namespace concur::results

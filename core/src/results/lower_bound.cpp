@@ -136,7 +136,7 @@ LowerBound compute_lower_bound(const std::vector<Event> &events, unsigned cores)
   double cpu = 0;
   for (const auto &e : events) {
     if (e.kind != Event::Kind::solve) continue;
-    bound.critical_path_s = std::max(bound.critical_path_s, e.cpu_s);
+    bound.critical_path_s = std::max(bound.critical_path_s, e.cpu_s + e.wait_s);
     cpu += e.cpu_s;
   }
   bound.cpu_bound_s = cpu / std::max(1u, cores);

@@ -51,8 +51,9 @@ LowerBound graph_lower_bound(const std::string &start, const std::vector<Event> 
                              const KnownGraph &graph, unsigned cores);
 
 // Independent tasks (a compute experiment): no run beats its longest task, nor
-// its CPU time spread over every core. CPU time, not the span: a task that
-// waited for a core took longer than it had to.
+// its CPU time spread over every core. A task's length is its CPU time plus
+// the waits it declared (concur.sleep), not its span: a task that waited for
+// a core, or for the GIL, took longer than it had to.
 LowerBound compute_lower_bound(const std::vector<Event> &events, unsigned cores);
 
 // What a run is bounded over, and its bound (the CSV's bound_basis):

@@ -49,6 +49,8 @@ int running_kernels(lua_State *L) {
   return 1;
 }
 
+thread_local double declared_wait_s = 0;
+
 // concur.sleep(seconds): waits as I/O waits, without the GIL (Python's
 // time.sleep releases it too), so other threads' Lua runs meanwhile.
 int sleep_seconds(lua_State *L) {
@@ -62,6 +64,7 @@ int sleep_seconds(lua_State *L) {
   else
     --running_without_gil;
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  declared_wait_s += seconds;
   if (gil != nullptr)
     gil->acquire();
   else
@@ -101,6 +104,12 @@ class KernelTurn {
 };
 
 }  // namespace
+
+double take_declared_wait_s() {
+  const double waited = declared_wait_s;
+  declared_wait_s = 0;
+  return waited;
+}
 
 std::vector<std::string> kernel_api() {
   std::vector<std::string> names;

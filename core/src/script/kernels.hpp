@@ -12,6 +12,10 @@
 
 namespace concur::script {
 
+// Seconds this thread's kernels waited in concur.sleep since the last call:
+// the part of a task's span that is neither CPU nor contention.
+double take_declared_wait_s();
+
 // One worker's kernels: the file loaded in a state of the worker's own.
 class Gil;
 

@@ -126,3 +126,16 @@ TEST_CASE("an ideal schedule of the hand-built graph has efficiency 1", "[result
   run.wall_s = 6.0;  // anything slower scores less
   CHECK(run.efficiency() == Approx(0.75));
 }
+
+TEST_CASE("a compute task's length is its CPU time plus its declared waits, not its span",
+          "[results]") {
+  // Two cores. Task a: 1 s CPU and 2 s asleep in a 4 s span (it waited for the
+  // GIL too); task b: 3 s CPU, no wait.
+  std::vector<Event> events = {{Event::Kind::solve, 0, "a", 0, 4, 0, 1.0, 0, 0, 2.0},
+                               {Event::Kind::solve, 1, "b", 0, 3, 0, 3.0}};
+  const LowerBound bound = compute_lower_bound(events, 2);
+  CHECK(bound.critical_path_s == Approx(3.0));  // max(1 + 2, 3 + 0)
+  CHECK(bound.cpu_bound_s == Approx(2.0));      // (1 + 3) / 2: waits use no core
+  events[0].wait_s = 5;
+  CHECK(compute_lower_bound(events, 2).critical_path_s == Approx(6.0));
+}
