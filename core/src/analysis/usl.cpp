@@ -127,9 +127,10 @@ std::optional<UslFit> fit_usl(const Points &points) {
   fit.kappa = kappa;
   fit.lambda = best_lambda(points, sigma, kappa).first;
   fit.points = points.size();
-  fit.peak_n = sigma >= 1  ? 1
-               : kappa > 0 ? std::sqrt((1 - sigma) / kappa)
-                           : std::numeric_limits<double>::infinity();
+  // A κ so small that the peak lies beyond a million is no peak anyone reaches.
+  fit.peak_n = sigma >= 1                                ? 1
+               : kappa > 0 && (1 - sigma) / kappa < 1e12 ? std::sqrt((1 - sigma) / kappa)
+                                                         : std::numeric_limits<double>::infinity();
   double mean = 0;
   for (const auto &point : points) mean += point.second / static_cast<double>(points.size());
   double sse = 0, sst = 0;

@@ -110,7 +110,7 @@ BarAxis bar_axis(const std::vector<Bar> &bars, bool log_scale, double axis_max) 
 }
 
 // Ticks: decades on a log axis, nice steps on a linear one.
-std::string bar_ticks(const BarAxis &axis, const std::string &unit, double axis_y) {
+std::string bar_ticks(const BarAxis &axis, const std::string &unit, double top, double axis_y) {
   std::vector<double> ticks;
   if (axis.log_scale)
     for (double t = axis.lo; t <= axis.hi * 1.0001; t *= 10) ticks.push_back(t);
@@ -118,7 +118,7 @@ std::string bar_ticks(const BarAxis &axis, const std::string &unit, double axis_
     for (double step = nice_step(axis.hi, 5), t = 0; t <= axis.hi; t += step) ticks.push_back(t);
   std::string svg;
   for (double t : ticks) {
-    svg += line(axis.x(t), kTop - 4.0, axis.x(t), axis_y, "class=\"grid\"");
+    svg += line(axis.x(t), top - 4.0, axis.x(t), axis_y, "class=\"grid\"");
     svg += text(axis.x(t), axis_y + 16, num(t) + unit, "middle", "class=\"tick\"");
   }
   return svg;
@@ -154,17 +154,16 @@ std::string bar_row(const BarAxis &axis, const Bar &b, const std::string &unit, 
   return svg + "</g>";
 }
 
-// Colour keys in a row under the title, right-aligned.
+// Colour keys in a row under the title, from the left edge of the bars.
+constexpr int kLegendRow = 22;
 std::string legend_row(const std::vector<LegendEntry> &legend) {
   std::string svg;
-  double x = kWidth - 8;
-  for (auto it = legend.rbegin(); it != legend.rend(); ++it) {
-    x -= 7.0 * static_cast<double>(it->name.size()) + 8;
-    svg += text(x, 20, it->name, "start", "class=\"legend\"");
-    x -= 16;
-    svg += "<rect x=\"" + fmt(x) + "\" y=\"10\" width=\"12\" height=\"12\" fill=\"" + it->color +
+  double x = kLabelWidth;
+  for (const LegendEntry &entry : legend) {
+    svg += "<rect x=\"" + fmt(x) + "\" y=\"31\" width=\"12\" height=\"12\" fill=\"" + entry.color +
            "\"/>";
-    x -= 12;
+    svg += text(x + 16, 42, entry.name, "start", "class=\"legend\"");
+    x += 16 + 7.0 * static_cast<double>(entry.name.size()) + 14;
   }
   return svg;
 }
@@ -296,14 +295,15 @@ std::string bar_chart(const std::string &title, const std::string &unit,
                       const std::vector<Bar> &bars, bool log_scale, double axis_max,
                       const std::vector<LegendEntry> &legend) {
   const BarAxis axis = bar_axis(bars, log_scale, axis_max);
+  const int top = kTop + (legend.empty() ? 0 : kLegendRow);
   int rows = 0;
   for (const Bar &b : bars) rows += row_height(b);
-  std::string svg = svg_open(kWidth, kTop + rows + kAxis);
+  std::string svg = svg_open(kWidth, top + rows + kAxis);
   svg += text(8, 20, title + (axis.log_scale ? " (log scale)" : ""), "start", "class=\"title\"");
   svg += legend_row(legend);
-  const double axis_y = kTop + rows + 4.0;
-  svg += bar_ticks(axis, unit, axis_y);
-  double y = kTop;
+  const double axis_y = top + rows + 4.0;
+  svg += bar_ticks(axis, unit, top, axis_y);
+  double y = top;
   for (const Bar &b : bars) {
     svg += bar_row(axis, b, unit, y);
     y += row_height(b);
