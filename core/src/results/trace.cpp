@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "results/csv.hpp"
+#include "results/lanes.hpp"
 
 namespace concur::results {
 namespace {
@@ -39,27 +40,10 @@ const char *span_name(const Event &e) {
   return e.status == Event::kCancelled ? "cancelled" : "fetch";
 }
 
-struct Lane {
-  double end_s = 0;
-  std::vector<const Event *> spans;
-};
-
-// Interval partitioning: each span to the first lane free at its start.
-std::map<int, std::vector<Lane>> lanes_by_worker(const std::vector<Event> &events) {
-  std::vector<const Event *> sorted;
-  for (const auto &e : events) sorted.push_back(&e);
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const Event *a, const Event *b) { return a->start_s < b->start_s; });
-  std::map<int, std::vector<Lane>> lanes;
-  for (const Event *e : sorted) {
-    auto &worker = lanes[e->worker];
-    auto free = std::find_if(worker.begin(), worker.end(),
-                             [&](const Lane &l) { return l.end_s <= e->start_s; });
-    if (free == worker.end()) free = worker.insert(worker.end(), Lane{});
-    free->end_s = e->end_s;
-    free->spans.push_back(e);
-  }
-  return lanes;
+// Every span to the first lane of its worker free at its start (results/lanes.hpp).
+auto lanes_by_worker(const std::vector<Event> &events) {
+  return results::lanes_by_worker(events,
+                                  [](const Event &e) { return std::pair(e.start_s, e.end_s); });
 }
 
 // A gap between spans on a worker's first lane: the worker waited.
