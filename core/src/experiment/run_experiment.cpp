@@ -11,6 +11,7 @@
 #include "experiment/session.hpp"
 #include "results/csv.hpp"
 #include "results/summary.hpp"
+#include "results/timeline.hpp"
 #include "results/trace.hpp"
 
 namespace concur::experiment {
@@ -31,6 +32,7 @@ class Outputs {
     const std::string requests = or_default(options.requests_path, experiment.output.requests);
     if (!trace.empty()) trace_ = std::make_unique<results::TraceWriter>(trace);
     if (!requests.empty()) requests_ = std::make_unique<results::RequestsCsv>(requests);
+    timeline_ = results::timeline_beside(csv_.path());
   }
 
   // An on_result column the CSV's header (fixed by the first row) lacks fails
@@ -47,6 +49,7 @@ class Outputs {
     csv_.write(r);
     if (trace_) trace_->add_run(r, run_index, offset_s);
     if (requests_) requests_->add_run(r, run_index);
+    if (timeline_) timeline_->add_run(r, run_index);
     figures_.push_back(analysis::figures_of(r));
     analysis::write_summary_csv(summary_path_, figures_);
   }
@@ -58,6 +61,7 @@ class Outputs {
     if (trace_) log << ", the trace " << trace_->path();
     if (requests_) log << ", the requests " << requests_->path();
     log << '\n';
+    if (timeline_) timeline_->warn_if_failed(log);
   }
 
  private:
@@ -65,6 +69,7 @@ class Outputs {
   std::string summary_path_;
   std::unique_ptr<results::TraceWriter> trace_;
   std::unique_ptr<results::RequestsCsv> requests_;
+  std::unique_ptr<results::TimelineWriter> timeline_;  // beside the runs CSV
   std::vector<analysis::RunFigures> figures_;
 };
 
