@@ -52,7 +52,9 @@ Subcommand add_report(CLI::App &app) {
       "configuration's baseline: its sequential run, else its smallest width) and the charts\n"
       "that fit the experiment: wall time and efficiency; speedup by width with the USL fit\n"
       "where a width is swept; the GIL's lesson where gil varies; the event loop's stall;\n"
-      "request latency for crawls. One file: no scripts, nothing fetched.");
+      "request latency for crawls; and where time went: each configuration's median run as\n"
+      "lanes of workers over time, from RUNS.timeline.csv beside the CSV (concur run writes\n"
+      "it). One file: no scripts, nothing fetched.");
   return {sub, [args] { return report(*args); }};
 }
 

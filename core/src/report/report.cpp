@@ -7,6 +7,7 @@
 #include "report/charts.hpp"
 #include "report/runs.hpp"
 #include "report/svg.hpp"
+#include "report/timeline.hpp"
 
 namespace concur::report {
 namespace {
@@ -112,6 +113,7 @@ void write_report(const CsvTable &table, std::ostream &out) {
   header(out, table, runs, a);
   summary_table(out, a);
   write_charts(out, a, runs);
+  timeline_section(out, table);  // "Where time went": report/timeline.hpp
   failures(out, runs);
   out << "<p class=\"meta\">Made by <code>concur report</code>: one file, no scripts, nothing "
          "fetched.</p></body></html>\n";

@@ -323,4 +323,20 @@ std::string line_chart(const std::string &title, const std::string &x_label,
   return svg + "</svg>";
 }
 
+// ---- Primitives ---------------------------------------------------------------
+
+std::string svg_text(double x, double y, const std::string &s, const char *anchor,
+                     const char *extra) {
+  return text(x, y, s, anchor, extra);
+}
+std::string svg_line(double x1, double y1, double x2, double y2, const char *style) {
+  return line(x1, y1, x2, y2, style);
+}
+double tick_step(double span, int ticks) {
+  return nice_step(span, ticks);
+}
+std::string short_number(double v) {
+  return num(v);
+}
+
 }  // namespace concur::report

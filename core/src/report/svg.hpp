@@ -52,4 +52,11 @@ struct Series {
 std::string line_chart(const std::string &title, const std::string &x_label,
                        const std::string &y_label, const std::vector<Series> &series, bool ideal);
 
+// ---- Primitives, for charts drawn in their own files (report/timeline.cpp) ---
+std::string svg_text(double x, double y, const std::string &text, const char *anchor = "start",
+                     const char *extra = "");  // escaped
+std::string svg_line(double x1, double y1, double x2, double y2, const char *style);
+double tick_step(double span, int ticks);  // 1, 2 or 5 times a power of ten
+std::string short_number(double v);        // 4 significant digits
+
 }  // namespace concur::report
