@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # libFuzzer on every parser of untrusted bytes (tests/fuzz/: config, page,
-# options, report, http_request, wire).
+# options, report, http_request, wire, timeline).
 #   scripts/fuzz.sh [--seconds N | --ci] [TARGET...]
 # Builds build-fuzz with clang (libFuzzer + ASan + UBSan), then runs each target
 # for N seconds (default 600; CI runs 30), two at a time, from its seeds
@@ -28,7 +28,7 @@ while (($#)); do
   esac
 done
 [[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: --seconds must be a positive integer" >&2; exit 2; }
-((${#targets[@]})) || targets=(config page options report http_request wire)
+((${#targets[@]})) || targets=(config page options report http_request wire timeline)
 for t in "${targets[@]}"; do
   [[ -d tests/fuzz/corpus/$t ]] || { echo "fuzz.sh: no target '$t' (tests/fuzz/corpus/$t)" >&2; exit 2; }
 done
@@ -46,7 +46,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # Inputs per target in --ci mode: ~30 s each at the rates measured on the
 # 2-core machines (docs/architecture.md, "Fuzzing").
 declare -A ci_runs=([config]=200000 [page]=600000 [options]=200000 [report]=150000
-  [http_request]=100000 [wire]=300000)
+  [http_request]=100000 [wire]=300000 [timeline]=100000)
 # fuzz_one TARGET: its run's log in build-fuzz/logs/TARGET.log; exit status kept.
 fuzz_one() {
   local t=$1 extent corpus=("$build/corpus/$t")
