@@ -36,6 +36,21 @@ TimelineSpan span_of(int worker, SpanKind kind, double start_s, double end_s) {
   return {worker, kind, start, std::max(start, micros(end_s))};
 }
 
+// A solve, and the waits its kernel declared (a Lua kernel's concur.sleep):
+// those are I/O, not CPU — drawn at the end of its span, as when within it they
+// happened is not recorded.
+void add_solve(const Event &e, std::vector<TimelineSpan> &spans) {
+  const TimelineSpan whole = span_of(e.worker, SpanKind::cpu, e.start_s, e.end_s);
+  const long long waited = std::clamp(micros(e.wait_s), 0LL, whole.end_us - whole.start_us);
+  if (waited == 0) {
+    spans.push_back(whole);
+    return;
+  }
+  if (whole.end_us - waited > whole.start_us)
+    spans.push_back({e.worker, SpanKind::cpu, whole.start_us, whole.end_us - waited});
+  spans.push_back({e.worker, SpanKind::io, whole.end_us - waited, whole.end_us});
+}
+
 // A page fetched by one worker and solved by another waited in between: from
 // its last successful fetch to its first solve. On lanes of its own (worker
 // kQueueWorker): a waiting page is on no worker — the producer, or the event
@@ -166,13 +181,14 @@ std::vector<TimelineSpan> timeline_spans(const RunResult &run) {
   std::vector<TimelineSpan> spans;
   std::set<std::pair<std::string, int>> attempts;  // (page, attempt) whose first copy was seen
   for (const Event *e : events) {
-    SpanKind kind = SpanKind::cpu;
-    if (e->kind == Event::Kind::request) {
-      const bool first_copy = attempts.emplace(e->page, e->attempt).second;
-      const bool wasted = e->attempt > 1 || !first_copy || e->status == Event::kCancelled;
-      kind = wasted ? SpanKind::retry : SpanKind::io;
+    if (e->kind == Event::Kind::solve) {
+      add_solve(*e, spans);
+      continue;
     }
-    spans.push_back(span_of(e->worker, kind, e->start_s, e->end_s));
+    const bool first_copy = attempts.emplace(e->page, e->attempt).second;
+    const bool wasted = e->attempt > 1 || !first_copy || e->status == Event::kCancelled;
+    spans.push_back(
+        span_of(e->worker, wasted ? SpanKind::retry : SpanKind::io, e->start_s, e->end_s));
   }
   add_queued(events, spans);
   return spans;

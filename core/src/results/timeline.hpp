@@ -9,8 +9,10 @@
 // start_us 0, end_us its wall time, count its lanes. Then its spans, lane by
 // lane, in time order: lane 0, 1 ... within the run, worker by worker; worker
 // the host worker whose lane it is, or -1 for the queue's lanes; kind one of
-//   io      waiting on a request (the first copy of a page's first attempt)
-//   cpu     solving a work unit
+//   io      waiting on a request (the first copy of a page's first attempt),
+//           or the waits a compute kernel declared (concur.sleep), at the end
+//           of its span: when within it they happened is not recorded
+//   cpu     solving a work unit (its span: it may include waiting for a core)
 //   queued  a page fetched by one worker, waiting for another to solve it
 //           (on the queue's lanes: a waiting page is on no worker)
 //   retry   a repeated attempt, a hedged copy, or a copy cancelled once its

@@ -182,3 +182,19 @@ TEST_CASE("a worker doing several things at once has its CPU work on its first l
   CHECK(kinds_of[2] == std::set<SpanKind>{SpanKind::io});
   CHECK(kinds_of[3] == std::set<SpanKind>{SpanKind::io, SpanKind::cpu});
 }
+
+TEST_CASE("a solve's declared waits are I/O, at the end of its span", "[results]") {
+  RunResult run;
+  run.wall_s = 1;
+  Event e = solve(0, "t1", 0.0, 0.5);
+  e.wait_s = 0.4;  // concur.sleep(0.4) in a 0.5 s task
+  run.events = {e, solve(0, "t2", 0.5, 0.6)};
+  const auto spans = timeline_spans(run);
+  REQUIRE(spans.size() == 3);
+  CHECK(spans[0].kind == SpanKind::cpu);
+  CHECK(spans[0].end_us == 100000);
+  CHECK(spans[1].kind == SpanKind::io);
+  CHECK(spans[1].start_us == 100000);
+  CHECK(spans[1].end_us == 500000);
+  CHECK(spans[2].kind == SpanKind::cpu);
+}
