@@ -113,7 +113,7 @@ void write_report(const CsvTable &table, std::ostream &out) {
   header(out, table, runs, a);
   summary_table(out, a);
   write_charts(out, a, runs);
-  timeline_section(out, table);  // "Where time went": report/timeline.hpp
+  timeline_section(out, table.source, runs, a);  // "Where time went": report/timeline.hpp
   failures(out, runs);
   out << "<p class=\"meta\">Made by <code>concur report</code>: one file, no scripts, nothing "
          "fetched.</p></body></html>\n";

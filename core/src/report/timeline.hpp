@@ -12,8 +12,9 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
-#include "report/csv_reader.hpp"
+#include "analysis/analysis.hpp"
 #include "report/timeline_file.hpp"
 
 namespace concur::report {
@@ -23,10 +24,11 @@ constexpr int kMaxLanesDrawn = 64;
 // One run's swimlane SVG, its first line `caption`.
 std::string timeline_chart(const std::string &caption, const TimelineRun &run);
 
-// The report's section: the timeline file beside `runs` (its source path),
-// and for each configuration (strategy, options, workload, gil) the chart of
-// its median run by wall time. Says so, and goes on, when the file is missing,
-// unreadable or from another experiment.
-void timeline_section(std::ostream &out, const CsvTable &runs);
+// The report's section: the timeline file beside the runs CSV, and for each
+// of the analysis' configurations the chart of its median run by wall time
+// (`runs`: the CSV's rows, in order). Says so, and goes on, when the file is
+// missing, unreadable or from another experiment.
+void timeline_section(std::ostream &out, const std::string &runs_csv,
+                      const std::vector<analysis::RunFigures> &runs, const analysis::Analysis &a);
 
 }  // namespace concur::report

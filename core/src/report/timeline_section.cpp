@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <map>
 
 #include "report/svg.hpp"
 #include "report/timeline.hpp"
@@ -16,44 +15,18 @@ namespace {
 struct Config {
   std::string label;
   std::vector<std::pair<double, size_t>> ok_runs;
-  size_t runs = 0;
 };
 
-// The cell, or "" when the CSV has no such column (older files lack some).
-std::string cell(const CsvTable &t, size_t row, const char *name) {
-  const auto it = std::find(t.header.begin(), t.header.end(), name);
-  return it == t.header.end() ? "" : t.rows[row][static_cast<size_t>(it - t.header.begin())];
-}
-
-double number(const std::string &text) {
-  try {
-    size_t used = 0;
-    const double v = std::stod(text, &used);
-    return used == text.size() ? v : NAN;
-  } catch (const std::exception &) {
-    return NAN;
-  }
-}
-
-// Configurations in the order they first ran: strategy, options, workload, gil.
-std::vector<Config> configurations(const CsvTable &t) {
+// The analysis' configurations (its labels: only what varies), in the order
+// they first ran.
+std::vector<Config> configurations(const std::vector<analysis::RunFigures> &runs,
+                                   const analysis::Analysis &a) {
   std::vector<Config> configs;
-  std::map<std::string, size_t> index;
-  for (size_t row = 0; row < t.rows.size(); ++row) {
-    const std::string strategy = cell(t, row, "strategy"), options = cell(t, row, "options"),
-                      workload = cell(t, row, "workload"), gil = cell(t, row, "gil");
-    const std::string key = strategy + '\x1f' + options + '\x1f' + workload + '\x1f' + gil;
-    auto [it, fresh] = index.try_emplace(key, configs.size());
-    if (fresh) {
-      std::string label = strategy + (options.empty() ? "" : " " + options);
-      if (!workload.empty() && workload != "crawl") label += " workload=" + workload;
-      if (!gil.empty()) label += " gil=" + gil;
-      configs.push_back({label, {}, 0});
-    }
-    Config &c = configs[it->second];
-    ++c.runs;
-    const double wall = number(cell(t, row, "wall_s"));
-    if (cell(t, row, "status") == "ok" && std::isfinite(wall)) c.ok_runs.emplace_back(wall, row);
+  for (const analysis::ConfigSummary &c : a.configs) {
+    Config config{c.label, {}};
+    for (size_t row : c.runs)
+      if (row < runs.size() && runs[row].ok) config.ok_runs.emplace_back(runs[row].wall_s, row);
+    configs.push_back(std::move(config));
   }
   return configs;
 }
@@ -95,13 +68,14 @@ std::string median_chart(Config c, const TimelineFile &file) {
 
 }  // namespace
 
-void timeline_section(std::ostream &out, const CsvTable &runs) {
+void timeline_section(std::ostream &out, const std::string &runs_csv,
+                      const std::vector<analysis::RunFigures> &runs, const analysis::Analysis &a) {
   out << "<h2>Where time went</h2><p class=\"note\">Each configuration's median run (by wall "
          "time) as lanes over time — one lane per worker: a thread, a process, a fiber's "
          "worker, or one of an event loop's requests in flight — coloured by what it was doing: "
          "waiting on I/O, solving (CPU), a fetched page queued for a solver, or a retried or "
          "hedged attempt; grey is idle.</p>";
-  const std::string path = results::timeline_path_for(runs.source);
+  const std::string path = results::timeline_path_for(runs_csv);
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     out << note("No timeline beside the runs CSV (" + path + "): concur run writes one.");
@@ -114,7 +88,7 @@ void timeline_section(std::ostream &out, const CsvTable &runs) {
     out << note(std::string("The timeline could not be read: ") + e.what());
     return;
   }
-  for (const Config &c : configurations(runs)) out << median_chart(c, file);
+  for (const Config &c : configurations(runs, a)) out << median_chart(c, file);
 }
 
 }  // namespace concur::report

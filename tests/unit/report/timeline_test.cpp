@@ -130,30 +130,45 @@ TEST_CASE("past 64 lanes: bands of lanes, and the chart stays small", "[report][
   CHECK(!path_of(svg, "retry").empty());
 }
 
+namespace {
+
+concur::analysis::RunFigures run_figures(const std::string &strategy, const std::string &options,
+                                         bool ok, double wall_s) {
+  concur::analysis::RunFigures f;
+  f.experiment = "x";
+  f.strategy = strategy;
+  f.options = options;
+  f.ok = ok;
+  f.wall_s = wall_s;
+  return f;
+}
+
+}  // namespace
+
 TEST_CASE("the section draws each configuration's median run", "[report][timeline]") {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / "concur-timeline-section";
   fs::create_directories(dir);
   const std::string runs_csv = (dir / "runs.csv").string();
   // Two configurations; threads' median (of 1.0, 3.0, 2.0 s) is run 4.
-  std::ofstream(runs_csv) << "strategy,options,status,wall_s\n"
-                             "sequential,,ok,5.0\n"
-                             "threads,workers=4,ok,1.0\n"
-                             "threads,workers=4,ok,3.0\n"
-                             "threads,workers=4,ok,2.0\n"
-                             "threads,workers=4,failed,0.1\n";
+  const std::vector<concur::analysis::RunFigures> runs = {
+      run_figures("sequential", "", true, 5.0), run_figures("threads", "workers=4", true, 1.0),
+      run_figures("threads", "workers=4", true, 3.0),
+      run_figures("threads", "workers=4", true, 2.0),
+      run_figures("threads", "workers=4", false, 0.1)};
+  const auto analysis = concur::analysis::analyse(runs);
   std::ostringstream timeline;
   timeline << "run,lane,worker,kind,start_us,end_us,count\n";
   for (int run = 1; run <= 5; ++run) {
-    const long long wall = std::vector<long long>{5'000'000, 1'000'000, 3'000'000, 2'000'000,
-                                                  100'000}[static_cast<size_t>(run - 1)];
+    const auto wall = static_cast<long long>(runs[static_cast<size_t>(run - 1)].wall_s * 1e6);
     timeline << run << ",-1,-1,run,0," << wall << ",1\n" << run << ",0,0,io,0," << wall << ",1\n";
   }
   std::ofstream(dir / "runs.timeline.csv") << timeline.str();
-  const CsvTable table = read_csv(runs_csv);
   std::ostringstream html;
-  timeline_section(html, table);
+  timeline_section(html, runs_csv, runs, analysis);
   CHECK(count(html.str(), "class=\"timeline\"") == 2);
+  CHECK_THAT(html.str(), Contains("<h3>sequential</h3>"));
+  CHECK_THAT(html.str(), Contains("<h3>threads workers=4</h3>"));
   CHECK_THAT(html.str(), Contains("its run: run 1, 5 s"));
   CHECK_THAT(html.str(), Contains("median of 3 runs: run 4, 2 s"));
 
@@ -161,14 +176,14 @@ TEST_CASE("the section draws each configuration's median run", "[report][timelin
   std::ofstream(dir / "runs.timeline.csv")
       << "run,lane,worker,kind,start_us,end_us,count\n1,-1,-1,run,0,7,1\n1,0,0,io,0,7,1\n";
   std::ostringstream stale;
-  timeline_section(stale, table);
+  timeline_section(stale, runs_csv, runs, analysis);
   CHECK(count(stale.str(), "class=\"timeline\"") == 0);
   CHECK_THAT(stale.str(), Contains("the file is from another experiment"));
   CHECK_THAT(stale.str(), Contains("The timeline has no run 4."));
 
   fs::remove(dir / "runs.timeline.csv");
   std::ostringstream none;
-  timeline_section(none, table);
+  timeline_section(none, runs_csv, runs, analysis);
   CHECK_THAT(none.str(), Contains("No timeline beside the runs CSV"));
   fs::remove_all(dir);
 }
