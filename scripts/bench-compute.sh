@@ -6,13 +6,16 @@
 #   md5     md5_chain tasks (native, no GIL), sequential, threads and processes
 #           with 1..2x cores workers. Target: parallel efficiency >= 0.9 at
 #           workers = cores, for threads and processes.
-#   gil     Lua sum_of_squares tasks, gil true and false, sequential, threads and
+#   gil     32 Lua sum_of_squares tasks, gil true and false, sequential, threads and
 #           processes at workers = cores. Targets with gil: true: threads'
-#           speedup <= 1.2, processes' >= 0.9 x cores.
+#           speedup <= 1.2, processes' >= 0.9 x cores; the GIL's single-thread
+#           cost (sequential wall, gil on / gil off, the median over repeats)
+#           <= 1.05.
 #   startup as many near-empty tasks as workers: the process pool's start-up
 #           (fork, socketpair, teardown) per worker, threads beside it.
 # --quick: 1 repeat, smaller tasks (~30 s); default 3 repeats (~3 min).
-# CONCUR_BIN=PATH uses that binary. Writes results/bench/compute-<UTC>.csv.
+# CONCUR_BIN=PATH uses that binary. Writes results/bench/compute-<UTC>.csv (the
+# runs) and compute-<UTC>.table.csv (the printed table, gil_cost included).
 # Targets are printed, never asserted.
 set -euo pipefail
 # shellcheck source=scripts/bench_lib.sh
@@ -42,7 +45,7 @@ YAML
 cat >"$BENCH_TMP/gil.yaml" <<YAML
 name: gil
 compute:
-  tasks: [{kernel: "lua:$BENCH_ROOT/scripts/kernels.lua#sum_of_squares", count: 8, args: [$lua_n]}]
+  tasks: [{kernel: "lua:$BENCH_ROOT/scripts/kernels.lua#sum_of_squares", count: 32, args: [$lua_n]}]
   gil: [true, false]
 strategies:
   - plugin: sequential
@@ -69,7 +72,8 @@ for experiment in md5 gil startup; do
   else tail -n +2 "$BENCH_TMP/$experiment.csv" >>"$out_csv"; fi
 done
 
-"$PY" - "$out_csv" "$cores" <<'PY'
+table_csv=${out_csv%.csv}.table.csv
+"$PY" - "$out_csv" "$cores" "$table_csv" <<'PY'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 cores = int(sys.argv[2])
@@ -79,11 +83,25 @@ for r in rows:
 def med(rs, key):
     vals = [float(r[key]) for r in rs if r[key] not in ("", None)]
     return statistics.median(vals) if vals else float("nan")
-print(f"{'experiment':<9} {'strategy':<11} {'options':<34} {'wall_s':>7} {'speedup':>8} {'par.eff':>8}  target")
+# The GIL's cost on one thread: the same Lua tasks, sequential, wall with gil
+# on / off, paired by repeat (the two run back to back, so drift hits both
+# alike); the median of those ratios.
+seq_wall = {(r["options"], r["repeat"]): float(r["wall_s"]) for r in rows
+            if r["experiment"] == "gil" and r["strategy"] == "sequential"}
+ratios = [seq_wall[("gil=true", rep)] / seq_wall[("gil=false", rep)]
+          for (opts, rep) in seq_wall if opts == "gil=true" and ("gil=false", rep) in seq_wall]
+gil_cost = statistics.median(ratios) if ratios else float("nan")
+table = csv.writer(open(sys.argv[3], "w", newline=""))
+table.writerow(["experiment", "strategy", "options", "wall_s", "speedup", "parallel_efficiency",
+                "gil_cost", "target"])
+print(f"{'experiment':<9} {'strategy':<11} {'options':<34} {'wall_s':>7} {'speedup':>8} {'par.eff':>8} {'gil cost':>8}  target")
 for (exp, strategy, options), rs in groups.items():
     wall, speedup, eff = med(rs, "wall_s"), med(rs, "speedup"), med(rs, "parallel_efficiency")
     workers = next((int(o.split("=")[1]) for o in options.split() if o.startswith("workers=")), 1)
     target = ""
+    cost = gil_cost if exp == "gil" and strategy == "sequential" and options == "gil=true" else None
+    if cost is not None:
+        target = f"gil cost <= 1.05: {'met' if cost <= 1.05 else 'MISSED'}"
     if exp == "md5" and strategy != "sequential" and workers == cores:
         target = f"eff >= 0.9: {'met' if eff >= 0.9 else 'MISSED'}"
     if exp == "gil" and "gil=true" in options and strategy == "threads":
@@ -92,6 +110,11 @@ for (exp, strategy, options), rs in groups.items():
         target = f"speedup >= {0.9 * cores:.1f}: {'met' if speedup >= 0.9 * cores else 'MISSED'}"
     if exp == "startup":
         target = f"{wall / workers * 1000:.2f} ms per worker"
-    print(f"{exp:<9} {strategy:<11} {options:<34} {wall:>7.3f} {speedup:>8.3f} {eff:>8.3f}  {target}")
+    cost_text = f"{cost:.3f}" if cost is not None else ""
+    print(f"{exp:<9} {strategy:<11} {options:<34} {wall:>7.3f} {speedup:>8.3f} {eff:>8.3f} {cost_text:>8}  {target}")
+    table.writerow([exp, strategy, options, f"{wall:.4f}", f"{speedup:.4f}", f"{eff:.4f}",
+                    f"{cost:.4f}" if cost is not None else "", target])
+print(f"GIL single-thread cost (sequential wall, gil on / gil off, median of {len(ratios)} "
+      f"repeat(s)): {gil_cost:.3f} (target <= 1.05: {'met' if gil_cost <= 1.05 else 'MISSED'})")
 PY
-log "wrote $out_csv"
+log "wrote $out_csv and $table_csv"

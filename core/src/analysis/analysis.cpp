@@ -85,7 +85,7 @@ RunFigures figures_of(const results::RunResult &r) {
   f.baseline = r.baseline;
   f.repeat = r.repeat;
   f.ok = r.ok();
-  f.compute = r.workload != "crawl";
+  f.compute = r.is_compute();
   f.wall_s = r.wall_s;
   f.rate = r.pages_per_s();
   f.efficiency = r.efficiency();

@@ -1,6 +1,7 @@
 #include "analysis/repeat_stats.hpp"
 
 #include <algorithm>
+#include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -21,16 +22,9 @@ double quantile(const std::vector<double> &sorted, double q) {
 }  // namespace
 
 double t_975(size_t df) {
-  static constexpr double kTable[] = {0,     12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365,
-                                      2.306, 2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-                                      2.120, 2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069,
-                                      2.064, 2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
   if (df == 0) return kNaN;
-  if (df <= 30) return kTable[df];
-  // Cornish-Fisher expansion around the normal quantile.
-  const double z = 1.959964, d = static_cast<double>(df);
-  return z + (z * z * z + z) / (4 * d) +
-         (5 * std::pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * d * d);
+  const boost::math::students_t distribution(static_cast<double>(df));
+  return boost::math::quantile(distribution, 0.975);
 }
 
 SampleStats sample_stats(std::vector<double> xs) {

@@ -22,7 +22,7 @@ struct SampleStats {
 SampleStats sample_stats(std::vector<double> samples);
 
 // The two-sided 95% quantile of Student's t with `df` degrees of freedom
-// (exact table to 30, then a series in 1/df converging to 1.96).
+// (Boost.Math's students_t, to double precision); NaN for df = 0.
 double t_975(size_t df);
 
 struct Speedup {

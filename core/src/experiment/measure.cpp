@@ -1,5 +1,6 @@
 #include "experiment/measure.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "plugin/host.hpp"
@@ -24,24 +25,64 @@ crawl::CrawlSettings run_settings(const PlannedRun &planned, const crawl::CrawlS
   return settings;
 }
 
-// CPU time of this process and its reaped children (the processes strategy),
-// without the embedded server's I/O thread: both samples of a pair are taken
-// together, the server's right after the process's.
+// CPU time of the run's client side: this process and its reaped children,
+// without the embedded server's I/O thread.
+//
+// The total is exact, and never negative. The process's CPU clock adds up the
+// ended threads' totals, the calling thread's time to the instant and, for
+// every other thread, the kernel's run time as of its last scheduler event —
+// the very figure Server::thread_runtime_s() reads for the server's thread.
+// The start sample reads the process clock, then the server's; the end sample
+// the server's, then the process's. The server's interval thus lies inside the
+// process's, and every thread's figure only grows, so the difference is the
+// client's CPU time plus whatever the server ran during the two pairs of reads
+// (microseconds), and cannot be negative.
+//
+// The user/sys split is an estimate wherever it is read: the kernel splits a
+// thread's or a process's run time by its own tick samples, each on its own,
+// so "process sys minus server sys" can come out below zero. The client's
+// exact total is therefore split by the ratio of the two rusage differences,
+// each taken as at least zero. Reaped children (the processes strategy) are
+// added as getrusage counts them: those figures only grow.
 struct CpuSample {
-  results::CpuTimes process;
-  server::Server::Usage server;
+  double process_s = 0;  // the process's CPU clock
+  double server_s = 0;   // the server thread's run time
+  results::CpuTimes process_split;
+  server::Server::Usage server_split;
+  results::CpuTimes children;
 };
 
-CpuSample sample_cpu(server::Server *embedded) {
+CpuSample cpu_at_start(server::Server *embedded) {
   CpuSample s;
-  s.process = results::process_cpu() + results::children_cpu();
-  if (embedded != nullptr) s.server = embedded->thread_usage();
+  s.process_split = results::process_cpu();
+  s.children = results::children_cpu();
+  if (embedded != nullptr) s.server_split = embedded->thread_usage();
+  s.process_s = results::process_cpu_clock_s();
+  if (embedded != nullptr) s.server_s = embedded->thread_runtime_s();
+  return s;
+}
+
+CpuSample cpu_at_end(server::Server *embedded) {
+  CpuSample s;
+  if (embedded != nullptr) s.server_s = embedded->thread_runtime_s();
+  s.process_s = results::process_cpu_clock_s();
+  s.process_split = results::process_cpu();
+  s.children = results::children_cpu();
+  if (embedded != nullptr) s.server_split = embedded->thread_usage();
   return s;
 }
 
 results::CpuTimes spent(const CpuSample &a, const CpuSample &b) {
-  return {(b.process.user_s - a.process.user_s) - (b.server.user_s - a.server.user_s),
-          (b.process.sys_s - a.process.sys_s) - (b.server.sys_s - a.server.sys_s)};
+  // Below zero only where the kernel has no schedstat and the server's figure
+  // is its own clock, which runs ahead of the process's by up to a tick.
+  const double total = std::max(0.0, (b.process_s - a.process_s) - (b.server_s - a.server_s));
+  const double user = std::max(0.0, (b.process_split.user_s - a.process_split.user_s) -
+                                        (b.server_split.user_s - a.server_split.user_s));
+  const double sys = std::max(0.0, (b.process_split.sys_s - a.process_split.sys_s) -
+                                       (b.server_split.sys_s - a.server_split.sys_s));
+  const double user_share = user + sys > 0 ? user / (user + sys) : 1.0;
+  return {total * user_share + (b.children.user_s - a.children.user_s),
+          total * (1 - user_share) + (b.children.sys_s - a.children.sys_s)};
 }
 
 }  // namespace
@@ -55,7 +96,7 @@ results::RunResult run_once(const PlannedRun &planned, const crawl::CrawlSetting
   const std::optional<crawl::ServerCounts> before =
       settings.server_metrics ? crawl::fetch_server_counts(probe, settings.base_url) : std::nullopt;
   results::reset_peak_rss();
-  const CpuSample cpu0 = sample_cpu(embedded);
+  const CpuSample cpu0 = cpu_at_start(embedded);
   const auto start = std::chrono::steady_clock::now();
 
   crawl::CrawlRun crawl(settings);
@@ -64,7 +105,7 @@ results::RunResult run_once(const PlannedRun &planned, const crawl::CrawlSetting
 
   Measured measured;
   measured.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  measured.cpu = spent(cpu0, sample_cpu(embedded));
+  measured.cpu = spent(cpu0, cpu_at_end(embedded));
   crawl::RunTotals totals = crawl.totals();
   if (const auto after =
           before ? crawl::fetch_server_counts(probe, settings.base_url) : std::nullopt)

@@ -145,7 +145,7 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
   session.open(log);
   session.warm_up(runs);
   const size_t width = options_width(runs);
-  if (!options.quiet) results::print_summary_header(out, width);
+  if (!options.quiet) results::print_summary_header(out, width, experiment.compute.has_value());
   std::optional<results::Progress> progress;
   if (!options.quiet)
     progress.emplace(log, options.terminal, static_cast<int>(runs.size()) * experiment.repeat,

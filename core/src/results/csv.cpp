@@ -30,6 +30,11 @@ std::string join_metrics(const std::map<std::string, double> &metrics) {
   return out;
 }
 
+// A latency percentile; blank for a compute run, which makes no requests.
+std::string latency(const RunResult &r, double ms) {
+  return r.is_compute() ? std::string() : fixed(ms, 3);
+}
+
 std::string unless_negative(long v) {
   return v < 0 ? std::string() : std::to_string(v);
 }
@@ -63,10 +68,10 @@ const Column kColumns[] = {
     {"cpu_sys_s", [](const RunResult &r) { return fixed(r.cpu_sys_s, 6); }},
     {"max_rss_mb", [](const RunResult &r) { return fixed(r.max_rss_mb, 1); }},
     {"pages_per_s", [](const RunResult &r) { return fixed(r.pages_per_s(), 3); }},
-    {"latency_p50_ms", [](const RunResult &r) { return fixed(r.latency_ms.p50, 3); }},
-    {"latency_p90_ms", [](const RunResult &r) { return fixed(r.latency_ms.p90, 3); }},
-    {"latency_p99_ms", [](const RunResult &r) { return fixed(r.latency_ms.p99, 3); }},
-    {"latency_max_ms", [](const RunResult &r) { return fixed(r.latency_ms.max, 3); }},
+    {"latency_p50_ms", [](const RunResult &r) { return latency(r, r.latency_ms.p50); }},
+    {"latency_p90_ms", [](const RunResult &r) { return latency(r, r.latency_ms.p90); }},
+    {"latency_p99_ms", [](const RunResult &r) { return latency(r, r.latency_ms.p99); }},
+    {"latency_max_ms", [](const RunResult &r) { return latency(r, r.latency_ms.max); }},
     {"lower_bound_s", [](const RunResult &r) { return fixed(r.lower_bound_s(), 6); }},
     {"efficiency", [](const RunResult &r) { return fixed(r.efficiency(), 4); }},
     {"critical_path_s", [](const RunResult &r) { return fixed(r.critical_path_s, 6); }},

@@ -91,6 +91,8 @@ struct RunResult {
   // Columns on_result added (name, value), in name order: after the standard ones.
   std::vector<std::pair<std::string, std::string>> extra_columns;
   bool ok() const { return status == RunStatus::ok; }
+  // A compute run: its "pages" are tasks, and it makes no requests (no latency).
+  bool is_compute() const { return workload != "crawl"; }
   // Marks the run failed with why. A later step's reason replaces an earlier
   // one (a hook's error, or the CSV refusing a hook's column, is what the
   // user must fix first).

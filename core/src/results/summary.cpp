@@ -33,9 +33,10 @@ std::string num(double v, int digits) {
 }
 
 constexpr size_t kOptionsColumn = 1;
+constexpr size_t kCountColumn = 3, kRateColumn = 7;  // "pages", "pages/s"
 
 void print_cells(std::ostream &out, const std::array<std::string, kColumns.size()> &cells,
-                 size_t options_width) {
+                 size_t options_width, const std::string &after = {}) {
   std::string row;
   for (size_t i = 0; i < cells.size(); ++i) {
     const bool left = kColumns[i].width < 0;
@@ -45,27 +46,34 @@ void print_cells(std::ostream &out, const std::array<std::string, kColumns.size(
     if (i > 0) row += ' ';
     row += left ? cells[i] + pad : pad + cells[i];
   }
+  if (!after.empty()) row += "  " + after;
   while (!row.empty() && row.back() == ' ') row.pop_back();
   out << row << '\n';
 }
 
 }  // namespace
 
-void print_summary_header(std::ostream &out, size_t options_width) {
+void print_summary_header(std::ostream &out, size_t options_width, bool compute) {
   std::array<std::string, kColumns.size()> titles;
   for (size_t i = 0; i < kColumns.size(); ++i) titles[i] = kColumns[i].title;
+  if (compute) {
+    titles[kCountColumn] = "tasks";
+    titles[kRateColumn] = "tasks/s";
+  }
   print_cells(out, titles, options_width);
 }
 
 void print_summary_row(std::ostream &out, const RunResult &r, size_t options_width) {
-  std::string options = r.options.empty() ? "-" : r.options;
-  if (!r.ok()) options += " [FAILED]";
-  print_cells(out,
-              {r.strategy, options, std::to_string(r.repeat), std::to_string(r.pages_ok),
-               std::to_string(r.pages_failed), std::to_string(r.requests), num(r.wall_s, 2),
-               num(r.pages_per_s(), 1), num(r.latency_ms.p50, 1), num(r.latency_ms.p99, 1),
-               num(r.efficiency(), 2), num(r.cpu_user_s + r.cpu_sys_s, 2), num(r.max_rss_mb, 0)},
-              options_width);
+  const bool crawl = !r.is_compute();
+  auto unless_compute = [crawl](std::string cell) { return crawl ? cell : std::string(); };
+  print_cells(
+      out,
+      {r.strategy, r.options.empty() ? "-" : r.options, std::to_string(r.repeat),
+       std::to_string(r.pages_ok), std::to_string(r.pages_failed),
+       unless_compute(std::to_string(r.requests)), num(r.wall_s, 2), num(r.pages_per_s(), 1),
+       unless_compute(num(r.latency_ms.p50, 1)), unless_compute(num(r.latency_ms.p99, 1)),
+       num(r.efficiency(), 2), num(r.cpu_user_s + r.cpu_sys_s, 2), num(r.max_rss_mb, 0)},
+      options_width, r.ok() ? "" : "[FAILED]");
   if (!r.page_failures.empty())
     out << "    failed pages: " << describe_failures(r.page_failures) << '\n';
   out.flush();

@@ -46,15 +46,21 @@ auto lanes_by_worker(const std::vector<Event> &events) {
                                   [](const Event &e) { return std::pair(e.start_s, e.end_s); });
 }
 
+// A slice's "ts" and "dur" from its start and end rounded to whole µs: the
+// duration is the difference of the two rounded instants, never rounded on
+// its own, so a slice that ends before the next begins (in seconds) still
+// does in µs (rounding is monotonic) and slices on a lane never overlap.
+void set_interval(json &slice, double offset_s, double start_s, double end_s) {
+  const long long start_us = micros(offset_s + start_s);
+  slice["ts"] = start_us;
+  slice["dur"] = micros(offset_s + end_s) - start_us;
+}
+
 // A gap between spans on a worker's first lane: the worker waited.
 json wait_event(int pid, int tid, double offset_s, double from_s, double to_s) {
-  return json{{"name", "wait"},
-              {"cat", "wait"},
-              {"ph", "X"},
-              {"pid", pid},
-              {"tid", tid},
-              {"ts", micros(offset_s + from_s)},
-              {"dur", micros(to_s - from_s)}};
+  json slice = {{"name", "wait"}, {"cat", "wait"}, {"ph", "X"}, {"pid", pid}, {"tid", tid}};
+  set_interval(slice, offset_s, from_s, to_s);
+  return slice;
 }
 
 // A request (its status, attempt and bytes) or a solve (its unit and CPU time).
@@ -68,14 +74,11 @@ json span_event(const Event &e, int pid, int tid, double offset_s) {
     args["unit"] = e.status;
     args["cpu_ms"] = e.cpu_s * 1e3;
   }
-  return json{{"name", span_name(e)},
-              {"cat", span_name(e)},
-              {"ph", "X"},
-              {"pid", pid},
-              {"tid", tid},
-              {"ts", micros(offset_s + e.start_s)},
-              {"dur", micros(e.end_s - e.start_s)},
-              {"args", args}};
+  json slice = {
+      {"name", span_name(e)}, {"cat", span_name(e)}, {"ph", "X"}, {"pid", pid}, {"tid", tid}};
+  set_interval(slice, offset_s, e.start_s, e.end_s);
+  slice["args"] = std::move(args);
+  return slice;
 }
 
 }  // namespace

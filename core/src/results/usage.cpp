@@ -1,6 +1,7 @@
 #include "results/usage.hpp"
 
 #include <sched.h>
+#include <time.h>
 
 #include <thread>
 
@@ -28,6 +29,12 @@ CpuTimes usage_of(int who) {
 CpuTimes process_cpu() {
   return usage_of(RUSAGE_SELF);
 }
+double process_cpu_clock_s() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
 CpuTimes children_cpu() {
   return usage_of(RUSAGE_CHILDREN);
 }

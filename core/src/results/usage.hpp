@@ -10,7 +10,11 @@ struct CpuTimes {
   CpuTimes operator+(const CpuTimes &o) const { return {user_s + o.user_s, sys_s + o.sys_s}; }
 };
 
-CpuTimes process_cpu();   // this process, every thread
+CpuTimes process_cpu();  // this process, every thread
+// This process's CPU clock (CLOCK_PROCESS_CPUTIME_ID): every thread, ended
+// ones included, in ns; the calling thread counted to the instant, the others
+// to their last scheduler event.
+double process_cpu_clock_s();
 CpuTimes children_cpu();  // reaped children (the processes strategy)
 void reset_peak_rss();    // best effort: Linux's clear_refs "5"
 double peak_rss_mb();     // VmHWM since the last reset (or since start)

@@ -4,11 +4,18 @@
 // Threads then show no CPU speedup on Lua kernels; processes, each with a GIL
 // of its own, do.
 //
-// Like CPython's (since 3.2) it is handed over on request: a thread that has
-// held it for the switch interval (default 5 ms, sys.getswitchinterval())
-// while another waits gives it up at its next check, which Lua's count hook
-// makes every 1,000 instructions. Waiters are served in arrival order.
+// Like CPython's (since 3.2) it is handed over on request, and costs nothing
+// while nobody asks: the holder runs Lua with no hook at all. The next thread
+// in line waits out the switch interval (default 5 ms,
+// sys.getswitchinterval()) from the moment the holder took the GIL, then asks
+// for it with a signal to the holder's thread; the handler sets a one-shot
+// count hook on the Lua state that thread runs (lua_sethook is meant to be
+// called from a signal handler: lua.c stops a script on Ctrl-C so), and the
+// hook, at the next instruction, hands the GIL over. Waiters are served in
+// arrival order.
 #pragma once
+
+#include <pthread.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -25,8 +32,8 @@ class Gil {
 
   void acquire();
   void release();
-  // From Lua's count hook, with the GIL held: hands it over when the interval
-  // has passed and another thread waits.
+  // With the GIL held: hands it over when the interval has passed and another
+  // thread waits (the switch hook calls it; so may any holder).
   void maybe_switch();
 
   // Threads running Lua under this GIL right now: a kernel that ever sees
@@ -34,11 +41,14 @@ class Gil {
   int running() const { return running_.load(); }
   long switches() const { return switches_.load(); }
 
-  // Installs the count hook on a state whose Lua code runs under `gil` on
-  // this thread (kernels call it before every call; null removes it).
+  // Names the Lua state this thread runs under `gil`, so that a request for
+  // the GIL can reach it (kernels call it once they hold the GIL; null, before
+  // they release it, forgets the state and removes any pending hook).
   static void attach(lua_State *L, Gil *gil);
 
  private:
+  void wait_turn(std::unique_lock<std::mutex> &lock, uint64_t ticket);
+
   double interval_s_;
   std::mutex mutex_;
   std::condition_variable turn_;
@@ -47,8 +57,13 @@ class Gil {
   std::atomic<uint64_t> tickets_out_{0};  // next_ticket_, readable without the lock
   std::atomic<int> running_{0};
   std::atomic<long> switches_{0};
-  double held_since_s_ = 0;  // written by the holder only
-  int owner_pid_;            // a forked child starts with a GIL of its own
+  // Of the holder, guarded by mutex_; valid while holder_ticket_ is the
+  // ticket being served (a thread woken for its turn sets them, so a waiter
+  // never asks a thread that has already moved on).
+  double held_since_s_ = 0;
+  pthread_t holder_{};
+  uint64_t holder_ticket_ = UINT64_MAX;
+  int owner_pid_;  // a forked child starts with a GIL of its own
 };
 
 }  // namespace concur::script

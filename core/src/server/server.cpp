@@ -7,13 +7,16 @@
 #include "server/server.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <cerrno>
+#include <cstdlib>
 #include <future>
 #include <iostream>
 #include <mutex>
@@ -120,6 +123,28 @@ using io::tcp;
 
 namespace {
 
+// The scheduler's total run time of thread `tid` (ns in the file), as the
+// process's CPU clock counts it; -1 when the kernel offers no schedstat.
+double scheduled_runtime_s(pid_t tid) {
+  const std::string path = "/proc/self/task/" + std::to_string(tid) + "/schedstat";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char text[96];
+  const ssize_t n = ::read(fd, text, sizeof text - 1);
+  ::close(fd);
+  if (n <= 0) return -1;
+  text[n] = '\0';
+  char *end = nullptr;
+  const unsigned long long ns = std::strtoull(text, &end, 10);
+  return end == text ? -1 : static_cast<double>(ns) / 1e9;
+}
+
+double this_thread_clock_s() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
 Server::Usage measure_this_thread() {
   rusage ru{};
   getrusage(RUSAGE_THREAD, &ru);
@@ -153,9 +178,11 @@ struct Server::Impl {
       }
     }
     const Usage usage = measure_this_thread();
+    const double runtime_s = this_thread_clock_s();
     const std::lock_guard lock(usage_mutex);
     ended.user_s += usage.user_s;
     ended.sys_s += usage.sys_s;
+    ended_runtime_s += runtime_s;
   }
 
   void bind(const Settings &s);
@@ -164,7 +191,9 @@ struct Server::Impl {
   std::thread thread;
   mutable std::mutex mutex;  // start, stop, thread_usage
   mutable std::mutex usage_mutex;
-  Usage ended;  // of the I/O threads that have finished
+  Usage ended;                 // of the I/O threads that have finished
+  double ended_runtime_s = 0;  // of the I/O threads that have finished
+  pid_t tid = 0;               // of the running I/O thread
   bool running = false;
   int port = 0;
   std::string base_url;
@@ -215,7 +244,12 @@ void Server::start() {
   hub.reopen_spare();
   hub.routes.prepare(impl_->base_url);
   hub.accept();  // the I/O thread is not running yet: safe from here
-  impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });
+  std::promise<pid_t> started;
+  impl_->thread = std::thread([impl = impl_.get(), &started] {
+    started.set_value(::gettid());
+    impl->run();
+  });
+  impl_->tid = started.get_future().get();
   impl_->running = true;
 }
 
@@ -270,6 +304,27 @@ Server::Usage Server::thread_usage() const {
   asio::post(impl_->hub.ioc, [&promise] { promise.set_value(measure_this_thread()); });
   const Usage now = future.get();
   return {total.user_s + now.user_s, total.sys_s + now.sys_s};
+}
+
+double Server::thread_runtime_s() const {
+  const std::lock_guard lock(impl_->mutex);  // the thread neither starts nor ends meanwhile
+  double total = 0;
+  {
+    const std::lock_guard usage_lock(impl_->usage_mutex);
+    total = impl_->ended_runtime_s;
+  }
+  if (!impl_->running) return total;
+  double now = scheduled_runtime_s(impl_->tid);
+  if (now < 0) {  // no schedstat: the thread's own clock, exact but ahead of the process's
+    clockid_t clock{};
+    timespec ts{};
+    if (pthread_getcpuclockid(impl_->thread.native_handle(), &clock) == 0 &&
+        clock_gettime(clock, &ts) == 0)
+      now = static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+    else
+      now = 0;
+  }
+  return total + now;
 }
 
 }  // namespace concur::server

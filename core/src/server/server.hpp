@@ -30,14 +30,18 @@ class Server {
   // run of an experiment meets the same failures.
   void reset_request_counts();
 
-  // CPU time used by the server's I/O thread so far; the runner subtracts it
-  // from the process's figures so that an embedded server does not inflate a
-  // strategy's CPU time.
+  // CPU time used by the server's I/O thread so far, split as getrusage
+  // splits it (user/sys from tick samples; the runner uses it for the ratio).
   struct Usage {
     double user_s = 0;
     double sys_s = 0;
   };
   Usage thread_usage() const;
+  // The I/O thread's run time so far, in seconds, read without disturbing the
+  // thread: the kernel's per-thread total (/proc/self/task/TID/schedstat),
+  // the very figure the process's CPU clock sums for a thread other than the
+  // caller, so the runner can subtract it from that clock exactly.
+  double thread_runtime_s() const;
 
   // A snapshot of the connection counters that /metrics shows too.
   struct Stats {

@@ -25,8 +25,8 @@ RunFigures run(const char *strategy, const char *options, bool ok, double wall, 
 
 TEST_CASE("mean, spread and the 95% interval of five samples, by hand", "[results][stats]") {
   // Samples 10.2 9.8 10.5 10.1 9.9: mean 10.1; deviations .1 -.3 .4 0 -.2, squares
-  // sum to .30, / (n-1) = .075, stddev .273861; t(.975, 4) = 2.776, so the half
-  // width is 2.776 × .273861 / √5 = .339989 and the interval [9.760011, 10.439989].
+  // sum to .30, / (n-1) = .075, stddev .273861; t(.975, 4) = 2.776445, so the half
+  // width is 2.776445 × .273861 / √5 = .340044 and the interval [9.759956, 10.440044].
   const SampleStats s = sample_stats({10.2, 9.8, 10.5, 10.1, 9.9});
   CHECK(s.n == 5);
   CHECK(s.mean == Approx(10.1));
@@ -34,8 +34,8 @@ TEST_CASE("mean, spread and the 95% interval of five samples, by hand", "[result
   CHECK(s.min == Approx(9.8));
   CHECK(s.max == Approx(10.5));
   CHECK(s.stddev == Approx(0.273861).epsilon(1e-5));
-  CHECK(s.ci_low == Approx(9.760011).epsilon(1e-6));
-  CHECK(s.ci_high == Approx(10.439989).epsilon(1e-6));
+  CHECK(s.ci_low == Approx(9.759956).epsilon(1e-6));
+  CHECK(s.ci_high == Approx(10.440044).epsilon(1e-6));
   CHECK(s.outliers == 0);
 }
 
@@ -57,12 +57,20 @@ TEST_CASE("Tukey's fences flag the outlier", "[results][stats]") {
   CHECK(sample_stats({1, 2, 100}).outliers == 0);  // too few to say
 }
 
-TEST_CASE("Student's t: the table, and the series beyond it", "[results][stats]") {
-  CHECK(t_975(1) == Approx(12.706));
-  CHECK(t_975(4) == Approx(2.776));
-  CHECK(t_975(30) == Approx(2.042));
-  CHECK(t_975(40) == Approx(2.021).epsilon(1e-3));   // tables: 2.021
-  CHECK(t_975(120) == Approx(1.980).epsilon(1e-3));  // tables: 1.980
+TEST_CASE("Student's t quantiles match the tables", "[results][stats]") {
+  // Two-sided 95% (the 0.975 quantile), as printed in every table of t: to
+  // three decimals, rounded.
+  CHECK(t_975(1) == Approx(12.706).margin(0.0005));
+  CHECK(t_975(2) == Approx(4.303).margin(0.0005));
+  CHECK(t_975(4) == Approx(2.776).margin(0.0005));
+  CHECK(t_975(10) == Approx(2.228).margin(0.0005));
+  CHECK(t_975(30) == Approx(2.042).margin(0.0005));
+  CHECK(t_975(40) == Approx(2.021).margin(0.0005));
+  CHECK(t_975(100) == Approx(1.984).margin(0.0005));
+  CHECK(t_975(120) == Approx(1.980).margin(0.0005));
+  // To more digits than tables give.
+  CHECK(t_975(4) == Approx(2.7764451052).epsilon(1e-9));
+  CHECK(t_975(1'000'000) == Approx(1.9599663568).epsilon(1e-9));  // the normal's 1.959964
   CHECK(std::isnan(t_975(0)));
 }
 
@@ -70,13 +78,13 @@ TEST_CASE("speedup over a baseline, with its interval, by hand", "[results][stat
   // Baseline as above (mean 10.1, stddev .273861); x: 5.1 4.9 5.0 5.2 4.8, mean 5.0,
   // stddev .158114. Speedup 10.1 / 5 = 2.02. Relative standard errors
   // .273861/10.1/√5 = .012126 and .158114/5/√5 = .014142, in quadrature .018629;
-  // × t(4) 2.776 = .051714; interval 2.02 · e^∓.051714 = [1.918192, 2.127212].
+  // × t(4) 2.776445 = .051723; interval 2.02 · e^∓.051723 = [1.918176, 2.127229].
   const SampleStats base = sample_stats({10.2, 9.8, 10.5, 10.1, 9.9});
   const SampleStats x = sample_stats({5.1, 4.9, 5.0, 5.2, 4.8});
   const Speedup up = speedup(base, x);
   CHECK(up.value == Approx(2.02));
-  CHECK(up.low == Approx(1.918192).epsilon(1e-5));
-  CHECK(up.high == Approx(2.127212).epsilon(1e-5));
+  CHECK(up.low == Approx(1.918176).epsilon(1e-6));
+  CHECK(up.high == Approx(2.127229).epsilon(1e-6));
   CHECK(speedup(base, base).value == Approx(1.0));
   CHECK(std::isnan(speedup(base, sample_stats({5})).low));
 }

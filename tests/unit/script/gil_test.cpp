@@ -5,6 +5,8 @@
 #include <thread>
 #include <vector>
 
+#include <lua.hpp>
+
 #include "script/gil.hpp"
 
 using concur::script::Gil;
@@ -47,4 +49,72 @@ TEST_CASE("a holder keeps the GIL until the switch interval has passed", "[scrip
   gil.release();
   waiter.join();
   CHECK(got.load());
+}
+
+namespace {
+
+std::atomic<bool> stop_spinning{false};
+
+int should_stop(lua_State *L) {
+  lua_pushboolean(L, stop_spinning.load());
+  return 1;
+}
+
+// A state whose `spin(limit)` runs Lua until stop() says so or `limit`
+// rounds have passed, and returns the rounds it ran.
+lua_State *spinning_state() {
+  lua_State *L = luaL_newstate();
+  lua_register(L, "stop", should_stop);
+  luaL_dostring(L,
+                "function spin(limit) local n = 0 "
+                "while n < limit and not stop() do n = n + 1 end return n end");
+  return L;
+}
+
+}  // namespace
+
+TEST_CASE("a lone holder runs Lua with no hook at all", "[script][gil]") {
+  Gil gil(0);  // a zero interval: any waiter would be served at once
+  lua_State *L = spinning_state();
+  gil.acquire();
+  Gil::attach(L, &gil);
+  CHECK(lua_gethook(L) == nullptr);  // the interpreter's fast path: the GIL costs nothing
+  lua_getglobal(L, "spin");
+  lua_pushinteger(L, 100000);
+  REQUIRE(lua_pcall(L, 1, 1, 0) == LUA_OK);
+  CHECK(lua_tointeger(L, -1) == 100000);
+  CHECK(lua_gethook(L) == nullptr);
+  Gil::attach(L, nullptr);
+  gil.release();
+  CHECK(gil.switches() == 0);
+  lua_close(L);
+}
+
+TEST_CASE("a holder busy in Lua hands the GIL over when a waiter asks", "[script][gil]") {
+  Gil gil;  // 5 ms
+  stop_spinning = false;
+  lua_State *L = spinning_state();
+  constexpr lua_Integer kLimit = 200'000'000;  // seconds of Lua: the waiter must cut in
+  std::atomic<bool> holding{false};
+  lua_Integer rounds = 0;
+  std::thread holder([&] {
+    gil.acquire();
+    Gil::attach(L, &gil);
+    holding = true;
+    lua_getglobal(L, "spin");
+    lua_pushinteger(L, kLimit);
+    if (lua_pcall(L, 1, 1, 0) == LUA_OK) rounds = lua_tointeger(L, -1);
+    Gil::attach(L, nullptr);
+    gil.release();
+  });
+  while (!holding) std::this_thread::yield();
+  gil.acquire();  // only returns once the holder's Lua code has handed it over
+  CHECK(gil.running() == 1);
+  stop_spinning = true;  // the holder's loop sees it when it runs again
+  gil.release();
+  holder.join();
+  CHECK(rounds > 0);
+  CHECK(rounds < kLimit);  // stopped by us, so we had the GIL while it was in Lua
+  CHECK(gil.switches() >= 1);
+  lua_close(L);
 }

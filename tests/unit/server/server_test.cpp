@@ -1,4 +1,6 @@
+#include <time.h>
 #include <catch2/catch.hpp>
+
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -272,6 +274,13 @@ TEST_CASE("thread usage, restart, busy port", "[server][http]") {
     if (i % 50 == 49) grew = used(r.server.thread_usage()) > used(before);
   }
   CHECK(grew);
+  // The thread's run time as the process's CPU clock counts it: some, and
+  // never more than the whole process's.
+  const double runtime = r.server.thread_runtime_s();
+  timespec process{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &process);
+  CHECK(runtime > 0);
+  CHECK(runtime <= static_cast<double>(process.tv_sec) + process.tv_nsec / 1e9);
 
   Settings busy = test_settings();
   busy.port = r.server.port();
@@ -283,6 +292,7 @@ TEST_CASE("thread usage, restart, busy port", "[server][http]") {
   r.server.stop();
   const double after_stop = used(r.server.thread_usage());
   CHECK(after_stop >= used(before));
+  CHECK(r.server.thread_runtime_s() >= runtime);  // an ended thread's time is kept
   r.server.start();
   CHECK(Client().get(r.url("/health")).status == 200);
   r.server.stop();
