@@ -6,8 +6,9 @@ usage: check_shapes.py --concur BIN --source DIR --shots DIR [--chromium PATH] [
 
 Runs configs/compute-gil.yaml, stall-demo.yaml, crawl-compare.yaml, quickstart.yaml,
 usl.yaml and scripts/sweep.lua at reduced sizes, makes each report, and checks:
-  - the summary CSV's speedup equals the runs CSV's wherever both define it
-    (one repeat: the ratio of the same two wall times);
+  - the summary CSV's speedup agrees with the runs CSV's wherever both define it
+    (one repeat: the ratio of the same two wall times; more: between the
+    smallest and largest per-repeat ratio, as a ratio of means must be);
   - compute-gil: threads on CPU work under the GIL stay near 1x (<= 1.2) and
     processes scale (>= 1.5), in the summary and in the report's table;
   - every label in every chart of every report is unique within its chart, and
@@ -39,7 +40,7 @@ CASES = {
                       "compute": False, "trace": True},
     "quickstart": {"config": "configs/quickstart.yaml", "args": FAST_CRAWL, "sweep": True,
                    "compute": False},
-    "usl": {"config": "configs/usl.yaml", "args": [], "sweep": True, "compute": True},
+    "usl": {"config": "configs/usl.yaml", "args": [], "sweep": True, "compute": False},
     "sweep": {"config": "scripts/sweep.lua", "args": [], "sweep": True, "compute": False,
               "env": {"SWEEP_PAGES": "120", "SWEEP_DELAY_SCALE": "0.01"}},
 }
@@ -81,9 +82,16 @@ def check_summary(name, runs, summary):
         per_run = [float(r["speedup"]) for r in runs
                    if r["strategy"] == s["strategy"] and r["options"] == s["options"]
                    and r["speedup"]]
-        for v in per_run:
-            check(abs(v - float(s["speedup"])) <= 1e-3 * max(1.0, v),
-                  f"{name}: {s['label']}: summary speedup {s['speedup']} != runs CSV {v}")
+        if not per_run:
+            continue
+        # One repeat: the same ratio. More: the ratio of mean wall times is a
+        # weighted mean of the per-repeat ratios (weights: this one's walls),
+        # so it lies between the smallest and the largest of them.
+        value, low, high = float(s["speedup"]), min(per_run), max(per_run)
+        slack = 1e-3 * max(1.0, value)
+        check(low - slack <= value <= high + slack,
+              f"{name}: {s['label']}: summary speedup {value} outside the runs CSV's "
+              f"[{low}, {high}]")
 
 
 def svg_texts(svg, cls):
@@ -161,7 +169,7 @@ def check_trace(path):
 def screenshot(chromium, page, shot):
     subprocess.run([chromium, "--headless=new", "--no-sandbox", "--disable-gpu",
                     "--hide-scrollbars", "--disable-dev-shm-usage", "--no-first-run",
-                    "--window-size=1000,3000", f"--screenshot={shot}", page.as_uri()],
+                    "--window-size=1000,6000", f"--screenshot={shot}", page.as_uri()],
                    capture_output=True, text=True, timeout=120, check=True)
     check(shot.stat().st_size > 40000, f"{shot.name}: the screenshot looks blank")
 
