@@ -500,3 +500,54 @@ TEST_CASE("progress: a line as each run starts, with an ETA once one has ended; 
   r = box.concur("run " + config.string() + " --progress-interval 0");
   CHECK(r.exit_code == 2);
 }
+
+TEST_CASE("concur compare: same seed is the same, a slower variant is slower, few repeats say so",
+          "[e2e][cli][compare]") {
+  Sandbox box;
+  // Sleeps dominate its wall time, so two runs of it differ by noise only.
+  auto config = box.write("cmp.yaml", R"(name: cmp
+server: {seed: 7, pages: 60, extra_edges: 100, delay_scale: 0.01, failure_rate: 0,
+         cpu_iterations: 200, core_iterations: 50}
+strategies:
+  - plugin: threads
+    workers: [8]
+repeat: 5
+)");
+  auto run = [&](const std::string &out, const std::string &extra = "") {
+    auto r = box.concur("run -q " + config.string() + extra + " --out " + box.path(out).string());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return box.path(out).string();
+  };
+  const std::string a = run("a.csv"), b = run("b.csv"),
+                    slow = run("slow.csv", " --set server.delay_scale=0.02"),
+                    few = run("few.csv", " --set repeat=2");
+  // Noise of a short run under a parallel test suite reaches a few percent:
+  // the tolerance is said, not hoped for.
+  auto r = box.concur("compare " + a + " " + b + " --min-change 10 --fail-on slower:5%");
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("threads workers=8 lanes=false") && Catch::Contains("same"));
+
+  r = box.concur("compare " + a + " " + slow + " --fail-on slower:5%");
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Catch::Contains("slower") && Catch::Contains("0.0079"));  // 2 / C(10,5)
+  CHECK_THAT(r.err, Catch::Contains("significantly slower by more than 5.0%"));
+
+  r = box.concur("compare " + a + " " + slow + " --json");
+  CHECK(r.exit_code == 0);  // no --fail-on: the verdict is reported, not acted on
+  const auto doc = nlohmann::json::parse(r.out);
+  CHECK(doc["configurations"][0]["verdict"] == "slower");
+  CHECK(doc["configurations"][0]["ratio"].get<double>() > 1.5);
+  CHECK(doc["configurations"][0]["ratio_ci95"][0].get<double>() > 1);
+
+  r = box.concur("compare " + few + " " + b);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("too few repeats"));
+
+  r = box.concur("compare " + a + " " + box.path("missing.csv").string());
+  CHECK(r.exit_code == 2);
+  r = box.concur("compare " + a + " " + b + " --metric no_such_column");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("no_such_column"));
+}

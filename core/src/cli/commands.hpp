@@ -23,6 +23,7 @@ Subcommand add_plugins(CLI::App &app);
 Subcommand add_solve(CLI::App &app);
 Subcommand add_new_plugin(CLI::App &app);
 Subcommand add_report(CLI::App &app);
+Subcommand add_compare(CLI::App &app);
 Subcommand add_worker(CLI::App &app);
 
 }  // namespace concur::cli

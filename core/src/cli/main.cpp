@@ -60,9 +60,10 @@ int main(int argc, char **argv) {
   app.fallthrough();  // `concur run X.yaml --plugin-path D` works too
   app.require_subcommand(1);
   const std::vector<concur::cli::Subcommand> commands = {
-      concur::cli::add_run(app),   concur::cli::add_serve(app),      concur::cli::add_plugins(app),
-      concur::cli::add_solve(app), concur::cli::add_new_plugin(app), concur::cli::add_report(app),
-      concur::cli::add_worker(app)};
+      concur::cli::add_run(app),        concur::cli::add_serve(app),
+      concur::cli::add_plugins(app),    concur::cli::add_solve(app),
+      concur::cli::add_new_plugin(app), concur::cli::add_report(app),
+      concur::cli::add_compare(app),    concur::cli::add_worker(app)};
 
   try {
     app.parse(argc, argv);
