@@ -90,11 +90,22 @@ TEST_CASE("a lone holder runs Lua with no hook at all", "[script][gil]") {
   lua_close(L);
 }
 
+// TSan delivers a signal only when its thread enters an intercepted call, and
+// a pure-Lua holder makes none: there the request waits for the holder's call
+// to end (docs/architecture.md, "the simulated GIL"). A TSan build checks
+// exclusion over a short spin; every other build checks the cut-in.
+#if defined(__SANITIZE_THREAD__)
+constexpr bool kSignalsArrivePromptly = false;
+#else
+constexpr bool kSignalsArrivePromptly = true;
+#endif
+
 TEST_CASE("a holder busy in Lua hands the GIL over when a waiter asks", "[script][gil]") {
   Gil gil;  // 5 ms
   stop_spinning = false;
   lua_State *L = spinning_state();
-  constexpr lua_Integer kLimit = 200'000'000;  // seconds of Lua: the waiter must cut in
+  // Seconds of Lua: the waiter must cut in (under TSan, a short spin it outwaits).
+  constexpr lua_Integer kLimit = kSignalsArrivePromptly ? 200'000'000 : 2'000'000;
   std::atomic<bool> holding{false};
   lua_Integer rounds = 0;
   std::thread holder([&] {
@@ -114,7 +125,9 @@ TEST_CASE("a holder busy in Lua hands the GIL over when a waiter asks", "[script
   gil.release();
   holder.join();
   CHECK(rounds > 0);
-  CHECK(rounds < kLimit);  // stopped by us, so we had the GIL while it was in Lua
-  CHECK(gil.switches() >= 1);
+  if (kSignalsArrivePromptly) {
+    CHECK(rounds < kLimit);  // stopped by us, so we had the GIL while it was in Lua
+    CHECK(gil.switches() >= 1);
+  }
   lua_close(L);
 }
