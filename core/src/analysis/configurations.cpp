@@ -198,7 +198,9 @@ std::vector<Sweep> find_sweeps(const std::vector<Identity> &configs) {
   const std::set<std::string> shown = varying(configs);
   std::vector<Sweep> sweeps;
   for (size_t i = 0; i < configs.size(); ++i) {
-    for (const auto &[name, value] : configs[i].dimensions) {
+    for (const Dimension &dimension : configs[i].dimensions) {
+      // A named copy, not a structured binding: clang 14 cannot capture those.
+      const std::string &name = dimension.first;
       if (!is_width_dimension(name)) continue;
       const std::string key = label_of(configs[i], shown, name);
       auto it = std::find_if(sweeps.begin(), sweeps.end(),

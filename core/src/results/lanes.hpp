@@ -35,7 +35,9 @@ auto lanes_by_worker(const std::vector<Span> &spans, Times times) {
                    [&](const Span *a, const Span *b) { return times(*a).first < times(*b).first; });
   std::map<int, std::vector<Lane<Span, Time>>> lanes;
   for (const Span *s : sorted) {
-    const auto [start, end] = times(*s);
+    // Not a structured binding: clang 14 (the fuzz build) cannot capture one.
+    const auto bounds = times(*s);
+    const auto start = bounds.first, end = bounds.second;
     auto &worker = lanes[s->worker];
     auto free = std::find_if(worker.begin(), worker.end(),
                              [&](const Lane<Span, Time> &l) { return l.end <= start; });
