@@ -522,9 +522,10 @@ repeat: 5
   const std::string a = run("a.csv"), b = run("b.csv"),
                     slow = run("slow.csv", " --set server.delay_scale=0.02"),
                     few = run("few.csv", " --set repeat=2");
-  // Noise of a short run under a parallel test suite reaches a few percent:
-  // the tolerance is said, not hoped for.
-  auto r = box.concur("compare " + a + " " + b + " --min-change 10 --fail-on slower:5%");
+  // A 0.1 s run under a parallel (or sanitized) test suite drifts by more
+  // than the 2% default when a neighbour test starts: the tolerance is said,
+  // not hoped for. The slower variant below is twice as slow.
+  auto r = box.concur("compare " + a + " " + b + " --min-change 25 --fail-on slower:30%");
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("threads workers=8 lanes=false") && Catch::Contains("same"));
