@@ -63,7 +63,11 @@ std::vector<analysis::RunFigures> read_runs(const CsvTable &t) {
     f.strategy = r.text(i, "strategy");
     f.options = r.text(i, "options");
     f.ok = r.text(i, "status") == "ok";
-    f.repeat = static_cast<int>(r.number(i, "repeat"));
+    const double repeat = r.number(i, "repeat");
+    if (repeat < 0 || repeat > 1e9)  // a cast of anything larger to int is undefined
+      throw ReadError(t.source + ": row " + std::to_string(i + 1) +
+                      ", column repeat: " + r.text(i, "repeat") + " is not a repeat number");
+    f.repeat = static_cast<int>(repeat);
     f.wall_s = r.number(i, "wall_s");
     f.rate = r.number(i, "pages_per_s");
     f.efficiency = r.number(i, "efficiency");
