@@ -10,13 +10,10 @@
 #include <unordered_map>
 
 #include "results/lanes.hpp"
+#include "results/output_file.hpp"
 
 namespace concur::results {
 namespace {
-
-long long micros(double seconds) {
-  return std::llround(seconds * 1e6);
-}
 
 bool fetched(const Event &e) {
   return e.kind == Event::Kind::request && e.status >= 200 && e.status < 300;
@@ -148,15 +145,6 @@ std::vector<TimelineSpan> merge(const PackedLanes &lanes, long long resolution_u
   std::vector<TimelineSpan> out;
   for (size_t i = 0; i < lanes.size(); ++i)
     merge_lane(lanes[i], static_cast<int>(i), resolution_us, out);
-  return out;
-}
-
-std::ofstream open_truncated(const std::string &path) {
-  const std::filesystem::path target(path);
-  std::error_code ec;
-  if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path(), ec);
-  std::ofstream out(path, std::ios::trunc);
-  if (!out) throw std::runtime_error("cannot write " + path);
   return out;
 }
 

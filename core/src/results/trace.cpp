@@ -10,29 +10,17 @@
 
 #include "results/csv.hpp"
 #include "results/lanes.hpp"
+#include "results/output_file.hpp"
 
 namespace concur::results {
 namespace {
 
 using nlohmann::json;
 
-std::ofstream open_truncated(const std::string &path) {
-  const std::filesystem::path target(path);
-  std::error_code ec;
-  if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path(), ec);
-  std::ofstream out(path, std::ios::trunc);
-  if (!out) throw std::runtime_error("cannot write " + path);
-  return out;
-}
-
 std::string millis(double seconds) {
   char text[32];
   std::snprintf(text, sizeof text, "%.3f", seconds * 1e3);
   return text;
-}
-
-long long micros(double seconds) {
-  return std::llround(seconds * 1e6);
 }
 
 const char *span_name(const Event &e) {

@@ -1,0 +1,30 @@
+// Small pieces every results writer needs: an output file opened for writing
+// (its folders made), and a time in seconds as whole microseconds (the trace
+// and the timeline round start and end, never a duration on its own, so spans
+// on one lane never overlap in the file).
+#pragma once
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+namespace concur::results {
+
+// Creates the parent folders and truncates the file; std::runtime_error
+// naming the path when it cannot be written.
+inline std::ofstream open_truncated(const std::string &path) {
+  const std::filesystem::path target(path);
+  std::error_code ec;
+  if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path(), ec);
+  std::ofstream out(path, std::ios::trunc);
+  if (!out) throw std::runtime_error("cannot write " + path);
+  return out;
+}
+
+inline long long micros(double seconds) {
+  return std::llround(seconds * 1e6);
+}
+
+}  // namespace concur::results
