@@ -132,6 +132,14 @@ TEST_CASE("speedup is over each configuration's baseline, named in every row",
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("threads workers=1 lanes=false  (speedup over threads "
                                     "workers=4 lanes=false)"));
+  // The strategies' own shape says the same.
+  r = box.concur("run -n " + config.string() + sweep +
+                 " --set 'baseline={plugin: threads, workers: 4}'");
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("(speedup over threads workers=4 lanes=false)"));
+  r = box.concur("run -n " + config.string() + sweep + " --set 'baseline={workers: 4}'");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("baseline: expected {plugin: NAME"));
   r = box.concur("run -n " + config.string() + sweep + " --set 'baseline=threads workers=3'");
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("--set: baseline: 'threads workers=3' matches none"));

@@ -212,6 +212,24 @@ void read_script(const Field &field, Draft &draft) {
   draft.exp.script = path;
 }
 
+// `baseline: {plugin: threads, workers: 1}` (the strategies' own shape) or
+// the same as one string, "threads workers=1"; kept as the string.
+void read_baseline(const Field &field, Draft &draft) {
+  draft.exp.baseline_where = field.entry().where;
+  if (field.node().kind != Node::Kind::map) {
+    draft.exp.baseline = field.non_empty_string();
+    return;
+  }
+  const Entry *plugin = field.map().find("plugin");
+  if (plugin == nullptr)
+    field.fail("expected {plugin: NAME, OPTION: VALUE ...} or \"NAME OPTION=VALUE ...\"");
+  std::string text = Field(*plugin, child_path(field.path(), "plugin")).non_empty_string();
+  for (const Entry &entry : field.map().entries)
+    if (entry.key != "plugin")
+      text += " " + entry.key + "=" + Field(entry, child_path(field.path(), entry.key)).string();
+  draft.exp.baseline = text;
+}
+
 const KeyRule<Draft> kTopKeys[] = {
     {"name",
      [](const Field &f, Draft &d) {
@@ -232,11 +250,7 @@ const KeyRule<Draft> kTopKeys[] = {
     {"strategies", read_strategies},
     {"repeat", [](const Field &f, Draft &d) { d.exp.repeat = f.integer(1); }},
     {"warmup", [](const Field &f, Draft &d) { d.exp.warmup = f.integer(0); }},
-    {"baseline",
-     [](const Field &f, Draft &d) {
-       d.exp.baseline = f.non_empty_string();
-       d.exp.baseline_where = f.entry().where;
-     }},
+    {"baseline", read_baseline},
     {"output", read_output},
     {"script", read_script},
 };

@@ -124,7 +124,7 @@ struct Experiment {
   int repeat = 1;
   int warmup = 0;
   // What speedup is measured against, as "STRATEGY [NAME=VALUE ...]"
-  // ("threads workers=1"); empty: each configuration's `sequential`, else its
+  // ("threads workers=1", or written {plugin: threads, workers: 1}); empty: each configuration's `sequential`, else its
   // strategy at the smallest width (analysis/configurations.hpp). Checked
   // against the planned runs (experiment/plan.hpp).
   std::string baseline;
