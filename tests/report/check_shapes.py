@@ -3,24 +3,25 @@
 came from, for each shape of experiment.
 
 usage: check_shapes.py --concur BIN --source DIR --shots DIR [--chromium PATH] [--only NAME]
-                       [--sanitized]
+                       [--judge-speed]
 
 Runs configs/compute-gil.yaml, stall-demo.yaml, crawl-compare.yaml, quickstart.yaml,
 usl.yaml and scripts/sweep.lua at reduced sizes, makes each report, and checks:
   - the summary CSV's speedup agrees with the runs CSV's wherever both define it
     (one repeat: the ratio of the same two wall times; more: between the
     smallest and largest per-repeat ratio, as a ratio of means must be);
-  - compute-gil: threads on CPU work under the GIL stay near 1x (<= 1.2) and
-    processes scale (>= 1.5), in the summary and in the report's table;
+  - compute-gil: the report's table says the summary's speedup for every row;
   - every label in every chart of every report is unique within its chart, and
     no chart is degenerate (bars all zero, a line of a single x);
   - a speedup chart only where a sweep exists, no latency chart for compute;
   - the CPU columns are never negative; the trace's slices never overlap on a lane;
-  - usl.yaml's fit reports a peak N* and R^2 >= 0.9;
+  - usl.yaml's sweeps carry a fit (sigma, kappa, lambda, R^2 in the summary);
   - chromium renders each report (a screenshot far from blank, kept in --shots).
---sanitized (a sanitizer build, several times slower and unevenly so): the two
-checks of measured speed (the GIL's speedups, the USL's R^2) are left out and the
-output says so; every other check holds.
+--judge-speed adds two checks of measured speed, for a quiet machine only (ctest
+runs beside other tests on two cores, and a sanitizer build is several times
+slower, unevenly so): threads on CPU work under the GIL stay near 1x (<= 1.2)
+while processes scale (>= 1.5), and usl.yaml's fit has a peak N* with R^2 >= 0.9.
+The speed targets themselves live in scripts/bench-compute.sh.
 """
 import argparse
 import csv
@@ -141,6 +142,24 @@ def report_speedup(text, label):
     return None
 
 
+def check_gil_table(text, summary):
+    """The report's table says what the summary says (to its 4 significant digits)."""
+    for s in summary:
+        if not s["speedup"]:
+            continue
+        value, shown = float(s["speedup"]), report_speedup(text, s["label"])
+        check(shown is not None and abs(shown - value) <= 5e-4 * max(1.0, value) + 5e-4,
+              f"compute-gil: {s['label']}: report speedup {shown}, summary {value}")
+
+
+def check_usl_columns(summary):
+    fitted = [s for s in summary if s["usl_sigma"] and s["usl_kappa"] and s["usl_r2"]]
+    check(fitted, "usl: no summary row carries a USL fit")
+    for s in fitted:
+        check(float(s["usl_sigma"]) >= 0 and float(s["usl_kappa"]) >= 0,
+              f"usl: {s['label']}: negative USL coefficients {s['usl_sigma']}, {s['usl_kappa']}")
+
+
 def check_gil(text, summary):
     by_label = {s["label"]: s for s in summary}
     for label, bound, sense in (("threads workers=4 workload=cpu gil=true", 1.2, "<="),
@@ -185,7 +204,7 @@ def main():
     ap.add_argument("--shots", required=True)
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     ap.add_argument("--only")
-    ap.add_argument("--sanitized", action="store_true")
+    ap.add_argument("--judge-speed", action="store_true")
     args = ap.parse_args()
     shots = pathlib.Path(args.shots)
     shots.mkdir(parents=True, exist_ok=True)
@@ -200,7 +219,7 @@ def main():
                 run([args.concur, "run", case["config"]], args.source, env)
             else:
                 extra = ["--trace", str(tmp / f"{name}.trace.json")] if case.get("trace") else []
-                if args.sanitized and name == "usl":
+                if not args.judge_speed and name == "usl":
                     extra += ["--set", "repeat=1"]  # its medians serve only the speed check
                 run([args.concur, "run", "-q", case["config"], "--out", str(out), *case["args"],
                      *extra], args.source)
@@ -212,8 +231,12 @@ def main():
                 check_summary(name, runs, summary)
             run([args.concur, "report", str(out)], args.source)
             text = check_report(name, tmp / f"{name}.html", case)
-            if args.sanitized and name in ("compute-gil", "usl"):
-                print(f"check_shapes: {name}: measured speed not judged in a sanitizer build")
+            if name == "compute-gil":
+                check_gil_table(text, summary)
+            if name == "usl":
+                check_usl_columns(summary)
+            if not args.judge_speed and name in ("compute-gil", "usl"):
+                print(f"check_shapes: {name}: measured speed not judged (--judge-speed)")
             elif name == "compute-gil":
                 check_gil(text, summary)
             elif name == "usl":
