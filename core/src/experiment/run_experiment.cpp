@@ -45,12 +45,14 @@ class Outputs {
     return true;
   }
 
-  void add(const results::RunResult &r, int run_index, double offset_s) {
+  void add(const results::RunResult &r, int run_index, double offset_s,
+           const std::vector<analysis::Threshold> &thresholds) {
     csv_.write(r);
     if (trace_) trace_->add_run(r, run_index, offset_s);
     if (requests_) requests_->add_run(r, run_index);
     if (timeline_) timeline_->add_run(r, run_index);
     figures_.push_back(analysis::figures_of(r));
+    figures_.back().thresholds = thresholds;
     analysis::write_summary_csv(summary_path_, figures_);
   }
 
@@ -102,6 +104,17 @@ class Speedups {
   std::map<std::pair<int, size_t>, double> walls_;  // by repeat and planned run
 };
 
+// The row's figures against the thresholds its configuration is held to: the
+// `thresholds` cell, and what it missed (a failed run is not judged: it says
+// why it failed instead).
+std::vector<std::string> check_thresholds(results::RunResult &r,
+                                          const std::vector<analysis::Threshold> &thresholds) {
+  if (thresholds.empty() || !r.ok()) return {};
+  auto missed = analysis::missed(thresholds, results::numeric_fields(r));
+  r.thresholds = analysis::thresholds_cell(thresholds, missed);
+  return missed;
+}
+
 // The run's requests against the server's count of them. Exact, but for
 // requests the runner stopped waiting for (timeouts, cancelled hedged copies,
 // transport errors), which the server may answer after the run ended.
@@ -152,7 +165,7 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
                      options.progress_interval_s);
   if (progress) session.count_into(&progress->live());
   bool all_ok = true, stop = false;
-  int run_index = 0;
+  int run_index = 0, runs_missed = 0;
   const auto began = std::chrono::steady_clock::now();
   // Repeats go round the whole matrix, so slow drift of the machine spreads
   // over every strategy instead of favouring whichever ran first. A script's
@@ -165,9 +178,15 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
       if (progress) progress->run_finished();
       stop = outputs.refuses_columns(r, experiment.script) || session.script_failed();
       speedups.apply(r, i);
-      outputs.add(r, ++run_index, offset_s);
+      const auto missed = check_thresholds(r, runs[i].thresholds);
+      outputs.add(r, ++run_index, offset_s, runs[i].thresholds);
       warn_if_server_disagrees(r, log);
       if (!options.quiet) results::print_summary_row(out, r, width);
+      out.flush();
+      for (const std::string &m : missed)
+        log << "concur: threshold missed: " << label_of(runs[i]) << " repeat " << rep << ": " << m
+            << '\n';
+      runs_missed += !missed.empty();
       if (r.ok()) continue;
       all_ok = false;
       log << "concur: run failed: " << r.strategy << " " << r.options << ": " << r.error << '\n';
@@ -177,7 +196,13 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
   if (!options.quiet && experiment.repeat >= 2)
     analysis::print_repeat_summary(out, analysis::analyse(outputs.figures()));
   outputs.report(log);
-  return all_ok ? 0 : 1;
+  const bool any_thresholds = std::any_of(
+      runs.begin(), runs.end(), [](const PlannedRun &p) { return !p.thresholds.empty(); });
+  if (any_thresholds && runs_missed > 0)
+    log << "concur: thresholds missed in " << runs_missed << " of " << run_index << " runs\n";
+  else if (any_thresholds)
+    log << "concur: thresholds met in all " << run_index << " runs\n";
+  return all_ok && runs_missed == 0 ? 0 : 1;
 }
 
 }  // namespace concur::experiment

@@ -51,6 +51,9 @@ struct RunResult {
   int cores = 0, nproc = 0, peak_parallel = 0;
   std::string baseline;
   double speedup = -1, parallel_efficiency = -1;
+  // The experiment's thresholds on this row (analysis/thresholds.hpp): ""
+  // when none apply, "met", or "missed: efficiency >= 0.8 (0.7123); ...".
+  std::string thresholds;
 
   // Outcome.
   RunStatus status = RunStatus::ok;

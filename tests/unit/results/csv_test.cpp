@@ -56,6 +56,7 @@ TEST_CASE("the runs CSV's header and formats are what readers know", "[results]"
   r.peak_parallel = 3;
   r.baseline = "sequential";
   r.speedup = 1.98765;
+  r.thresholds = "missed: efficiency >= 0.8 (0.7958)";
   r.fail("server http://127.0.0.1:8080 unreachable: \"refused\", twice");
   r.pages_ok = 97;
   r.pages_failed = 3;
