@@ -253,6 +253,12 @@ const KeyRule<Draft> kTopKeys[] = {
     {"strategies", read_strategies},
     {"repeat", [](const Field &f, Draft &d) { d.exp.repeat = f.integer(1); }},
     {"warmup", [](const Field &f, Draft &d) { d.exp.warmup = f.integer(0); }},
+    {"order",
+     [](const Field &f, Draft &d) {
+       const std::string order = f.one_of(kRunOrders);
+       d.exp.order = static_cast<RunOrder>(
+           std::find(std::begin(kRunOrders), std::end(kRunOrders), order) - std::begin(kRunOrders));
+     }},
     {"baseline", read_baseline},
     {"thresholds", [](const Field &f, Draft &d) { read_thresholds(f, d, d.exp.thresholds); }},
     {"output", read_output},

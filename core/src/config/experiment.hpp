@@ -101,6 +101,13 @@ struct ComputeSpec {
   }
 };
 
+// The order an experiment's runs go in (experiment/schedule.hpp).
+enum class RunOrder { interleaved, shuffled, grouped };
+inline constexpr std::string_view kRunOrders[] = {"interleaved", "shuffled", "grouped"};
+inline std::string_view order_name(RunOrder order) {
+  return kRunOrders[static_cast<size_t>(order)];
+}
+
 struct OutputSpec {
   std::string runs;  // CSV, one row per run; default results/<name>.csv
   // CSV, one row per configuration with the statistics of its repeats; empty:
@@ -126,6 +133,7 @@ struct Experiment {
   std::vector<StrategySpec> strategies;
   int repeat = 1;
   int warmup = 0;  // runs per strategy before the measured ones, not recorded
+  RunOrder order = RunOrder::shuffled;
   // What speedup is measured against, as "STRATEGY [NAME=VALUE ...]"
   // ("threads workers=1", or written {plugin: threads, workers: 1}); empty:
   // each configuration's `sequential`, else its

@@ -8,6 +8,7 @@
 
 #include "analysis/summary_csv.hpp"
 #include "analysis/terminal_summary.hpp"
+#include "experiment/schedule.hpp"
 #include "experiment/session.hpp"
 #include "results/csv.hpp"
 #include "results/summary.hpp"
@@ -80,8 +81,8 @@ class Outputs {
 // min(peak_parallel, cores).
 class Speedups {
  public:
-  Speedups(const config::Experiment &experiment, const std::vector<PlannedRun> &runs)
-      : baselines_(baselines_of(experiment, runs)) {
+  Speedups(const std::vector<int> &baselines, const std::vector<PlannedRun> &runs)
+      : baselines_(baselines) {
     for (const PlannedRun &run : runs) labels_.push_back(label_of(run));
   }
 
@@ -152,7 +153,8 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 int run_experiment(const config::Experiment &experiment, const RunOptions &options,
                    std::ostream &out, std::ostream &log) {
   const std::vector<PlannedRun> runs = plan(experiment);  // config errors surface before any work
-  Speedups speedups(experiment, runs);
+  const std::vector<int> baselines = baselines_of(experiment, runs);
+  Speedups speedups(baselines, runs);
   Session session(experiment, log);  // a broken hooks script is a config error, too
   Outputs outputs(experiment, options);
   session.open(log);
@@ -167,30 +169,31 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
   bool all_ok = true, stop = false;
   int run_index = 0, runs_missed = 0;
   const auto began = std::chrono::steady_clock::now();
-  // Repeats go round the whole matrix, so slow drift of the machine spreads
-  // over every strategy instead of favouring whichever ran first. A script's
-  // mistake repeats in every run: stop at the first.
-  for (int rep = 1; rep <= experiment.repeat && !stop; ++rep) {
-    for (size_t i = 0; i < runs.size() && !stop; ++i) {
-      const double offset_s = seconds_since(began);
-      if (progress) progress->run_started(run_index + 1, label_of(runs[i]));
-      results::RunResult r = session.run_single(runs[i], rep);
-      if (progress) progress->run_finished();
-      stop = outputs.refuses_columns(r, experiment.script) || session.script_failed();
-      speedups.apply(r, i);
-      const auto missed = check_thresholds(r, runs[i].thresholds);
-      outputs.add(r, ++run_index, offset_s, runs[i].thresholds);
-      warn_if_server_disagrees(r, log);
-      if (!options.quiet) results::print_summary_row(out, r, width);
-      out.flush();
-      for (const std::string &m : missed)
-        log << "concur: threshold missed: " << label_of(runs[i]) << " repeat " << rep << ": " << m
-            << '\n';
-      runs_missed += !missed.empty();
-      if (r.ok()) continue;
-      all_ok = false;
-      log << "concur: run failed: " << r.strategy << " " << r.options << ": " << r.error << '\n';
-    }
+  // The order (experiment/schedule.hpp) is fixed before the first run. A
+  // script's mistake repeats in every run: stop at the first.
+  for (const Slot &slot :
+       schedule(experiment.order, baselines, experiment.repeat, experiment.server.seed)) {
+    if (stop) break;
+    const size_t i = slot.run;
+    const double offset_s = seconds_since(began);
+    if (progress) progress->run_started(run_index + 1, label_of(runs[i]));
+    results::RunResult r = session.run_single(runs[i], slot.repeat);
+    r.position = run_index + 1;
+    if (progress) progress->run_finished();
+    stop = outputs.refuses_columns(r, experiment.script) || session.script_failed();
+    speedups.apply(r, i);
+    const auto missed = check_thresholds(r, runs[i].thresholds);
+    outputs.add(r, ++run_index, offset_s, runs[i].thresholds);
+    warn_if_server_disagrees(r, log);
+    if (!options.quiet) results::print_summary_row(out, r, width);
+    out.flush();
+    for (const std::string &m : missed)
+      log << "concur: threshold missed: " << label_of(runs[i]) << " repeat " << slot.repeat << ": "
+          << m << '\n';
+    runs_missed += !missed.empty();
+    if (r.ok()) continue;
+    all_ok = false;
+    log << "concur: run failed: " << r.strategy << " " << r.options << ": " << r.error << '\n';
   }
   progress.reset();
   if (!options.quiet && experiment.repeat >= 2)

@@ -55,6 +55,8 @@ const Column kColumns[] = {
     {"strategy", [](const RunResult &r) { return r.strategy; }},
     {"options", [](const RunResult &r) { return r.options; }},
     {"repeat", [](const RunResult &r) { return std::to_string(r.repeat); }},
+    {"position",
+     [](const RunResult &r) { return r.position > 0 ? std::to_string(r.position) : ""; }},
     {"status", [](const RunResult &r) { return std::string(status_name(r.status)); }},
     {"pages_ok", [](const RunResult &r) { return std::to_string(r.pages_ok); }},
     {"pages_failed", [](const RunResult &r) { return std::to_string(r.pages_failed); }},

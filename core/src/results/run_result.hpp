@@ -29,6 +29,9 @@ struct RunResult {
   std::string strategy;
   std::string options;  // "workers=4 executor=inline"
   int repeat = 0;       // 1-based
+  // Its place in the order the experiment ran its runs (1-based; `order:`,
+  // experiment/schedule.hpp); 0 when no experiment ordered it (a scenario).
+  int position = 0;
   uint64_t seed = 0;
   std::string base_url;
   std::string start;  // the resolved start page id
