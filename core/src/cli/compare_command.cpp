@@ -30,10 +30,14 @@ struct ResultSet {
   std::vector<std::string> order;
   std::map<std::string, std::vector<double>> values;
   std::map<std::string, std::set<std::string>> settings;
+  size_t rows = 0, noisy = 0;  // noisy: rows whose `noisy` column says true
 };
 
-constexpr const char *kSettings[] = {"seed",         "puzzle",     "max_pages",     "retry_limit",
-                                     "fetch_policy", "timeout_ms", "concur_version"};
+// What makes two sets comparable: the experiment's settings and the
+// fingerprint of the machine and build that measured.
+constexpr const char *kSettings[] = {"seed",         "puzzle",     "max_pages",      "retry_limit",
+                                     "fetch_policy", "timeout_ms", "concur_version", "build",
+                                     "cpu_model",    "nproc",      "governor",       "kernel"};
 
 ResultSet read_set(const std::string &path, const std::string &metric) {
   const report::CsvTable t = report::read_csv(path);
@@ -45,6 +49,9 @@ ResultSet read_set(const std::string &path, const std::string &metric) {
                             r[t.column("options")];
     if (!set.values.count(key)) set.order.push_back(key);
     auto &values = set.values[key];
+    ++set.rows;
+    if (auto it = std::find(t.header.begin(), t.header.end(), "noisy"); it != t.header.end())
+      set.noisy += r[static_cast<size_t>(it - t.header.begin())] == "true";
     for (const char *name : kSettings)
       if (auto it = std::find(t.header.begin(), t.header.end(), name); it != t.header.end())
         set.settings[name].insert(r[static_cast<size_t>(it - t.header.begin())]);
@@ -74,6 +81,10 @@ std::vector<std::string> warnings(const ResultSet &base, const ResultSet &change
     out.push_back(std::string(name) + " differs: " + join(a->second) + " (base) vs " +
                   join(b->second) + " (new)");
   }
+  for (const auto &[set, name] : {std::pair{&base, "base"}, std::pair{&change, "new"}})
+    if (set->noisy > 0)
+      out.push_back(std::to_string(set->noisy) + " of " + std::to_string(set->rows) + " runs of " +
+                    name + " shared the machine with other work (noisy)");
   return out;
 }
 

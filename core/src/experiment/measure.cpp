@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "plugin/host.hpp"
+#include "results/fingerprint.hpp"
 #include "results/usage.hpp"
 #include "server/server.hpp"
 
@@ -85,6 +86,24 @@ results::CpuTimes spent(const CpuSample &a, const CpuSample &b) {
           total * (1 - user_share) + (b.children.sys_s - a.children.sys_s)};
 }
 
+// This process's CPU time with its reaped children's, and the machine's busy
+// time: their growth over a run differ by what other processes took.
+struct MachineSample {
+  double load = -1, busy_s = 0, own_s = 0;
+};
+
+MachineSample machine_sample() {
+  const results::CpuTimes children = results::children_cpu();
+  return {results::load_average(), results::machine_busy_s(),
+          results::process_cpu_clock_s() + children.user_s + children.sys_s};
+}
+
+void add_machine(Measured &m, const MachineSample &a, const MachineSample &b) {
+  m.load_start = a.load;
+  m.load_end = b.load;
+  m.foreign_cpu_s = std::max(0.0, (b.busy_s - a.busy_s) - (b.own_s - a.own_s));
+}
+
 }  // namespace
 
 results::RunResult run_once(const PlannedRun &planned, const crawl::CrawlSettings &given,
@@ -96,6 +115,7 @@ results::RunResult run_once(const PlannedRun &planned, const crawl::CrawlSetting
   const std::optional<crawl::ServerCounts> before =
       settings.server_metrics ? crawl::fetch_server_counts(probe, settings.base_url) : std::nullopt;
   results::reset_peak_rss();
+  const MachineSample machine0 = machine_sample();
   const CpuSample cpu0 = cpu_at_start(embedded);
   const auto start = std::chrono::steady_clock::now();
 
@@ -106,6 +126,7 @@ results::RunResult run_once(const PlannedRun &planned, const crawl::CrawlSetting
   Measured measured;
   measured.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   measured.cpu = spent(cpu0, cpu_at_end(embedded));
+  add_machine(measured, machine0, machine_sample());
   crawl::RunTotals totals = crawl.totals();
   if (const auto after =
           before ? crawl::fetch_server_counts(probe, settings.base_url) : std::nullopt)

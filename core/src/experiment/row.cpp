@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "results/csv.hpp"
+#include "results/fingerprint.hpp"
 #include "results/lower_bound.hpp"
 
 namespace concur::experiment {
@@ -41,6 +42,7 @@ void fill_identity(results::RunResult &r, const PlannedRun &planned, const crawl
   r.script = s.hooks ? s.hooks->path() : "";
   r.cores = results::usable_cores();
   r.nproc = static_cast<int>(std::thread::hardware_concurrency());
+  r.machine = results::machine();
 }
 
 void fill_counts(results::RunResult &r, const crawl::WorkerStats &w) {
@@ -63,6 +65,9 @@ void fill_resources(results::RunResult &r, const Measured &m) {
   r.cpu_user_s = m.cpu.user_s;
   r.cpu_sys_s = m.cpu.sys_s;
   r.max_rss_mb = m.max_rss_mb;
+  r.load_start = m.load_start;
+  r.load_end = m.load_end;
+  r.foreign_cpu_s = m.foreign_cpu_s;
   if (m.server) {
     r.server_requests = m.server->requests;
     r.server_errors = m.server->errors;

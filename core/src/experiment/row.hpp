@@ -29,6 +29,9 @@ struct Measured {
       cpu;  // the process and its reaped children, the embedded server's thread excluded
   double max_rss_mb = 0;
   std::optional<crawl::ServerCounts> server;  // the server's own count of the run
+  // The machine around the run (results/fingerprint.hpp): 1-minute load
+  // average before and after, and CPU time other processes took meanwhile.
+  double load_start = -1, load_end = -1, foreign_cpu_s = -1;
 };
 
 results::RunResult make_row(const PlannedRun &planned, const crawl::CrawlSettings &settings,

@@ -11,6 +11,7 @@
 #include "experiment/schedule.hpp"
 #include "experiment/session.hpp"
 #include "results/csv.hpp"
+#include "results/fingerprint.hpp"
 #include "results/summary.hpp"
 #include "results/timeline.hpp"
 #include "results/trace.hpp"
@@ -167,7 +168,7 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
                      options.progress_interval_s);
   if (progress) session.count_into(&progress->live());
   bool all_ok = true, stop = false;
-  int run_index = 0, runs_missed = 0;
+  int run_index = 0, runs_missed = 0, runs_noisy = 0;
   const auto began = std::chrono::steady_clock::now();
   // The order (experiment/schedule.hpp) is fixed before the first run. A
   // script's mistake repeats in every run: stop at the first.
@@ -191,6 +192,7 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
       log << "concur: threshold missed: " << label_of(runs[i]) << " repeat " << slot.repeat << ": "
           << m << '\n';
     runs_missed += !missed.empty();
+    runs_noisy += results::is_noisy(r.foreign_cpu_s, r.wall_s, r.cores);
     if (r.ok()) continue;
     all_ok = false;
     log << "concur: run failed: " << r.strategy << " " << r.options << ": " << r.error << '\n';
@@ -199,6 +201,11 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
   if (!options.quiet && experiment.repeat >= 2)
     analysis::print_repeat_summary(out, analysis::analyse(outputs.figures()));
   outputs.report(log);
+  if (runs_noisy > 0)
+    log << "concur: " << runs_noisy << " of " << run_index
+        << " runs shared the machine with other work (other processes took a tenth of its CPUs "
+           "or more; the noisy column): rerun on a quiet machine before trusting small "
+           "differences\n";
   const bool any_thresholds = std::any_of(
       runs.begin(), runs.end(), [](const PlannedRun &p) { return !p.thresholds.empty(); });
   if (any_thresholds && runs_missed > 0)

@@ -37,15 +37,38 @@ std::string optional_cell(const CsvTable &t, const std::string &name) {
              : t.rows.front()[static_cast<size_t>(it - t.header.begin())];
 }
 
+// The fingerprint: what measured (machine, kernel, build), and how many runs
+// shared the machine with other work.
+void machine_line(std::ostream &out, const CsvTable &t) {
+  const std::string cpu = optional_cell(t, "cpu_model");
+  if (cpu.empty()) return;  // a CSV from before the fingerprint
+  out << "<p class=\"meta\">Measured on " << html_escape(cpu) << " × "
+      << html_escape(optional_cell(t, "nproc")) << " CPUs";
+  if (const std::string g = optional_cell(t, "governor"); !g.empty())
+    out << " (governor " << html_escape(g) << ")";
+  out << ", " << html_escape(optional_cell(t, "kernel")) << " · concur "
+      << html_escape(optional_cell(t, "build")) << "</p>";
+  const auto at = std::find(t.header.begin(), t.header.end(), "noisy");
+  if (at == t.header.end()) return;
+  size_t noisy = 0;
+  for (const auto &row : t.rows) noisy += row[static_cast<size_t>(at - t.header.begin())] == "true";
+  if (noisy > 0)
+    out << "<p class=\"failed\">" << noisy << " of " << t.rows.size()
+        << " runs shared the machine with other work (their <code>noisy</code> column): other "
+           "processes took a tenth of its CPUs or more while they ran, and their figures include "
+           "that interference.</p>";
+}
+
 void header(std::ostream &out, const CsvTable &t, const std::vector<analysis::RunFigures> &runs,
             const analysis::Analysis &a) {
   out << "<h1>concur report: " << html_escape(runs.front().experiment) << "</h1><p class=\"meta\">"
       << runs.size() << " runs of " << a.configs.size() << " configurations, from "
       << html_escape(t.source);
-  for (const char *key : {"seed", "base_url", "puzzle", "fetch_policy", "concur_version"})
+  for (const char *key : {"seed", "base_url", "puzzle", "fetch_policy"})
     if (const std::string v = optional_cell(t, key); !v.empty())
       out << " · " << key << " " << html_escape(v);
   out << "</p>";
+  machine_line(out, t);
   if (!a.constant.empty())
     out << "<p class=\"meta\">Every configuration: " << html_escape(a.constant)
         << " (labels below show only what differs).</p>";

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "results/fingerprint.hpp"
+
 namespace concur::results {
 namespace {
 
@@ -38,6 +40,10 @@ std::string latency(const RunResult &r, double ms) {
 
 std::string unless_negative(long v) {
   return v < 0 ? std::string() : std::to_string(v);
+}
+
+std::string unless_negative(double v, int digits) {
+  return v < 0 ? std::string() : fixed(v, digits);
 }
 
 // The runs CSV, column by column: each column's name beside the one
@@ -95,6 +101,18 @@ const Column kColumns[] = {
     {"timeout_ms", [](const RunResult &r) { return std::to_string(r.timeout_ms); }},
     {"puzzle", [](const RunResult &r) { return r.puzzle; }},
     {"concur_version", [](const RunResult &) { return std::string(CONCUR_VERSION); }},
+    {"build", [](const RunResult &r) { return r.machine.build; }},
+    {"cpu_model", [](const RunResult &r) { return r.machine.cpu_model; }},
+    {"governor", [](const RunResult &r) { return r.machine.governor; }},
+    {"kernel", [](const RunResult &r) { return r.machine.kernel; }},
+    {"load_start", [](const RunResult &r) { return unless_negative(r.load_start, 2); }},
+    {"load_end", [](const RunResult &r) { return unless_negative(r.load_end, 2); }},
+    {"foreign_cpu_s", [](const RunResult &r) { return unless_negative(r.foreign_cpu_s, 3); }},
+    {"noisy",
+     [](const RunResult &r) {
+       if (r.foreign_cpu_s < 0) return std::string();
+       return std::string(is_noisy(r.foreign_cpu_s, r.wall_s, r.cores) ? "true" : "false");
+     }},
     {"workload", [](const RunResult &r) { return r.workload; }},
     {"gil", [](const RunResult &r) { return r.gil; }},
     {"cores", [](const RunResult &r) { return std::to_string(r.cores); }},

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "results/event.hpp"
+#include "results/fingerprint.hpp"
 #include "results/stats.hpp"
 
 namespace concur::results {
@@ -52,6 +53,11 @@ struct RunResult {
   // the same repeat ran before this one, the speedup over it and speedup /
   // min(peak_parallel, cores). -1: not known.
   int cores = 0, nproc = 0, peak_parallel = 0;
+  // The machine around the run (results/fingerprint.hpp): the 1-minute load
+  // average before and after it, and the CPU time other processes (and the
+  // hypervisor's steal) took while it ran. -1: not measured.
+  double load_start = -1, load_end = -1, foreign_cpu_s = -1;
+  Machine machine;  // what measured: CPU model, governor, kernel, concur's build
   std::string baseline;
   double speedup = -1, parallel_efficiency = -1;
   // The experiment's thresholds on this row (analysis/thresholds.hpp): ""

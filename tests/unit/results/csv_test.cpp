@@ -55,6 +55,11 @@ TEST_CASE("the runs CSV's header and formats are what readers know", "[results]"
   r.cores = 2;
   r.nproc = 2;
   r.peak_parallel = 3;
+  r.machine = {"Intel(R) Xeon(R) CPU @ 2.20GHz", "", "Linux 6.1.0-18-amd64",
+               "0.1.0 commit 1a2b3c4d5e6f; RelWithDebInfo; GCC 12.2.0"};
+  r.load_start = 0.42;
+  r.load_end = 1.0749;
+  r.foreign_cpu_s = 0.75;  // 0.24 cores over 3.14 s: past a tenth of 2 cores, noisy
   r.baseline = "sequential";
   r.speedup = 1.98765;
   r.thresholds = "missed: efficiency >= 0.8 (0.7958)";
