@@ -28,7 +28,7 @@ while (($#)); do
   esac
 done
 [[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: --seconds must be a positive integer" >&2; exit 2; }
-((${#targets[@]})) || targets=(config page options report http_request wire timeline)
+((${#targets[@]})) || targets=(config page options report http_request wire timeline results_json)
 for t in "${targets[@]}"; do
   [[ -d tests/fuzz/corpus/$t ]] || { echo "fuzz.sh: no target '$t' (tests/fuzz/corpus/$t)" >&2; exit 2; }
 done

@@ -130,10 +130,10 @@ void write_summary_csv(const std::string &path, const std::vector<RunFigures> &r
 }
 
 std::string beside_csv(const std::string &csv_path, const std::string &suffix) {
-  const std::string csv = ".csv";
-  if (csv_path.size() > csv.size() &&
-      csv_path.compare(csv_path.size() - csv.size(), csv.size(), csv) == 0)
-    return csv_path.substr(0, csv_path.size() - csv.size()) + suffix;
+  for (const std::string ext : {".csv", ".json"})  // a runs CSV, or a results document
+    if (csv_path.size() > ext.size() &&
+        csv_path.compare(csv_path.size() - ext.size(), ext.size(), ext) == 0)
+      return csv_path.substr(0, csv_path.size() - ext.size()) + suffix;
   return csv_path + suffix;
 }
 

@@ -25,8 +25,9 @@ void write_summary_csv(const std::string &path, const std::vector<RunFigures> &r
 
 // results/x.csv → results/x.summary.csv (any other name: NAME.summary.csv).
 std::string summary_path_for(const std::string &runs_path);
-// A file beside a runs CSV: ("results/x.csv", ".html") → "results/x.html";
-// a name without .csv keeps it whole ("out" → "out.html").
+// A file beside a runs CSV: ("results/x.csv", ".html") → "results/x.html",
+// as beside a results document ("results/x.json"); a name without .csv or
+// .json keeps it whole ("out" → "out.html").
 std::string beside_csv(const std::string &csv_path, const std::string &suffix);
 
 }  // namespace concur::analysis

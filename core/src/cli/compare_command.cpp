@@ -13,7 +13,7 @@
 #include "analysis/analysis.hpp"
 #include "analysis/compare.hpp"
 #include "cli/commands.hpp"
-#include "report/csv_reader.hpp"
+#include "report/json_table.hpp"
 
 namespace concur::cli {
 namespace {
@@ -40,7 +40,7 @@ constexpr const char *kSettings[] = {"seed",         "puzzle",     "max_pages", 
                                      "cpu_model",    "nproc",      "governor",       "kernel"};
 
 ResultSet read_set(const std::string &path, const std::string &metric) {
-  const report::CsvTable t = report::read_csv(path);
+  const report::CsvTable t = report::read_results(path);
   const size_t column = t.column(metric);  // ReadError naming the file when absent
   ResultSet set;
   for (size_t row = 0; row < t.rows.size(); ++row) {
@@ -185,9 +185,12 @@ int compare(const CompareArgs &args) {
 Subcommand add_compare(CLI::App &app) {
   auto args = std::make_shared<CompareArgs>();
   CLI::App *sub = app.add_subcommand(
-      "compare", "Compare two runs CSVs configuration by configuration, with significance");
-  sub->add_option("base", args->base, "The runs CSV to compare against")->required();
-  sub->add_option("new", args->change, "The runs CSV of the change")->required();
+      "compare",
+      "Compare two result sets (runs CSVs or --json documents) configuration by configuration, "
+      "with significance");
+  sub->add_option("base", args->base, "The runs CSV (or results JSON) to compare against")
+      ->required();
+  sub->add_option("new", args->change, "The runs CSV (or results JSON) of the change")->required();
   sub->add_option("--metric", args->metric, "A numeric column of the runs CSV (default wall_s)");
   sub->add_option("--fail-on", args->fail_on,
                   "slower[:PCT]: exit 1 when a configuration is significantly slower by more "

@@ -5,6 +5,7 @@
 
 #include "analysis/summary_csv.hpp"
 #include "cli/commands.hpp"
+#include "report/json_table.hpp"
 #include "report/report.hpp"
 
 namespace concur::cli {
@@ -19,7 +20,7 @@ int report(const ReportArgs &args) {
   const std::string out_path =
       args.out.empty() ? analysis::beside_csv(args.csv, ".html") : args.out;
   try {
-    const report::CsvTable runs = report::read_csv(args.csv);
+    const report::CsvTable runs = report::read_results(args.csv);
     std::ofstream out(out_path, std::ios::trunc);
     if (!out) {
       std::cerr << "concur: cannot write " << out_path << "\n";
@@ -44,7 +45,8 @@ int report(const ReportArgs &args) {
 Subcommand add_report(CLI::App &app) {
   auto args = std::make_shared<ReportArgs>();
   CLI::App *sub = app.add_subcommand("report", "Turn a runs CSV into a self-contained HTML page");
-  sub->add_option("runs", args->csv, "A runs CSV written by concur run, e.g. results/x.csv")
+  sub->add_option("runs", args->csv,
+                  "A runs CSV written by concur run (results/x.csv), or its --json document")
       ->required();
   sub->add_option("-o,--out", args->out, "The HTML file (default: the CSV's name, .html)");
   sub->footer(

@@ -21,7 +21,7 @@ struct RunArgs {
   std::vector<std::string> overrides;
   bool quiet = false;
   bool dry_run = false;
-  std::string trace, requests;
+  std::string trace, requests, json;
   double progress_interval_s = 10;
 };
 
@@ -73,6 +73,7 @@ int run_scenario(const RunArgs &args) {
   const char *misplaced = !args.out.empty()        ? "-o/--out"
                           : !args.trace.empty()    ? "--trace"
                           : !args.requests.empty() ? "--requests"
+                          : !args.json.empty()     ? "--json"
                                                    : nullptr;
   if (misplaced != nullptr) {
     std::cerr << "concur: " << misplaced << " applies to YAML experiments; a scenario script ("
@@ -90,7 +91,7 @@ int run(const RunArgs &args) {
     experiment = config::load_file(args.config, args.overrides);
     if (args.dry_run) return dry_run(experiment, std::cout);
     return experiment::run_experiment(experiment,
-                                      {args.out, args.trace, args.requests, args.quiet,
+                                      {args.out, args.trace, args.requests, args.json, args.quiet,
                                        ::isatty(STDERR_FILENO) == 1, args.progress_interval_s},
                                       std::cout, std::cerr);
   } catch (const config::ConfigError &e) {
@@ -121,6 +122,9 @@ Subcommand add_run(CLI::App &app) {
   sub->add_option("--set", args->overrides,
                   "Override a config key before validation, e.g. --set crawl.max_pages=50 "
                   "(repeatable; in a scenario, applied to every concur.run{})");
+  sub->add_option("--json", args->json,
+                  "Also write the runs and their summary as one JSON document here "
+                  "(docs/results.schema.json); concur report and compare read it too");
   sub->add_option("--trace", args->trace,
                   "Write every run's timeline here: Chrome Trace Event JSON, one process per "
                   "run and a lane per worker (open it in https://ui.perfetto.dev)")

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "analysis/results_json.hpp"
 #include "analysis/summary_csv.hpp"
 #include "analysis/terminal_summary.hpp"
 #include "experiment/schedule.hpp"
@@ -35,6 +36,8 @@ class Outputs {
     if (!trace.empty()) trace_ = std::make_unique<results::TraceWriter>(trace);
     if (!requests.empty()) requests_ = std::make_unique<results::RequestsCsv>(requests);
     timeline_ = results::timeline_beside(csv_.path());
+    json_path_ = options.json_path;
+    experiment_ = experiment.name;
   }
 
   // An on_result column the CSV's header (fixed by the first row) lacks fails
@@ -56,6 +59,9 @@ class Outputs {
     figures_.push_back(analysis::figures_of(r));
     figures_.back().thresholds = thresholds;
     analysis::write_summary_csv(summary_path_, figures_);
+    if (json_path_.empty()) return;
+    json_rows_.push_back(analysis::row_cells(r));
+    analysis::write_results_json(json_path_, experiment_, json_rows_, analysis::analyse(figures_));
   }
 
   const std::vector<analysis::RunFigures> &figures() const { return figures_; }
@@ -64,6 +70,7 @@ class Outputs {
     log << "concur: wrote " << csv_.path() << " and " << summary_path_;
     if (trace_) log << ", the trace " << trace_->path();
     if (requests_) log << ", the requests " << requests_->path();
+    if (!json_path_.empty()) log << ", the results document " << json_path_;
     log << '\n';
     if (timeline_) timeline_->warn_if_failed(log);
   }
@@ -75,6 +82,8 @@ class Outputs {
   std::unique_ptr<results::RequestsCsv> requests_;
   std::unique_ptr<results::TimelineWriter> timeline_;  // beside the runs CSV
   std::vector<analysis::RunFigures> figures_;
+  std::string json_path_, experiment_;  // --json: rewritten whole after each run
+  std::vector<analysis::RowCells> json_rows_;
 };
 
 // Speedup over the run's baseline (experiment/plan.hpp baselines_of) in the

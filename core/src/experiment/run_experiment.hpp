@@ -15,6 +15,7 @@ struct RunOptions {
   std::string csv_path;             // empty: the experiment's output.runs
   std::string trace_path;           // empty: the experiment's output.trace (may be empty: none)
   std::string requests_path;        // empty: the experiment's output.requests (may be empty: none)
+  std::string json_path;            // the runs and summary as one JSON document; empty: none
   bool quiet = false;               // no summary table, no progress
   bool terminal = false;            // stderr is a terminal: a progress line rewritten in place
   double progress_interval_s = 10;  // not a terminal: a progress line this often
