@@ -47,6 +47,10 @@ double backoff_ms(const Backoff &b, const std::string &page, int retry) {
   return b.jitter ? wait * unit(b.seed, page, retry) : wait;
 }
 
+double connect_backoff_ms(int refused_in_a_row) {
+  return 10.0 * std::ldexp(1.0, std::clamp(refused_in_a_row, 1, kConnectRetries) - 1);
+}
+
 const char *backoff_name(BackoffKind kind) {
   switch (kind) {
     case BackoffKind::fixed:

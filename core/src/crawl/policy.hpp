@@ -53,6 +53,13 @@ bool worth_retrying(const http::Response &response, const RetryOn &on);
 // is the same run after run, whichever thread retries.
 double backoff_ms(const Backoff &backoff, const std::string &page, int retry);
 
+// A connect that is refused (nothing listens: the server is down or
+// restarting) is retried after 10, 20, 40 ... ms whatever `backoff` says, and
+// at most kConnectRetries times in a row (~2.5 s of waiting in all): retried
+// at once, 50 refusals took 2 ms and proved nothing more than the first.
+inline constexpr int kConnectRetries = 8;
+double connect_backoff_ms(int refused_in_a_row);
+
 const char *backoff_name(BackoffKind kind);
 
 // One token, for a CSV cell and the run's identity, e.g.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "experiment/validity.hpp"
 #include "results/csv.hpp"
 #include "results/lower_bound.hpp"
 
@@ -51,6 +52,7 @@ void fill_counts(results::RunResult &r, const crawl::WorkerStats &w) {
   r.hedged_requests = w.hedged;
   r.cancelled_requests = w.cancelled;
   r.give_ups = w.give_ups;
+  r.connect_failures = w.connect_failures;
   r.page_failures = w.failures;
   r.solves = w.solves;
   r.solve_s = w.solve_s;
@@ -99,6 +101,7 @@ results::RunResult make_row(const PlannedRun &planned, const crawl::CrawlSetting
   std::sort(r.events.begin(), r.events.end(),
             [](const results::Event &a, const results::Event &b) { return a.start_s < b.start_s; });
   if (!totals.error.empty()) r.fail(totals.error);
+  judge(r, settings, totals.work);
   return r;
 }
 

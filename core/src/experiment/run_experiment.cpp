@@ -8,6 +8,7 @@
 
 #include "analysis/summary_csv.hpp"
 #include "analysis/terminal_summary.hpp"
+#include "crawl/fetcher.hpp"
 #include "experiment/session.hpp"
 #include "results/csv.hpp"
 #include "results/summary.hpp"
@@ -102,28 +103,6 @@ class Speedups {
   std::map<std::pair<int, size_t>, double> walls_;  // by repeat and planned run
 };
 
-// The run's requests against the server's count of them. Exact, but for
-// requests the runner stopped waiting for (timeouts, cancelled hedged copies,
-// transport errors), which the server may answer after the run ended.
-void warn_if_server_disagrees(const results::RunResult &r, std::ostream &log) {
-  if (r.server_requests < 0) return;
-  long sent = 0, unsure = 0, errors = 0;
-  for (const auto &e : r.events) {
-    if (e.kind != results::Event::Kind::request || e.status == 404) continue;
-    ++sent;
-    if (e.status <= 0) ++unsure;
-    if (e.status >= 500) ++errors;
-  }
-  const bool requests_agree = r.server_requests <= sent && r.server_requests >= sent - unsure;
-  const bool errors_agree = r.server_errors >= errors && r.server_errors <= errors + unsure;
-  if (requests_agree && errors_agree) return;
-  log << "concur: warning: " << r.strategy << " " << r.options << " repeat " << r.repeat
-      << ": the server answered " << r.server_requests << " page requests (" << r.server_errors
-      << " 5xx), the runner counted " << sent << " (" << errors << " 5xx"
-      << (unsure ? ", " + std::to_string(unsure) + " left unanswered" : std::string()) << ")"
-      << " - another client on the server, or a miscount\n";
-}
-
 size_t options_width(const std::vector<PlannedRun> &runs) {
   size_t width = 0;
   for (const auto &planned : runs) width = std::max(width, options_of(planned).size());
@@ -152,6 +131,8 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
                      options.progress_interval_s);
   if (progress) session.count_into(&progress->live());
   bool all_ok = true, stop = false;
+  std::string server_gone;  // why the remaining runs are not started
+  int skipped = 0;
   int run_index = 0;
   const auto began = std::chrono::steady_clock::now();
   // Repeats go round the whole matrix, so slow drift of the machine spreads
@@ -160,13 +141,22 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
   for (int rep = 1; rep <= experiment.repeat && !stop; ++rep) {
     for (size_t i = 0; i < runs.size() && !stop; ++i) {
       const double offset_s = seconds_since(began);
+      // A server found gone is not asked again: every later run would fail the same way.
+      if (!server_gone.empty()) {
+        results::RunResult r = session.skipped(runs[i], rep, server_gone);
+        speedups.apply(r, i);
+        outputs.add(r, ++run_index, offset_s);
+        if (!options.quiet) results::print_summary_row(out, r, width);
+        ++skipped;
+        continue;
+      }
       if (progress) progress->run_started(run_index + 1, label_of(runs[i]));
       results::RunResult r = session.run_single(runs[i], rep);
       if (progress) progress->run_finished();
+      if (crawl::is_unreachable(r.error)) server_gone = "not started: " + r.error;
       stop = outputs.refuses_columns(r, experiment.script) || session.script_failed();
       speedups.apply(r, i);
       outputs.add(r, ++run_index, offset_s);
-      warn_if_server_disagrees(r, log);
       if (!options.quiet) results::print_summary_row(out, r, width);
       if (r.ok()) continue;
       all_ok = false;
@@ -174,6 +164,9 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
     }
   }
   progress.reset();
+  if (skipped > 0)
+    log << "concur: the server was unreachable: the remaining " << skipped
+        << " runs were not started (rows marked skipped)\n";
   if (!options.quiet && experiment.repeat >= 2)
     analysis::print_repeat_summary(out, analysis::analyse(outputs.figures()));
   outputs.report(log);

@@ -30,9 +30,10 @@ std::string join_metrics(const std::map<std::string, double> &metrics) {
   return out;
 }
 
-// A latency percentile; blank for a compute run, which makes no requests.
+// A latency percentile; blank for a compute run, which makes no requests, and
+// for a run that got no answer.
 std::string latency(const RunResult &r, double ms) {
-  return r.is_compute() ? std::string() : fixed(ms, 3);
+  return r.is_compute() || r.latency_ms.samples == 0 ? std::string() : fixed(ms, 3);
 }
 
 std::string unless_negative(long v) {
@@ -55,6 +56,10 @@ const Column kColumns[] = {
     {"options", [](const RunResult &r) { return r.options; }},
     {"repeat", [](const RunResult &r) { return std::to_string(r.repeat); }},
     {"status", [](const RunResult &r) { return std::string(status_name(r.status)); }},
+    {"validity", [](const RunResult &r) { return r.validity_text(); }},
+    {"coverage",
+     [](const RunResult &r) { return r.coverage < 0 ? std::string() : fixed(r.coverage, 4); }},
+    {"connect_failures", [](const RunResult &r) { return std::to_string(r.connect_failures); }},
     {"pages_ok", [](const RunResult &r) { return std::to_string(r.pages_ok); }},
     {"pages_failed", [](const RunResult &r) { return std::to_string(r.pages_failed); }},
     {"requests", [](const RunResult &r) { return std::to_string(r.requests); }},
