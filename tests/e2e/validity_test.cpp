@@ -2,6 +2,8 @@
 // a real server over loopback (the embedded one, or `concur serve`), through
 // the real binary.
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -48,6 +50,33 @@ struct Served {
   }
 };
 
+// tests/support/original_cheat_proxy.py in front of `upstream`: its
+// /api/cheat/ in the original's shape, {id: [ids]}.
+class CheatProxy {
+ public:
+  CheatProxy(const std::string &upstream, const std::string &out) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      if (!freopen(out.c_str(), "w", stdout)) _exit(126);
+      execlp("python3", "python3", CONCUR_SOURCE_DIR "/tests/support/original_cheat_proxy.py",
+             upstream.c_str(), static_cast<char *>(nullptr));
+      _exit(127);
+    }
+    REQUIRE(file_shows(out, "port ", std::chrono::seconds(30)));
+    url = "http://127.0.0.1:" + std::to_string(std::stoi(slurp(out).substr(5)));
+  }
+  ~CheatProxy() {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  CheatProxy(const CheatProxy &) = delete;
+  CheatProxy &operator=(const CheatProxy &) = delete;
+  std::string url;
+
+ private:
+  pid_t pid_ = -1;
+};
+
 concur::report::CsvTable read_runs(const Sandbox &box) {
   const auto path = box.path("runs.csv");
   return concur::report::parse_csv(slurp(path), path.string());
@@ -80,8 +109,8 @@ TEST_CASE("puzzles solved by the wrong rule: wrong_puzzle_rule, exit 1, the fix 
 
 TEST_CASE("a start page that does not exist fails the run", "[e2e][validity]") {
   Sandbox box;
-  const auto config =
-      box.write("v.yaml", std::string("name: v\n") + kSmallServer + "strategies: [{plugin: sequential}]\n");
+  const auto config = box.write(
+      "v.yaml", std::string("name: v\n") + kSmallServer + "strategies: [{plugin: sequential}]\n");
   const auto r = box.concur("run " + config.string() + " --set crawl.start=abcd -o " +
                             box.path("runs.csv").string());
   CHECK(r.exit_code == 1);
@@ -95,8 +124,8 @@ TEST_CASE("a start page that does not exist fails the run", "[e2e][validity]") {
 TEST_CASE("a complete crawl with the whole graph known: coverage 1, validity ok",
           "[e2e][validity]") {
   Sandbox box;
-  const auto config =
-      box.write("v.yaml", std::string("name: v\n") + kSmallServer + "strategies: [{plugin: sequential}]\n");
+  const auto config = box.write(
+      "v.yaml", std::string("name: v\n") + kSmallServer + "strategies: [{plugin: sequential}]\n");
   const auto r = box.concur("run " + config.string() + " -o " + box.path("runs.csv").string());
   CHECK(r.exit_code == 0);
   const auto runs = read_runs(box);
@@ -163,4 +192,24 @@ TEST_CASE("a server killed mid-experiment: that run failed, the rest skipped, no
     CHECK(runs.rows[i].at(runs.column("requests")) == "0");
     CHECK(runs.rows[i].at(runs.column("connect_failures")) == "0");
   }
+}
+
+TEST_CASE("the original's /api/cheat/ shape is read: a complete crawl is bounded over the graph",
+          "[e2e][validity]") {
+  Sandbox box;
+  Served served(box, {"--profile", "original", "--pages", "60", "--delay-scale", "0.01",
+                      "--cpu-iterations", "300", "--core-iterations", "100"});
+  CheatProxy proxy(served.url, box.path("proxy.out").string());
+  const auto config = box.write("v.yaml", "name: v\nserver: {base_url: " + proxy.url +
+                                              "}\nstrategies: [{plugin: sequential}]\n");
+  const auto r = box.concur("run " + config.string() + " -o " + box.path("runs.csv").string());
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("/api/cheat/ gives the whole graph (60 pages)"));
+  const auto runs = read_runs(box);
+  REQUIRE(runs.rows.size() == 1);
+  const auto &row = runs.rows[0];
+  CHECK(row.at(runs.column("validity")) == "ok");
+  CHECK(row.at(runs.column("bound_basis")) == "graph");
+  CHECK(row.at(runs.column("coverage")) == "1.0000");
+  CHECK(row.at(runs.column("pages_ok")) == "60");
 }

@@ -1,6 +1,7 @@
 #include "experiment/row.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 
 #include "experiment/validity.hpp"
@@ -73,9 +74,18 @@ void fill_resources(results::RunResult &r, const Measured &m) {
 
 void fill_bound(results::RunResult &r, const crawl::CrawlSettings &s, const crawl::WorkerStats &w) {
   const results::PageTypes types(w.page_types.begin(), w.page_types.end());
+  const results::KnownGraph *graph = whole_graph(s, w);
+  // The original's /api/cheat/ gives links only; a whole-graph crawl fetched
+  // every page, so the types it saw are the graph's.
+  std::optional<results::KnownGraph> typed;
+  if (graph != nullptr && graph->types.empty()) {
+    typed.emplace(*graph);
+    typed->types = types;
+    graph = &*typed;
+  }
   const auto bound =
-      results::run_bound({s.compute != nullptr, whole_graph(s, w), s.start_id, &r.events,
-                          &w.page_links, &types, std::thread::hardware_concurrency()});
+      results::run_bound({s.compute != nullptr, graph, s.start_id, &r.events, &w.page_links, &types,
+                          std::thread::hardware_concurrency()});
   r.critical_path_s = bound.bound.critical_path_s;
   r.cpu_bound_s = bound.bound.cpu_bound_s;
   r.bound_basis = bound.basis;

@@ -83,27 +83,46 @@ std::string resolve_start(http::Client &client, const std::string &base_url,
   return start;
 }
 
-// The server's whole graph from `/api/cheat/` (ext), or null when it has none
-// (the original server) or sends something else: the bound then covers the
-// discovered pages only.
+// One page of `/api/cheat/`: ours, {"page_type": t, "links": [ids]}, or the
+// original's, a bare list of ids. False: neither.
+bool read_cheat_page(const std::string &id, const json &page, results::KnownGraph &graph) {
+  const json *links = &page;
+  if (page.is_object()) {
+    const auto it = page.find("links");
+    if (it == page.end()) return false;
+    links = &*it;
+    if (auto type = page.find("page_type"); type != page.end() && type->is_string())
+      graph.types[id] = type->get<std::string>();
+  }
+  if (!links->is_array()) return false;
+  std::vector<std::string> &out = graph.links[id];
+  for (const auto &link : *links)
+    if (auto to = link.is_string() ? crawl::link_to_id(link.get<std::string>()) : std::nullopt)
+      out.push_back(*to);
+  return true;
+}
+
+// The server's whole graph from `/api/cheat/`, in either shape, or null when
+// it has none or sends something else (said in one line): the bound then
+// covers the discovered pages only, and coverage is unknown.
 std::shared_ptr<const results::KnownGraph> known_graph(http::Client &client,
                                                        const std::string &base_url,
                                                        std::ostream &log) {
-  const http::Response r = client.get(base_url + "/api/cheat/");
+  const std::string url = base_url + "/api/cheat/";
+  const http::Response r = client.get(url);
   if (!r.ok()) return nullptr;
   const json body = json::parse(r.body, nullptr, false);
-  if (!body.is_object()) return nullptr;
   auto graph = std::make_shared<results::KnownGraph>();
-  for (const auto &[id, page] : body.items()) {
-    if (!page.is_object()) return nullptr;
-    std::vector<std::string> &links = graph->links[id];
-    for (const auto &link : page.value("links", json::array()))
-      if (auto to = link.is_string() ? crawl::link_to_id(link.get<std::string>()) : std::nullopt)
-        links.push_back(*to);
-    if (auto type = page.find("page_type"); type != page.end() && type->is_string())
-      graph->types[id] = type->get<std::string>();
+  bool readable = body.is_object() && !body.empty();
+  if (readable)
+    for (const auto &[id, page] : body.items())
+      if (!(readable = read_cheat_page(id, page, *graph))) break;
+  if (!readable) {
+    log << "concur: " << url << " answers, but neither as {id: {page_type, links}} nor as "
+        << "{id: [ids]}: bounds cover the discovered pages, coverage unknown\n";
+    return nullptr;
   }
-  log << "concur: " << base_url << "/api/cheat/ gives the whole graph (" << graph->links.size()
+  log << "concur: " << url << " gives the whole graph (" << graph->links.size()
       << " pages): bounds cover every page\n";
   return graph;
 }
