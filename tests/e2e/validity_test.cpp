@@ -128,9 +128,12 @@ TEST_CASE("a complete crawl with the whole graph known: coverage 1, validity ok"
       "v.yaml", std::string("name: v\n") + kSmallServer + "strategies: [{plugin: sequential}]\n");
   const auto r = box.concur("run " + config.string() + " -o " + box.path("runs.csv").string());
   CHECK(r.exit_code == 0);
+  // retries: auto, computed and said: 6 failure pages x 0.9^83 < 0.001.
+  CHECK_THAT(r.err, Catch::Contains("retries auto = 82: 6 failure pages failing 90%"));
   const auto runs = read_runs(box);
   REQUIRE(runs.rows.size() == 1);
   const auto &row = runs.rows[0];
+  CHECK(row.at(runs.column("retry_limit")) == "82");
   CHECK(row.at(runs.column("validity")) == "ok");
   CHECK(row.at(runs.column("coverage")) == "1.0000");
   CHECK(row.at(runs.column("bound_basis")) == "graph");

@@ -53,12 +53,16 @@ struct StrategySpec {
   std::vector<OptionEntry> options;  // in file order
 };
 
+inline constexpr int kAutoRetries = -1;  // crawl.retries: auto
+
 struct CrawlSpec {
   std::string start = "root";  // root | random | <page id>
   int max_pages = 0;           // 0: the whole graph
   int timeout_ms = 10'000;     // per request
-  int retries = 50;            // extra attempts after a failed request (failure pages fail 90%)
-  crawl::FetchPolicy policy;   // backoff, retry_on, hedge, hedge_after_ms
+  // Extra attempts after a failed request; kAutoRetries: enough that losing a
+  // failure page is rare (crawl::auto_retries), computed once the server is known.
+  int retries = kAutoRetries;
+  crawl::FetchPolicy policy;  // backoff, retry_on, hedge, hedge_after_ms
 };
 
 // The task generator taking the puzzles of the server's cpu and core pages.
@@ -124,8 +128,8 @@ struct Experiment {
   int repeat = 1;
   int warmup = 0;
   // What speedup is measured against, as "STRATEGY [NAME=VALUE ...]"
-  // ("threads workers=1", or written {plugin: threads, workers: 1}); empty: each configuration's `sequential`, else its
-  // strategy at the smallest width (analysis/configurations.hpp). Checked
+  // ("threads workers=1", or written {plugin: threads, workers: 1}); empty: each configuration's
+  // `sequential`, else its strategy at the smallest width (analysis/configurations.hpp). Checked
   // against the planned runs (experiment/plan.hpp).
   std::string baseline;
   Location baseline_where;  // runs per strategy before the measured ones, not recorded

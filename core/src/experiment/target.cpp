@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -127,6 +128,31 @@ std::shared_ptr<const results::KnownGraph> known_graph(http::Client &client,
   return graph;
 }
 
+// crawl.retries, or for `auto` the fewest that keep the expected failure
+// pages given up per crawl below crawl::kLostPagesPerCrawl, said in one line.
+// A remote server does not announce its failure rate: the protocol's
+// defaults (10% failure pages failing 90% of the time) stand in.
+int retries_for(const config::Experiment &experiment, long announced_pages, std::ostream &log) {
+  if (experiment.crawl.retries != config::kAutoRetries) return experiment.crawl.retries;
+  const auto failure = static_cast<size_t>(server::PageType::failure);
+  const server::Settings protocol;
+  const server::Settings &s = experiment.base_url ? protocol : experiment.server;
+  const long pages = experiment.base_url && announced_pages > 0 ? announced_pages : s.pages;
+  const double failure_pages = static_cast<double>(pages) * s.shares[failure];
+  const int retries = crawl::auto_retries(s.failure_rate, failure_pages);
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "concur: retries auto = %d: %.0f failure pages failing %.0f%% of the time give up "
+                "%.2g times per crawl on average%s\n",
+                retries, failure_pages, 100 * s.failure_rate,
+                crawl::expected_lost_pages(s.failure_rate, failure_pages, retries),
+                experiment.base_url ? " (the protocol's default shares and failure rate: the "
+                                      "server does not announce its own)"
+                                    : "");
+  log << line;
+  return retries;
+}
+
 }  // namespace
 
 Target::Target(const config::Experiment &experiment, std::ostream &log) {
@@ -135,18 +161,21 @@ Target::Target(const config::Experiment &experiment, std::ostream &log) {
     return;
   }
   http::Client client(experiment.crawl.timeout_ms);
+  long announced_pages = 0;
   if (experiment.base_url) {
     settings_.base_url = *experiment.base_url;  // the loader dropped any trailing '/'
     const json root = announcement(client, settings_.base_url, log);
     settings_.puzzle = remote_puzzle(root, experiment);
     seed_ = root.value("seed", uint64_t{0});  // 0: the server does not say
+    if (auto total = root.find("total_pages"); total != root.end() && total->is_number_unsigned())
+      announced_pages = total->get<long>();
   } else {
     start_embedded(experiment, log);
   }
   settings_.start_id = resolve_start(client, settings_.base_url, experiment.crawl.start);
   settings_.max_pages = experiment.crawl.max_pages;
   settings_.timeout_ms = experiment.crawl.timeout_ms;
-  settings_.retries = experiment.crawl.retries;
+  settings_.retries = retries_for(experiment, announced_pages, log);
   settings_.policy = experiment.crawl.policy;
   if (settings_.max_pages == 0) settings_.graph = known_graph(client, settings_.base_url, log);
   settings_.server_metrics = crawl::fetch_server_counts(client, settings_.base_url).has_value();
