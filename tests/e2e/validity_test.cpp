@@ -50,27 +50,27 @@ struct Served {
   }
 };
 
-// tests/support/original_cheat_proxy.py in front of `upstream`: its
-// /api/cheat/ in the original's shape, {id: [ids]}.
-class CheatProxy {
+// tests/support/original_proxy.py in front of `upstream`, with `flag`:
+// --original-cheat (/api/cheat/ as {id: [ids]}) or --announce-nothing.
+class OriginalProxy {
  public:
-  CheatProxy(const std::string &upstream, const std::string &out) {
+  OriginalProxy(const std::string &upstream, const std::string &flag, const std::string &out) {
     pid_ = ::fork();
     if (pid_ == 0) {
       if (!freopen(out.c_str(), "w", stdout)) _exit(126);
-      execlp("python3", "python3", CONCUR_SOURCE_DIR "/tests/support/original_cheat_proxy.py",
-             upstream.c_str(), static_cast<char *>(nullptr));
+      execlp("python3", "python3", CONCUR_SOURCE_DIR "/tests/support/original_proxy.py",
+             upstream.c_str(), flag.c_str(), static_cast<char *>(nullptr));
       _exit(127);
     }
     REQUIRE(file_shows(out, "port ", std::chrono::seconds(30)));
     url = "http://127.0.0.1:" + std::to_string(std::stoi(slurp(out).substr(5)));
   }
-  ~CheatProxy() {
+  ~OriginalProxy() {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
   }
-  CheatProxy(const CheatProxy &) = delete;
-  CheatProxy &operator=(const CheatProxy &) = delete;
+  OriginalProxy(const OriginalProxy &) = delete;
+  OriginalProxy &operator=(const OriginalProxy &) = delete;
   std::string url;
 
  private:
@@ -202,7 +202,7 @@ TEST_CASE("the original's /api/cheat/ shape is read: a complete crawl is bounded
   Sandbox box;
   Served served(box, {"--profile", "original", "--pages", "60", "--delay-scale", "0.01",
                       "--cpu-iterations", "300", "--core-iterations", "100"});
-  CheatProxy proxy(served.url, box.path("proxy.out").string());
+  OriginalProxy proxy(served.url, "--original-cheat", box.path("proxy.out").string());
   const auto config = box.write("v.yaml", "name: v\nserver: {base_url: " + proxy.url +
                                               "}\nstrategies: [{plugin: sequential}]\n");
   const auto r = box.concur("run " + config.string() + " -o " + box.path("runs.csv").string());
@@ -215,4 +215,38 @@ TEST_CASE("the original's /api/cheat/ shape is read: a complete crawl is bounded
   CHECK(row.at(runs.column("bound_basis")) == "graph");
   CHECK(row.at(runs.column("coverage")) == "1.0000");
   CHECK(row.at(runs.column("pages_ok")) == "60");
+}
+
+TEST_CASE("a server that announces nothing, with 6-hex ids, is crawled as profile: original",
+          "[e2e][validity]") {
+  Sandbox box;
+  Served served(box, {"--profile", "original", "--pages", "60", "--delay-scale", "0.01",
+                      "--cpu-iterations", "300", "--core-iterations", "100"});
+  OriginalProxy proxy(served.url, "--announce-nothing", box.path("proxy.out").string());
+  // Only the lowered iterations are given: rule and id length are detected.
+  const auto config = box.write("v.yaml", "name: v\nserver: {base_url: " + proxy.url +
+                                              ", cpu_iterations: 300, core_iterations: 100}\n"
+                                              "strategies: [{plugin: sequential}]\n");
+  const auto r = box.concur("run " + config.string() + " -o " + box.path("runs.csv").string());
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("crawling it as profile: original"));
+  const auto runs = read_runs(box);
+  REQUIRE(runs.rows.size() == 1);
+  CHECK(runs.rows[0].at(runs.column("validity")) == "ok");
+  CHECK(runs.rows[0].at(runs.column("pages_ok")) == "60");
+  CHECK(runs.rows[0].at(runs.column("puzzle")) == "plain/300/100/6");
+}
+
+TEST_CASE("a given profile the server contradicts is a config error naming the key",
+          "[e2e][validity]") {
+  Sandbox box;
+  Served served(box, {"--profile", "original", "--pages", "60", "--delay-scale", "0.01",
+                      "--cpu-iterations", "300", "--core-iterations", "100"});
+  const auto config = box.write("v.yaml", "name: v\nserver:\n  base_url: " + served.url +
+                                              "\n  profile: course\n"
+                                              "strategies: [{plugin: sequential}]\n");
+  const auto r = box.concur("run " + config.string() + " -o " + box.path("runs.csv").string());
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("v.yaml:4: server.profile:") &&
+                        Catch::Contains("serves profile original"));
 }

@@ -123,6 +123,7 @@ struct Experiment {
   // base_url, a puzzle key listed here overrides the server's announcement;
   // one not listed is taken from the announcement.
   std::vector<std::string> server_keys;
+  Location profile_where;  // of server.profile, when given: a served profile may contradict it
   CrawlSpec crawl;
   std::vector<StrategySpec> strategies;
   int repeat = 1;
