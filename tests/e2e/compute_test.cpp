@@ -97,9 +97,10 @@ TEST_CASE("mistakes in compute tasks are config errors naming the line", "[e2e][
         "cpu+core pages, not 50");
 }
 
-TEST_CASE("puzzles tasks: the server's cpu and core pages as CPU work, solved and checked by "
-          "every strategy",
-          "[e2e][compute]") {
+TEST_CASE(
+    "puzzles tasks: the server's cpu and core pages as CPU work, solved and checked by "
+    "every strategy",
+    "[e2e][compute]") {
   Sandbox box;
   const std::string strategies = R"(  - plugin: sequential
   - plugin: threads
@@ -167,6 +168,7 @@ compute:
     small: [{kernel: sum_of_squares, count: 4, args: [200000]}]
     chains: [{kernel: md5_chain, count: 4, iterations: 20000}]
   gil: [false, true]
+order: interleaved   # rows in the matrix's own order, which this test reads
 strategies:
   - plugin: sequential
   - plugin: threads

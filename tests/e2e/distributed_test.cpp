@@ -122,6 +122,7 @@ std::string experiment(const std::string &redis_url, int lease_ms) {
          "server: {seed: 5, pages: 150, delay_scale: 0.05, cpu_iterations: 20000,\n"
          "         core_iterations: 5000,\n"
          "         shares: {regular: 0.7, delay: 0.1, failure: 0, cpu: 0.1, core: 0.1}}\n"
+         "order: interleaved\n"  // rows in plan order: threads, then distributed
          "strategies:\n"
          "  - plugin: threads\n"
          "    workers: 4\n"
@@ -307,7 +308,8 @@ TEST_CASE("workers on two other hosts (network namespaces) serve one run across 
                      std::chrono::seconds(60)));
   const auto config =
       box.write("h.yaml", "name: h\nserver: {base_url: \"" + base_url +
-                              "\"}\nstrategies:\n  - plugin: threads\n    workers: 4\n"
+                              "\"}\norder: interleaved\n"  // rows: threads, then distributed
+                              "strategies:\n  - plugin: threads\n    workers: 4\n"
                               "  - plugin: distributed\n    redis: " +
                               redis.url() + "\n    local_workers: 0\n    worker_threads: 2\n");
   std::vector<std::unique_ptr<Background>> workers;

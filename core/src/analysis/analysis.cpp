@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "results/csv.hpp"
+
 namespace concur::analysis {
 namespace {
 
@@ -43,6 +45,25 @@ void statistics(ConfigSummary &c, const std::vector<RunFigures> &runs) {
   c.efficiency = sample_stats(efficiency);
   c.p50 = sample_stats(p50);
   c.p99 = sample_stats(p99);
+}
+
+// The configuration's thresholds judged on the medians of its ok runs: the
+// summary's verdict, beside each run's own.
+void threshold_verdicts(ConfigSummary &c, const std::vector<RunFigures> &runs) {
+  for (size_t i : c.runs)
+    if (runs[i].thresholds_cell.rfind("missed", 0) == 0) ++c.runs_missing_thresholds;
+  const std::vector<Threshold> &thresholds = runs[c.runs.front()].thresholds;
+  if (thresholds.empty()) return;
+  std::map<std::string, double> medians;
+  for (const Threshold &t : thresholds) {
+    std::vector<double> values;
+    for (size_t i : c.runs) {
+      const auto found = runs[i].columns.find(t.column);
+      if (runs[i].ok && found != runs[i].columns.end()) values.push_back(found->second);
+    }
+    if (!values.empty()) medians[t.column] = sample_stats(values).median;
+  }
+  c.thresholds = thresholds_cell(thresholds, missed(thresholds, medians));
 }
 
 // The baseline each configuration's runs name, by label; -1 when they name
@@ -97,6 +118,8 @@ RunFigures figures_of(const results::RunResult &r) {
   f.speedup = r.speedup;
   f.metrics = r.metrics;
   f.error = r.error;
+  f.columns = results::numeric_fields(r);
+  f.thresholds_cell = r.thresholds;
   return f;
 }
 
@@ -114,6 +137,7 @@ Analysis analyse(const std::vector<RunFigures> &runs) {
   std::vector<Identity> ids;
   for (ConfigSummary &c : a.configs) {
     statistics(c, runs);
+    threshold_verdicts(c, runs);
     ids.push_back(c.identity);
   }
   const bool named = std::any_of(runs.begin(), runs.end(),

@@ -12,6 +12,7 @@
 
 #include "analysis/configurations.hpp"
 #include "analysis/repeat_stats.hpp"
+#include "analysis/thresholds.hpp"
 #include "analysis/usl.hpp"
 #include "results/run_result.hpp"
 
@@ -31,6 +32,11 @@ struct RunFigures {
   double speedup = -1;                    // the runs CSV's (same repeat); -1: none
   std::map<std::string, double> metrics;  // the strategy's own figures (loop_blocked_s ...)
   std::string error;
+  std::map<std::string, double> columns;  // every numeric column with a value, by name
+  std::string thresholds_cell;            // the runs CSV's `thresholds`
+  // The thresholds the run was held to; known while the experiment runs (not
+  // from a CSV), so only then does the summary check its medians.
+  std::vector<Threshold> thresholds;
 };
 RunFigures figures_of(const results::RunResult &run);
 // The context of a run, by column name (kContextColumns).
@@ -47,6 +53,10 @@ struct ConfigSummary {
   int baseline = -1;                             // index of its baseline configuration; -1 none
   Speedup speedup;                               // over the baseline; NaN when none
   int sweep = -1;                                // the first sweep it is in with a USL fit
+  size_t runs_missing_thresholds = 0;            // runs whose `thresholds` cell says missed
+  // Its thresholds on the medians of its ok runs: "" unknown or none, "met",
+  // "missed: ..." (thresholds_cell).
+  std::string thresholds;
 };
 
 struct SweepSummary {

@@ -66,7 +66,8 @@ std::vector<std::string> summary_header() {
           "usl_kappa",
           "usl_lambda",
           "usl_peak_n",
-          "usl_r2"};
+          "usl_r2",
+          "thresholds"};
 }
 
 std::vector<std::vector<std::string>> summary_rows(const Analysis &a) {
@@ -101,6 +102,7 @@ std::vector<std::vector<std::string>> summary_rows(const Analysis &a) {
                                     figure(c.speedup.low, 4),
                                     figure(c.speedup.high, 4)};
     for (std::string &usl : usl_cells(a, c)) row.push_back(std::move(usl));
+    row.push_back(c.thresholds);
     rows.push_back(std::move(row));
   }
   return rows;

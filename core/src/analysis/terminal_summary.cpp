@@ -52,6 +52,8 @@ void print_repeat_summary(std::ostream &out, const Analysis &a) {
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out << line << "\n";
+    if (c.thresholds.rfind("missed", 0) == 0)
+      out << "  " << std::string(width, ' ') << "  medians " << c.thresholds << "\n";
   }
   for (const SweepSummary &s : a.sweeps) {
     if (!s.usl) continue;

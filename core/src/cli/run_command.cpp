@@ -47,6 +47,11 @@ int dry_run(const config::Experiment &experiment, std::ostream &out) {
         << "\n";
     out << "fetch policy: " << crawl::describe(experiment.crawl.policy) << "\n";
   }
+  out << "order: " << config::order_name(experiment.order)
+      << (experiment.order == config::RunOrder::shuffled
+              ? " (each round drawn from seed " + std::to_string(experiment.server.seed) + ")"
+              : std::string())
+      << "\n";
   const std::vector<int> baselines = experiment::baselines_of(experiment, runs);
   for (size_t i = 0; i < runs.size(); ++i) {
     out << "  " << experiment::label_of(runs[i]);

@@ -171,7 +171,8 @@ OptionEntry read_option(const Entry &entry, const std::string &path) {
   return option;
 }
 
-StrategySpec read_strategy(const Node &item, const Location &list_where, const std::string &key) {
+StrategySpec read_strategy(const Node &item, const Location &list_where, const std::string &key,
+                           Draft &draft) {
   if (item.kind != Node::Kind::map) {
     fail(item.kind == Node::Kind::null ? list_where : item.where, item.origin, key,
          "expected a mapping with a 'plugin' key, got " + describe_node(item));
@@ -183,6 +184,8 @@ StrategySpec read_strategy(const Node &item, const Location &list_where, const s
     if (entry.key == "plugin") {
       spec.plugin = Field(entry, path).non_empty_string();
       spec.where = entry.where;
+    } else if (entry.key == "thresholds") {
+      read_thresholds(Field(entry, path), draft, spec.thresholds);
     } else {
       spec.options.push_back(read_option(entry, path));
     }
@@ -201,7 +204,7 @@ void read_strategies_list(const Field &field, Draft &draft) {
   }
   for (size_t i = 0; i < list.items.size(); ++i) {
     const std::string key = field.path() + "[" + std::to_string(i) + "]";
-    draft.exp.strategies.push_back(read_strategy(list.items[i], field.entry().where, key));
+    draft.exp.strategies.push_back(read_strategy(list.items[i], field.entry().where, key, draft));
   }
   draft.strategies_given = true;
 }
@@ -254,7 +257,14 @@ const KeyRule<Draft> kTopKeys[] = {
     {"strategies", read_strategies},
     {"repeat", [](const Field &f, Draft &d) { d.exp.repeat = f.integer(1); }},
     {"warmup", [](const Field &f, Draft &d) { d.exp.warmup = f.integer(0); }},
+    {"order",
+     [](const Field &f, Draft &d) {
+       const std::string order = f.one_of(kRunOrders);
+       d.exp.order = static_cast<RunOrder>(
+           std::find(std::begin(kRunOrders), std::end(kRunOrders), order) - std::begin(kRunOrders));
+     }},
     {"baseline", read_baseline},
+    {"thresholds", [](const Field &f, Draft &d) { read_thresholds(f, d, d.exp.thresholds); }},
     {"output", read_output},
     {"script", read_script},
 };
@@ -299,6 +309,7 @@ void finish(Draft &draft) {
                "' or 'compute'");
     if (draft.server_entry != nullptr) check_compute_server(*draft.server_entry, *exp.compute);
   }
+  check_compute_thresholds(draft);
   if (!draft.name_given) exp.name = std::filesystem::path(exp.file).stem().string();
   if (exp.name.empty()) exp.name = "experiment";
   if (!draft.runs_given) exp.output.runs = "results/" + exp.name + ".csv";
@@ -381,6 +392,7 @@ std::vector<std::string> known_keys() {
   add("output.", detail::kOutputKeys);
   for (const auto &name : detail::compute_key_names()) keys.push_back("compute." + name);
   keys.push_back("strategies[].plugin");
+  keys.push_back("strategies[].thresholds");
   return keys;
 }
 

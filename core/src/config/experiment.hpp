@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "analysis/thresholds.hpp"
 #include "crawl/policy.hpp"
 #include "server/settings.hpp"
 
@@ -51,6 +52,8 @@ struct StrategySpec {
   Location where;                    // of the `plugin:` key
   std::string key;                   // "strategies[2]", for messages
   std::vector<OptionEntry> options;  // in file order
+  // The entry's own `thresholds:`; each replaces the top level's on its column.
+  std::vector<analysis::Threshold> thresholds;
 };
 
 inline constexpr int kAutoRetries = -1;  // crawl.retries: auto
@@ -102,6 +105,13 @@ struct ComputeSpec {
   }
 };
 
+// The order an experiment's runs go in (experiment/schedule.hpp).
+enum class RunOrder { interleaved, shuffled, grouped };
+inline constexpr std::string_view kRunOrders[] = {"interleaved", "shuffled", "grouped"};
+inline std::string_view order_name(RunOrder order) {
+  return kRunOrders[static_cast<size_t>(order)];
+}
+
 struct OutputSpec {
   std::string runs;  // CSV, one row per run; default results/<name>.csv
   // CSV, one row per configuration with the statistics of its repeats; empty:
@@ -127,13 +137,18 @@ struct Experiment {
   CrawlSpec crawl;
   std::vector<StrategySpec> strategies;
   int repeat = 1;
-  int warmup = 0;
+  int warmup = 0;  // runs per strategy before the measured ones, not recorded
+  RunOrder order = RunOrder::shuffled;
   // What speedup is measured against, as "STRATEGY [NAME=VALUE ...]"
-  // ("threads workers=1", or written {plugin: threads, workers: 1}); empty: each configuration's
-  // `sequential`, else its strategy at the smallest width (analysis/configurations.hpp). Checked
+  // ("threads workers=1", or written {plugin: threads, workers: 1}); empty:
+  // each configuration's `sequential`, else its
+  // strategy at the smallest width (analysis/configurations.hpp). Checked
   // against the planned runs (experiment/plan.hpp).
   std::string baseline;
-  Location baseline_where;  // runs per strategy before the measured ones, not recorded
+  Location baseline_where;
+  // Targets every run's row must meet (`thresholds:`, analysis/thresholds.hpp);
+  // a strategy entry's own replace these column by column.
+  std::vector<analysis::Threshold> thresholds;
   OutputSpec output;
   std::string script;  // Lua hooks (docs/lua.md); empty: none. Relative to the working directory
   // Set: a compute experiment (no server, no crawl): every strategy runs these

@@ -20,6 +20,9 @@ struct Draft {
   const Entry *server_entry = nullptr;  // the `server:` key, while the document lives
   std::optional<Location> start_where;  // crawl.start, when a page id is given
   std::string start_origin;
+  // Thresholds on latency columns, kept to refuse them in a compute
+  // experiment once the whole file is read (its `compute:` may come later).
+  std::vector<Field> latency_thresholds;
 };
 
 void read_server(const Field &field, Draft &draft);
@@ -27,6 +30,9 @@ void read_crawl(const Field &field, Draft &draft);
 void read_strategies(const Field &field, Draft &draft);
 void read_output(const Field &field, Draft &draft);
 void read_compute(const Field &field, Draft &draft);
+// `thresholds:` at the top level or in a strategy entry, into `out`.
+void read_thresholds(const Field &field, Draft &draft, std::vector<analysis::Threshold> &out);
+void check_compute_thresholds(const Draft &draft);
 // The keys read_compute accepts ("tasks", "tasks[].kernel", ...), for known_keys().
 std::vector<std::string> compute_key_names();
 std::vector<std::string> server_key_names();  // the keys read_server accepts

@@ -45,14 +45,18 @@ std::vector<PlannedRun> plan(const config::Experiment &experiment) {
   std::vector<PlannedRun> runs;
   for (const auto &strategy : experiment.strategies) {
     const std::shared_ptr<plugin::Plugin> found = plugin_of(strategy);
+    const auto thresholds = analysis::merge_thresholds(experiment.thresholds, strategy.thresholds);
     for (auto &options : config::expand_options(strategy, found->options())) {
       if (!experiment.compute) {
         runs.push_back({found, std::move(options), std::nullopt});
+        runs.back().thresholds = thresholds;
         continue;
       }
       for (const auto &w : workloads)
-        for (bool gil : experiment.compute->gil)
+        for (bool gil : experiment.compute->gil) {
           runs.push_back({found, options, gil, w.items, w.name, w.described});
+          runs.back().thresholds = thresholds;
+        }
     }
   }
   return runs;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/thresholds.hpp"
 #include "compute/items.hpp"
 #include "config/experiment.hpp"
 #include "config/options.hpp"
@@ -23,6 +24,8 @@ struct PlannedRun {
   // their description for the workload column.
   std::shared_ptr<const std::vector<compute::ComputeItem>> compute = nullptr;
   std::string workload_name = {}, workload = {};
+  // The top level's thresholds, with the strategy entry's own over them.
+  std::vector<analysis::Threshold> thresholds = {};
 };
 
 // Resolves every strategy's plugin and validates and expands its options.

@@ -9,6 +9,7 @@
 #include "analysis/summary_csv.hpp"
 #include "analysis/terminal_summary.hpp"
 #include "crawl/fetcher.hpp"
+#include "experiment/schedule.hpp"
 #include "experiment/session.hpp"
 #include "results/csv.hpp"
 #include "results/summary.hpp"
@@ -46,12 +47,14 @@ class Outputs {
     return true;
   }
 
-  void add(const results::RunResult &r, int run_index, double offset_s) {
+  void add(const results::RunResult &r, int run_index, double offset_s,
+           const std::vector<analysis::Threshold> &thresholds) {
     csv_.write(r);
     if (trace_) trace_->add_run(r, run_index, offset_s);
     if (requests_) requests_->add_run(r, run_index);
     if (timeline_) timeline_->add_run(r, run_index);
     figures_.push_back(analysis::figures_of(r));
+    figures_.back().thresholds = thresholds;
     analysis::write_summary_csv(summary_path_, figures_);
   }
 
@@ -79,8 +82,8 @@ class Outputs {
 // min(peak_parallel, cores).
 class Speedups {
  public:
-  Speedups(const config::Experiment &experiment, const std::vector<PlannedRun> &runs)
-      : baselines_(baselines_of(experiment, runs)) {
+  Speedups(const std::vector<int> &baselines, const std::vector<PlannedRun> &runs)
+      : baselines_(baselines) {
     for (const PlannedRun &run : runs) labels_.push_back(label_of(run));
   }
 
@@ -103,6 +106,17 @@ class Speedups {
   std::map<std::pair<int, size_t>, double> walls_;  // by repeat and planned run
 };
 
+// The row's figures against the thresholds its configuration is held to: the
+// `thresholds` cell, and what it missed (a failed run is not judged: it says
+// why it failed instead).
+std::vector<std::string> check_thresholds(results::RunResult &r,
+                                          const std::vector<analysis::Threshold> &thresholds) {
+  if (thresholds.empty() || !r.ok()) return {};
+  auto missed = analysis::missed(thresholds, results::numeric_fields(r));
+  r.thresholds = analysis::thresholds_cell(thresholds, missed);
+  return missed;
+}
+
 size_t options_width(const std::vector<PlannedRun> &runs) {
   size_t width = 0;
   for (const auto &planned : runs) width = std::max(width, options_of(planned).size());
@@ -118,7 +132,8 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 int run_experiment(const config::Experiment &experiment, const RunOptions &options,
                    std::ostream &out, std::ostream &log) {
   const std::vector<PlannedRun> runs = plan(experiment);  // config errors surface before any work
-  Speedups speedups(experiment, runs);
+  const std::vector<int> baselines = baselines_of(experiment, runs);
+  Speedups speedups(baselines, runs);
   Session session(experiment, log);  // a broken hooks script is a config error, too
   Outputs outputs(experiment, options);
   session.open(log);
@@ -133,35 +148,43 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
   bool all_ok = true, stop = false;
   std::string server_gone;  // why the remaining runs are not started
   int skipped = 0;
-  int run_index = 0;
+  int run_index = 0, runs_missed = 0;
   const auto began = std::chrono::steady_clock::now();
-  // Repeats go round the whole matrix, so slow drift of the machine spreads
-  // over every strategy instead of favouring whichever ran first. A script's
-  // mistake repeats in every run: stop at the first.
-  for (int rep = 1; rep <= experiment.repeat && !stop; ++rep) {
-    for (size_t i = 0; i < runs.size() && !stop; ++i) {
-      const double offset_s = seconds_since(began);
-      // A server found gone is not asked again: every later run would fail the same way.
-      if (!server_gone.empty()) {
-        results::RunResult r = session.skipped(runs[i], rep, server_gone);
-        speedups.apply(r, i);
-        outputs.add(r, ++run_index, offset_s);
-        if (!options.quiet) results::print_summary_row(out, r, width);
-        ++skipped;
-        continue;
-      }
-      if (progress) progress->run_started(run_index + 1, label_of(runs[i]));
-      results::RunResult r = session.run_single(runs[i], rep);
-      if (progress) progress->run_finished();
-      if (crawl::is_unreachable(r.error)) server_gone = "not started: " + r.error;
-      stop = outputs.refuses_columns(r, experiment.script) || session.script_failed();
+  // The order (experiment/schedule.hpp) is fixed before the first run. A
+  // script's mistake repeats in every run: stop at the first.
+  for (const Slot &slot :
+       schedule(experiment.order, baselines, experiment.repeat, experiment.server.seed)) {
+    if (stop) break;
+    const size_t i = slot.run;
+    const double offset_s = seconds_since(began);
+    // A server found gone is not asked again: every later run would fail the same way.
+    if (!server_gone.empty()) {
+      results::RunResult r = session.skipped(runs[i], slot.repeat, server_gone);
+      r.position = run_index + 1;
       speedups.apply(r, i);
-      outputs.add(r, ++run_index, offset_s);
+      outputs.add(r, ++run_index, offset_s, runs[i].thresholds);
       if (!options.quiet) results::print_summary_row(out, r, width);
-      if (r.ok()) continue;
-      all_ok = false;
-      log << "concur: run failed: " << r.strategy << " " << r.options << ": " << r.error << '\n';
+      ++skipped;
+      continue;
     }
+    if (progress) progress->run_started(run_index + 1, label_of(runs[i]));
+    results::RunResult r = session.run_single(runs[i], slot.repeat);
+    r.position = run_index + 1;
+    if (progress) progress->run_finished();
+    if (crawl::is_unreachable(r.error)) server_gone = "not started: " + r.error;
+    stop = outputs.refuses_columns(r, experiment.script) || session.script_failed();
+    speedups.apply(r, i);
+    const auto missed = check_thresholds(r, runs[i].thresholds);
+    outputs.add(r, ++run_index, offset_s, runs[i].thresholds);
+    if (!options.quiet) results::print_summary_row(out, r, width);
+    out.flush();
+    for (const std::string &m : missed)
+      log << "concur: threshold missed: " << label_of(runs[i]) << " repeat " << slot.repeat << ": "
+          << m << '\n';
+    runs_missed += !missed.empty();
+    if (r.ok()) continue;
+    all_ok = false;
+    log << "concur: run failed: " << r.strategy << " " << r.options << ": " << r.error << '\n';
   }
   progress.reset();
   if (skipped > 0)
@@ -170,7 +193,13 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
   if (!options.quiet && experiment.repeat >= 2)
     analysis::print_repeat_summary(out, analysis::analyse(outputs.figures()));
   outputs.report(log);
-  return all_ok ? 0 : 1;
+  const bool any_thresholds = std::any_of(
+      runs.begin(), runs.end(), [](const PlannedRun &p) { return !p.thresholds.empty(); });
+  if (any_thresholds && runs_missed > 0)
+    log << "concur: thresholds missed in " << runs_missed << " of " << run_index << " runs\n";
+  else if (any_thresholds)
+    log << "concur: thresholds met in all " << run_index << " runs\n";
+  return all_ok && runs_missed == 0 ? 0 : 1;
 }
 
 }  // namespace concur::experiment

@@ -25,7 +25,9 @@ void style(std::ostream &out) {
          "600;font-size:14px}svg .tick,svg .axis{font-size:11px;fill:#555}svg .label,svg .value,"
          "svg .legend{font-size:12px}svg .grid{stroke:#e5e5e5}svg "
          ".whisker{stroke:#333;stroke-width:1.5}"
-         "svg .ideal{fill:none;stroke:#999;stroke-dasharray:5 4}.failed{color:#b00}</style>";
+         "svg .ideal{fill:none;stroke:#999;stroke-dasharray:5 4}.failed{color:#b00}"
+         "td.verdict,th.verdict{text-align:left}td.verdict ul{margin:.2em 0;padding-left:1.2em}"
+         "</style>";
 }
 
 std::string optional_cell(const CsvTable &t, const std::string &name) {
@@ -89,6 +91,39 @@ void summary_table(std::ostream &out, const analysis::Analysis &a) {
   out << "</table>";
 }
 
+// Each configuration's runs against the experiment's thresholds, as their
+// `thresholds` cells say: met in every run, or which runs missed what.
+void thresholds_section(std::ostream &out, const analysis::Analysis &a,
+                        const std::vector<analysis::RunFigures> &runs) {
+  std::string rows;
+  size_t missing = 0;
+  for (const ConfigSummary &c : a.configs) {
+    size_t judged = 0;
+    std::string missed;
+    for (size_t i : c.runs) {
+      const analysis::RunFigures &r = runs[i];
+      if (r.thresholds_cell.empty()) continue;
+      ++judged;
+      if (r.thresholds_cell.rfind("missed: ", 0) == 0)
+        missed += "<li>repeat " + std::to_string(r.repeat) + ": " +
+                  html_escape(r.thresholds_cell.substr(8)) + "</li>";
+    }
+    if (judged == 0) continue;
+    missing += c.runs_missing_thresholds;
+    rows += "<tr><td>" + html_escape(c.label) + "</td><td class=\"verdict\">" +
+            (missed.empty()
+                 ? "met in " + std::to_string(judged) + " of " + std::to_string(judged)
+                 : "<span class=\"failed\">missed in " + std::to_string(c.runs_missing_thresholds) +
+                       " of " + std::to_string(judged) + "</span><ul>" + missed + "</ul>") +
+            "</td></tr>";
+  }
+  if (rows.empty()) return;
+  out << "<h2" << (missing ? " class=\"failed\"" : "") << ">Thresholds</h2><p>The experiment's "
+      << "<code>thresholds:</code>, checked on every run's row; a run that failed is not judged."
+      << "</p><table><tr><th>configuration</th><th class=\"verdict\">runs</th></tr>" << rows
+      << "</table>";
+}
+
 void failures(std::ostream &out, const std::vector<analysis::RunFigures> &runs) {
   std::string items;
   for (const analysis::RunFigures &r : runs)
@@ -112,6 +147,7 @@ void write_report(const CsvTable &table, std::ostream &out) {
   out << "</head><body>";
   header(out, table, runs, a);
   summary_table(out, a);
+  thresholds_section(out, a, runs);
   write_charts(out, a, runs);
   timeline_section(out, table.source, runs, a);  // "Where time went": report/timeline.hpp
   failures(out, runs);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <sstream>
@@ -55,6 +56,8 @@ const Column kColumns[] = {
     {"strategy", [](const RunResult &r) { return r.strategy; }},
     {"options", [](const RunResult &r) { return r.options; }},
     {"repeat", [](const RunResult &r) { return std::to_string(r.repeat); }},
+    {"position",
+     [](const RunResult &r) { return r.position > 0 ? std::to_string(r.position) : ""; }},
     {"status", [](const RunResult &r) { return std::string(status_name(r.status)); }},
     {"validity", [](const RunResult &r) { return r.validity_text(); }},
     {"coverage",
@@ -109,6 +112,7 @@ const Column kColumns[] = {
      [](const RunResult &r) {
        return r.parallel_efficiency < 0 ? std::string() : fixed(r.parallel_efficiency, 4);
      }},
+    {"thresholds", [](const RunResult &r) { return r.thresholds; }},
     {"script", [](const RunResult &r) { return r.script; }},
     {"error", [](const RunResult &r) { return r.error; }},
 };
@@ -125,6 +129,29 @@ std::vector<std::string> csv_fields(const RunResult &r) {
   std::vector<std::string> fields;
   for (const Column &c : kColumns) fields.push_back(c.format(r));
   return fields;
+}
+
+bool is_numeric_column(std::string_view name) {
+  // Every column but these holds a number (or is blank where none applies).
+  static constexpr std::string_view kText[] = {
+      "experiment",  "strategy",       "options",  "status",  "page_failures",
+      "bound_basis", "metrics",        "base_url", "start",   "fetch_policy",
+      "puzzle",      "concur_version", "workload", "gil",     "baseline",
+      "thresholds",  "script",         "error",    "validity"};
+  const auto header = csv_header();
+  return std::find(header.begin(), header.end(), name) != header.end() &&
+         std::find(std::begin(kText), std::end(kText), name) == std::end(kText);
+}
+
+std::map<std::string, double> numeric_fields(const RunResult &r) {
+  std::map<std::string, double> values;
+  const auto names = csv_header();
+  const auto fields = csv_fields(r);
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (fields[i].empty() || !is_numeric_column(names[i])) continue;
+    values[names[i]] = std::strtod(fields[i].c_str(), nullptr);
+  }
+  return values;
 }
 
 std::string csv_escape(const std::string &field) {

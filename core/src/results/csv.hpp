@@ -8,7 +8,9 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "results/run_result.hpp"
@@ -42,6 +44,12 @@ class CsvWriter {
 
 std::vector<std::string> csv_header();
 std::vector<std::string> csv_fields(const RunResult &run);
+// A column of the header holding a number (blank where none applies), which
+// a threshold may name.
+bool is_numeric_column(std::string_view name);
+// The run's numeric columns as the CSV writes them (blank ones left out):
+// what thresholds check, so a threshold judges the figure a reader sees.
+std::map<std::string, double> numeric_fields(const RunResult &run);
 // Quotes a field when it holds a comma, a quote or a line break (RFC 4180).
 std::string csv_escape(const std::string &field);
 

@@ -31,6 +31,9 @@ struct RunResult {
   std::string strategy;
   std::string options;  // "workers=4 executor=inline"
   int repeat = 0;       // 1-based
+  // Its place in the order the experiment ran its runs (1-based; `order:`,
+  // experiment/schedule.hpp); 0 when no experiment ordered it (a scenario).
+  int position = 0;
   uint64_t seed = 0;
   std::string base_url;
   std::string start;  // the resolved start page id
@@ -53,6 +56,9 @@ struct RunResult {
   int cores = 0, nproc = 0, peak_parallel = 0;
   std::string baseline;
   double speedup = -1, parallel_efficiency = -1;
+  // The experiment's thresholds on this row (analysis/thresholds.hpp): ""
+  // when none apply, "met", or "missed: efficiency >= 0.8 (0.7123); ...".
+  std::string thresholds;
 
   // Outcome.
   RunStatus status = RunStatus::ok;

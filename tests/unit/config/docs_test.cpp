@@ -47,6 +47,8 @@ std::set<std::string> documented_keys(const std::string &path) {
   in.seekg(0);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (text.find("- `plugin` (required") != std::string::npos) keys.insert("strategies[].plugin");
+  if (text.find("- `thresholds` (optional") != std::string::npos)
+    keys.insert("strategies[].thresholds");
   return keys;
 }
 

@@ -42,6 +42,7 @@ TEST_CASE("the runs CSV's header and formats are what readers know", "[results]"
   r.strategy = "threads";
   r.options = "workers=4 lanes=false";
   r.repeat = 2;
+  r.position = 7;
   r.seed = 42;
   r.base_url = "http://127.0.0.1:8080";
   r.start = "ab12";
@@ -56,6 +57,7 @@ TEST_CASE("the runs CSV's header and formats are what readers know", "[results]"
   r.peak_parallel = 3;
   r.baseline = "sequential";
   r.speedup = 1.98765;
+  r.thresholds = "missed: efficiency >= 0.8 (0.7958)";
   r.fail("server http://127.0.0.1:8080 unreachable: \"refused\", twice");
   r.pages_ok = 97;
   r.pages_failed = 3;
@@ -105,8 +107,8 @@ TEST_CASE("each row is on disk as soon as it is written", "[results]") {
   r.pages_ok = 7;
   csv.write(r);
   std::string text = slurp(path);  // the writer is still open: the row must be flushed
-  CHECK(text.rfind("experiment,strategy,options,repeat,status,validity,coverage,", 0) == 0);
-  CHECK(text.find("e,sequential,\"workers=4 mode=a,b\",0,ok,ok,,0,7,") != std::string::npos);
+  CHECK(text.rfind("experiment,strategy,options,repeat,position,status,validity,coverage,", 0) == 0);
+  CHECK(text.find("e,sequential,\"workers=4 mode=a,b\",0,,ok,ok,,0,7,") != std::string::npos);
   std::filesystem::remove_all(dir);
 }
 
