@@ -6,7 +6,8 @@ what concur's core owns (core/src/crawl), so that a peer does the same work as
 concur's strategy of the same model:
 
 - start: GET /api/ -> links[0] (a bare id); puzzle parameters from GET / ->
-  "puzzle" (the course's defaults when the server announces nothing);
+  "puzzle"; when the server announces nothing, the original's newest server
+  (6-character ids) gets profile original's parameters, any other the course's;
 - frontier: FIFO, de-duplicated at discovery (a page is queued once), max_pages
   (0 = all) counted when a page is *taken*; finished when the queue is empty and
   nothing is in flight, or the limit is reached, or the crawl was aborted;
@@ -19,7 +20,9 @@ concur's strategy of the same model:
   cpu_iterations times -> link is result[:id_length]; core page "hashseed":
   {"1": s1, ...} -> each seed chained core_iterations times -> the first
   character of each result, in position order; rule indexed: md5(f"{r}_{i}"),
-  plain: md5(r).
+  plain: md5(r). The original's newest server (PROTOCOL.md, "Profiles"):
+  "hashseeds": [s, ...] (one cpu puzzle per link) and "multiseeds": [[s1, ...],
+  ...] (one core puzzle per link).
 """
 import argparse
 import collections
@@ -35,6 +38,10 @@ import urllib.request
 # The course's server defaults, used when GET / announces no "puzzle".
 DEFAULT_PUZZLE = {"hash_rule": "indexed", "cpu_iterations": 50_000_000,
                   "core_iterations": 12_500_000, "id_length": 4}
+# The original's newest server (PROTOCOL.md, "Profiles"): it announces nothing,
+# and its ids have 6 characters.
+ORIGINAL_PUZZLE = {"hash_rule": "plain", "cpu_iterations": 5_000_000,
+                   "core_iterations": 1_250_000, "id_length": 6}
 
 
 class PageError(Exception):
@@ -54,7 +61,8 @@ def parse_args(peer, extra=None):
                                             "prints one JSON line with its figures.")
     p.add_argument("base_url", help="the demo server, e.g. http://127.0.0.1:5000")
     p.add_argument("--max-pages", type=nonneg, default=0, help="pages to take at most (0: all)")
-    p.add_argument("--retries", type=nonneg, default=50, help="extra attempts per page (default 50)")
+    p.add_argument("--retries", type=retries_arg, default="auto",
+                   help="extra attempts per page, or auto (the default): as concur's crawl.retries")
     p.add_argument("--timeout-ms", type=positive, default=10000, help="per request (default 10000)")
     if extra:
         extra(p)
@@ -71,6 +79,21 @@ def nonneg(s):
     if v < 0:
         raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {s}")
     return v
+
+
+def retries_arg(s):
+    return s if s == "auto" else nonneg(s)
+
+
+def auto_retries(failure_rate, failure_pages):
+    """concur's crawl.retries: auto (crawl/policy.cpp): the fewest r >= 3 with
+    failure_pages * failure_rate^(r+1) < 0.001 pages given up per crawl."""
+    if not 0 < failure_rate < 1 or failure_pages <= 0:
+        return 3
+    r = 0
+    while failure_pages * failure_rate ** (r + 1) >= 0.001:
+        r += 1
+    return max(r, 3)
 
 
 def positive(s):
@@ -112,8 +135,34 @@ def chain(seed, iterations, rule):
     return r
 
 
+def _seed(s, field):
+    if not isinstance(s, str):
+        raise PageError(f"'{field}' holds a seed that is not a string")
+    return s
+
+
+def _seed_lists(page, puzzle):
+    """The original's newest fields: one puzzle per link."""
+    puzzles = []
+    seeds = page.get("hashseeds", [])
+    if not isinstance(seeds, list):
+        raise PageError("'hashseeds' is not a list")
+    for s in seeds:
+        puzzles.append(("cpu", [(_seed(s, "hashseeds"), puzzle["cpu_iterations"])]))
+    groups = page.get("multiseeds", [])
+    if not isinstance(groups, list):
+        raise PageError("'multiseeds' is not a list")
+    for group in groups:
+        if not isinstance(group, list) or not group:
+            raise PageError("'multiseeds' holds a bad group")
+        puzzles.append(("core", [(_seed(s, "multiseeds"), puzzle["core_iterations"])
+                                 for s in group]))
+    return puzzles
+
+
 def interpret(body, puzzle):
-    """A page body -> ("links", [ids]) or ("cpu"|"core", [(seed, iterations)]).
+    """A page body -> (links, puzzles): its ids, and its puzzles as
+    ("cpu"|"core", [(seed, iterations)]), one per link they hide.
     Raises PageError for a body concur would fail."""
     try:
         page = json.loads(body)
@@ -130,11 +179,12 @@ def interpret(body, puzzle):
         if i is None:
             raise PageError(f"cannot read link {link!r}")
         ids.append(i)
+    puzzles = _seed_lists(page, puzzle)
     if "hashseed" not in page:
-        return "links", ids
+        return ids, puzzles
     seed = page["hashseed"]
     if isinstance(seed, str):
-        return "cpu", [(seed, puzzle["cpu_iterations"])]
+        return ids, [("cpu", [(seed, puzzle["cpu_iterations"])])] + puzzles
     if not isinstance(seed, dict):
         raise PageError("'hashseed' is neither a string nor an object")
     work = []
@@ -143,11 +193,11 @@ def interpret(body, puzzle):
         if not isinstance(s, str):
             raise PageError(f"'hashseed' lacks position {pos}")
         work.append((s, puzzle["core_iterations"]))
-    return "core", work
+    return ids, [("core", work)] + puzzles
 
 
 def solve(kind, work, puzzle):
-    """The puzzle's answer: the page's one link."""
+    """One puzzle's answer: the link it hides."""
     results = [chain(seed, n, puzzle["hash_rule"]) for seed, n in work]
     if kind == "cpu":
         return results[0][:puzzle["id_length"]]
@@ -156,8 +206,8 @@ def solve(kind, work, puzzle):
 
 def links_of(body, puzzle):
     """interpret + solve on the calling thread: the page's outgoing ids."""
-    kind, x = interpret(body, puzzle)
-    return x if kind == "links" else [solve(kind, x, puzzle)]
+    ids, puzzles = interpret(body, puzzle)
+    return ids + [solve(kind, work, puzzle) for kind, work in puzzles]
 
 
 # ---------------------------------------------------------------- the server's description
@@ -170,18 +220,12 @@ def _get_json(url, timeout_s):
         raise SystemExit(f"GET {url} failed: {e}")
 
 
-def describe_server(base_url, timeout_s):
-    """(start id, puzzle parameters): GET / for the puzzle, GET /api/ for the first page.
-    Done before the clock starts, as concur does."""
+def describe_server(base_url, timeout_s, retries="auto"):
+    """(start id, puzzle parameters, retries): GET / for the puzzle, GET /api/ for
+    the first page; retries "auto" resolved as concur does for a remote server
+    (10% of the announced total_pages failing 90% of the time). Done before the
+    clock starts, as concur does."""
     root = _get_json(base_url + "/", timeout_s)
-    puzzle = dict(DEFAULT_PUZZLE)
-    announced = root.get("puzzle") if isinstance(root, dict) else None
-    if isinstance(announced, dict):
-        for k in puzzle:
-            if k in announced:
-                puzzle[k] = announced[k]
-    if puzzle["hash_rule"] not in ("indexed", "plain"):
-        raise SystemExit(f"{base_url}/ announces an unknown hash_rule {puzzle['hash_rule']!r}")
     api = _get_json(base_url + "/api/", timeout_s)
     links = api.get("links") if isinstance(api, dict) else None
     if not isinstance(links, list) or not links:
@@ -189,7 +233,25 @@ def describe_server(base_url, timeout_s):
     start = link_to_id(links[0])
     if start is None:
         raise SystemExit(f"{base_url}/api/: cannot read link {links[0]!r}")
-    return start, puzzle
+    announced = root.get("puzzle") if isinstance(root, dict) else None
+    # A server that announces nothing with 6-character ids is the original's newest.
+    original = not isinstance(announced, dict) and len(start) == 6
+    puzzle = dict(ORIGINAL_PUZZLE if original else DEFAULT_PUZZLE)
+    if original:
+        print(f"{base_url} announces no puzzle settings and its ids have 6 characters: "
+              "crawling it as the original's newest server (plain rule, 5000000/1250000 "
+              "iterations)", file=sys.stderr)
+    if isinstance(announced, dict):
+        for k in puzzle:
+            if k in announced:
+                puzzle[k] = announced[k]
+    if puzzle["hash_rule"] not in ("indexed", "plain"):
+        raise SystemExit(f"{base_url}/ announces an unknown hash_rule {puzzle['hash_rule']!r}")
+    if retries == "auto":
+        total = root.get("total_pages") if isinstance(root, dict) else None
+        pages = total if isinstance(total, int) and total > 0 else 1000
+        retries = auto_retries(0.9, 0.1 * pages)
+    return start, puzzle, retries
 
 
 # ---------------------------------------------------------------- the frontier

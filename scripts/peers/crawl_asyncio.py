@@ -104,7 +104,8 @@ def main():
         "crawl_asyncio",
         lambda p: p.add_argument("--concurrency", type=common.positive, default=100,
                                  help="pages in flight at most (default 100)"))
-    start, puzzle = common.describe_server(args.base_url, args.timeout_s)
+    start, puzzle, args.retries = common.describe_server(args.base_url, args.timeout_s,
+                                                          args.retries)
     clock = common.Clock()
     stats, error = asyncio.run(crawl_with_asyncio(args.base_url, start, puzzle, args.max_pages,
                                                   args.retries, args.timeout_s, args.concurrency))

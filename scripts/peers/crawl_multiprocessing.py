@@ -107,7 +107,8 @@ def main():
         "crawl_multiprocessing",
         lambda p: p.add_argument("--workers", type=common.positive, default=8,
                                  help="pool processes (default 8)"))
-    start, puzzle = common.describe_server(args.base_url, args.timeout_s)
+    start, puzzle, args.retries = common.describe_server(args.base_url, args.timeout_s,
+                                                          args.retries)
     clock = common.Clock()
     stats, error = crawl_with_multiprocessing(args.base_url, start, puzzle, args.max_pages,
                                               args.retries, args.timeout_s, args.workers)

@@ -39,7 +39,8 @@ def crawl_sequential(base_url, start_page, puzzle, max_pages, retries, timeout_s
 
 def main():
     args = common.parse_args("crawl_sequential")
-    start, puzzle = common.describe_server(args.base_url, args.timeout_s)
+    start, puzzle, args.retries = common.describe_server(args.base_url, args.timeout_s,
+                                                          args.retries)
     clock = common.Clock()
     stats, error = crawl_sequential(args.base_url, start, puzzle, args.max_pages, args.retries,
                                     args.timeout_s)

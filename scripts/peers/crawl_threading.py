@@ -60,7 +60,8 @@ def main():
     args = common.parse_args(
         "crawl_threading",
         lambda p: p.add_argument("--workers", type=common.positive, default=32, help="threads (default 32)"))
-    start, puzzle = common.describe_server(args.base_url, args.timeout_s)
+    start, puzzle, args.retries = common.describe_server(args.base_url, args.timeout_s,
+                                                          args.retries)
     clock = common.Clock()
     stats, error = crawl_with_threading(args.base_url, start, puzzle, args.max_pages, args.retries,
                                         args.timeout_s, args.workers)

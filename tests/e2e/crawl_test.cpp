@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "config/options.hpp"
+#include "crawl/policy.hpp"
 #include "experiment/measure.hpp"
 #include "support/lab.hpp"
 #include "support/reference_crawl.hpp"
@@ -127,7 +128,25 @@ TEST_CASE("a server that is gone fails pages, not the process", "[e2e]") {
   CHECK_THAT(r.error, Catch::Contains("unreachable") && Catch::Contains(settings.base_url));
   CHECK(r.pages_ok == 0);
   CHECK(r.pages_failed == 1);  // the start page, after 1 + 2 attempts
-  CHECK(r.requests == 3);
+  // Refused connects are counted apart: no request was sent, and their
+  // microseconds are no answer's latency.
+  CHECK(r.connect_failures == 3);
+  CHECK(r.requests == 0);
+  CHECK(r.latency_ms.max == 0);
+  // ... and retried after a wait that doubles from 10 ms, not at once.
+  REQUIRE(r.events.size() == 3);
+  CHECK(r.events[1].start_s - r.events[0].end_s >= 0.010);
+  CHECK(r.events[2].start_s - r.events[1].end_s >= 0.020);
+}
+
+TEST_CASE("refused connects give up after kConnectRetries in a row, whatever retries says",
+          "[e2e][policy]") {
+  Lab lab(small_lab(19));
+  auto settings = lab.crawl(0, 1000);
+  lab.server.stop();
+  auto r = experiment::run_once(planned(kSequential), settings, nullptr);
+  CHECK(r.status == results::RunStatus::failed);
+  CHECK(r.connect_failures == 1 + crawl::kConnectRetries);
 }
 
 TEST_CASE("a 404 is never retried, whatever the policy", "[e2e][policy]") {

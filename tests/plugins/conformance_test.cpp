@@ -233,7 +233,8 @@ TEST_CASE("backoff waits between attempts, as the schedule says", "[conformance]
   settings.policy.backoff.jitter = false;
   auto r = experiment::run_once(strategy(), settings, nullptr);
   CHECK(r.status == results::RunStatus::failed);
-  CHECK(r.requests == 4);  // the start page: 1 + 3 attempts, then the run ends
+  CHECK(r.connect_failures == 4);  // the start page: 1 + 3 attempts, then the run ends
+  CHECK(r.requests == 0);          // none of them connected
   REQUIRE(r.events.size() == 4);
   for (size_t i = 1; i < r.events.size(); ++i)
     CHECK(r.events[i].start_s - r.events[i - 1].end_s >= 0.040);

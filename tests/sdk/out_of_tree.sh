@@ -53,6 +53,6 @@ strategies:
     report_every: 20
 YAML
 "$concur" run -q "$work/foo.yaml" --plugin-path "$work/foo/build" --out "$work/foo.csv"
-grep -q '^sdk,foo,report_every=20,1,1,ok,60,' "$work/foo.csv" ||
+grep -q '^sdk,foo,report_every=20,1,1,ok,ok,1.0000,0,60,' "$work/foo.csv" ||
   { cat "$work/foo.csv"; echo "sdk: no ok row for foo with all 60 pages"; exit 1; }
 step "ok"

@@ -126,7 +126,11 @@ const KeyRule<Draft> kCrawlKeys[] = {
     {"start", read_start},
     {"max_pages", [](const Field &f, Draft &d) { d.exp.crawl.max_pages = f.integer(0); }},
     {"timeout_ms", [](const Field &f, Draft &d) { d.exp.crawl.timeout_ms = f.integer(1); }},
-    {"retries", [](const Field &f, Draft &d) { d.exp.crawl.retries = f.integer(0); }},
+    {"retries",
+     [](const Field &f, Draft &d) {
+       const bool automatic = f.node().kind == Node::Kind::scalar && f.node().text == "auto";
+       d.exp.crawl.retries = automatic ? kAutoRetries : f.integer(0);
+     }},
 };
 
 const KeyRule<Draft> kOutputKeys[] = {

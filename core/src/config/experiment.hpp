@@ -56,12 +56,16 @@ struct StrategySpec {
   std::vector<analysis::Threshold> thresholds;
 };
 
+inline constexpr int kAutoRetries = -1;  // crawl.retries: auto
+
 struct CrawlSpec {
   std::string start = "root";  // root | random | <page id>
   int max_pages = 0;           // 0: the whole graph
   int timeout_ms = 10'000;     // per request
-  int retries = 50;            // extra attempts after a failed request (failure pages fail 90%)
-  crawl::FetchPolicy policy;   // backoff, retry_on, hedge, hedge_after_ms
+  // Extra attempts after a failed request; kAutoRetries: enough that losing a
+  // failure page is rare (crawl::auto_retries), computed once the server is known.
+  int retries = kAutoRetries;
+  crawl::FetchPolicy policy;  // backoff, retry_on, hedge, hedge_after_ms
 };
 
 // The task generator taking the puzzles of the server's cpu and core pages.
@@ -129,6 +133,7 @@ struct Experiment {
   // base_url, a puzzle key listed here overrides the server's announcement;
   // one not listed is taken from the announcement.
   std::vector<std::string> server_keys;
+  Location profile_where;  // of server.profile, when given: a served profile may contradict it
   CrawlSpec crawl;
   std::vector<StrategySpec> strategies;
   int repeat = 1;

@@ -153,6 +153,7 @@ void read_server(const Field &field, Draft &draft) {
   read_keys<Draft>(map, field.path(), kServerKeys, draft);
   apply_profile_defaults(map, draft.exp.server);
   for (const Entry &entry : map.entries) draft.exp.server_keys.push_back(entry.key);
+  if (const Entry *profile = map.find("profile")) draft.exp.profile_where = profile->where;
   if (!draft.exp.base_url) {
     check_id_space(field, draft);
     return;

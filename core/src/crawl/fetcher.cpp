@@ -1,9 +1,18 @@
 #include "crawl/fetcher.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
 namespace concur::crawl {
+
+std::string unreachable_error(const std::string &base_url, const std::string &why) {
+  return "server " + base_url + " unreachable: " + why;
+}
+
+bool is_unreachable(const std::string &error) {
+  return error.starts_with("server ") && error.find(" unreachable: ") != std::string::npos;
+}
 
 Fetcher::Fetcher(std::string base_url, int retries, FetchPolicy policy, FetchHost &host)
     : base_url_(std::move(base_url)), retries_(retries), policy_(std::move(policy)), host_(host) {}
@@ -17,9 +26,14 @@ void Fetcher::record(Worker &worker, const std::string &page, double start, cons
   WorkerStats &stats = worker.stats();
   stats.events.push_back({results::Event::Kind::request, worker.id(), page, start, host_.clock(),
                           r.status, 0, attempt, static_cast<long>(r.body.size())});
-  ++stats.requests;
+  // A refused connect sent nothing: no request, and its microseconds are no
+  // latency. Latency is what an answer took, so only answers are samples.
+  if (r.connect_failed)
+    ++stats.connect_failures;
+  else
+    ++stats.requests;
   if (hedged_copy) ++stats.hedged;
-  stats.latencies_ms.push_back(r.latency_ms);
+  if (r.status > 0) stats.latencies_ms.push_back(r.latency_ms);
   stats.connections += r.new_connections;
   host_.on_response(worker, stats.events.back());
 }
@@ -35,24 +49,32 @@ void Fetcher::record_cancelled(Worker &worker, const std::string &page, const Co
 }
 
 void Fetcher::note_failure(Attempts &attempts, const http::Response &r) const {
-  attempts.never_connected = attempts.never_connected && r.connect_failed;
+  attempts.refused_in_a_row = r.connect_failed ? attempts.refused_in_a_row + 1 : 0;
   attempts.retryable = attempts.retryable || worth_retrying(r, policy_.retry_on);
   if (!r.error.empty()) attempts.last_error = r.error;
   attempts.last_failure = http::failure_kind(r);
 }
 
+double Fetcher::retry_wait_ms(const Attempts &attempts, const std::string &page) const {
+  const double wait = backoff_ms(policy_.backoff, page, attempts.made);
+  if (attempts.refused_in_a_row == 0) return wait;
+  return std::max(wait, connect_backoff_ms(attempts.refused_in_a_row));
+}
+
 bool Fetcher::try_again(Worker &worker, Task &task, Attempts &attempts) {
-  if (attempts.retryable && attempts.made <= retries_ && !host_.aborted()) {
+  const bool refused_too_often = attempts.refused_in_a_row > kConnectRetries;
+  if (attempts.retryable && attempts.made <= retries_ && !refused_too_often && !host_.aborted()) {
     ++worker.stats().retries;
     return true;
   }
   task.failed = true;
   task.failure = attempts.last_failure;
   ++worker.stats().give_ups;
-  // Every attempt refused: the server is gone, and every later page would only
-  // fail the same way. End the run with the reason rather than grind on.
-  if (attempts.never_connected && !host_.aborted())
-    host_.abort("server " + base_url_ + " unreachable: " + attempts.last_error);
+  // Given up on a refused connect (after the connect backoff, unless the
+  // policy allows fewer attempts): the server is gone, and every later page
+  // would only fail the same way. End the run with the reason rather than grind on.
+  if (attempts.refused_in_a_row > 0 && !host_.aborted())
+    host_.abort(unreachable_error(base_url_, attempts.last_error));
   return false;
 }
 
@@ -77,7 +99,7 @@ bool Fetcher::fetch(Worker &worker, Task &task) {
     note_failure(attempts, r);
     if (!try_again(worker, task, attempts)) return false;
     // The backoff the policy asks for: this worker has nothing else to do.
-    const double wait = backoff_ms(policy_.backoff, task.page_id, attempts.made);
+    const double wait = retry_wait_ms(attempts, task.page_id);
     if (wait > 0) std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(wait));
   }
   task.failed = true;
@@ -175,7 +197,7 @@ void Fetcher::on_copy(const std::shared_ptr<AsyncFetch> &f, const Copy &copy, ht
     f->settled = true;
     return f->done(false);
   }
-  const double wait = backoff_ms(policy_.backoff, f->page, f->attempts.made);
+  const double wait = retry_wait_ms(f->attempts, f->page);
   if (wait > 0)
     f->loop.after(wait, [this, f] { start_attempt(f); });
   else

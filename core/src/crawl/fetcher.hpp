@@ -17,6 +17,11 @@
 
 namespace concur::crawl {
 
+// Why a run ends when the server stopped accepting connections, and whether
+// an error is that one (experiment/validity.hpp: server_unreachable).
+std::string unreachable_error(const std::string &base_url, const std::string &why);
+bool is_unreachable(const std::string &error);
+
 // What a fetch needs of the run it belongs to.
 class FetchHost {
  public:
@@ -42,9 +47,9 @@ class Fetcher {
  private:
   // One page's fetch across its attempts.
   struct Attempts {
-    int made = 0;  // attempts so far (a hedged attempt is one, whatever its copies)
-    bool never_connected = true;
-    bool retryable = false;  // the last attempt failed in a way worth retrying
+    int made = 0;              // attempts so far (a hedged attempt is one, whatever its copies)
+    int refused_in_a_row = 0;  // the latest attempts that could not connect
+    bool retryable = false;    // the last attempt failed in a way worth retrying
     std::string last_error;
     std::string last_failure;  // http::failure_kind of the last failed attempt
   };
@@ -61,6 +66,9 @@ class Fetcher {
               bool hedged_copy, int attempt);
   void record_cancelled(Worker &worker, const std::string &page, const Copy &copy);
   void note_failure(Attempts &attempts, const http::Response &r) const;
+  // The wait before the next attempt: the policy's backoff, and at least the
+  // connect backoff after a refused connect.
+  double retry_wait_ms(const Attempts &attempts, const std::string &page) const;
   // After a failed attempt: true to try again; false marks the task failed.
   bool try_again(Worker &worker, Task &task, Attempts &attempts);
   bool fetch_hedged(Worker &worker, Task &task);

@@ -47,6 +47,24 @@ double backoff_ms(const Backoff &b, const std::string &page, int retry) {
   return b.jitter ? wait * unit(b.seed, page, retry) : wait;
 }
 
+double expected_lost_pages(double failure_rate, double failure_pages, int retries) {
+  return failure_pages * std::pow(failure_rate, retries + 1);
+}
+
+int auto_retries(double failure_rate, double failure_pages) {
+  if (failure_rate >= 1 || failure_rate <= 0 || failure_pages <= 0) return kMinRetries;
+  // Solved for r: (r + 1) ln(rate) < ln(kLost / pages); then checked upwards
+  // so rounding cannot leave the bound unmet.
+  const double exact = std::log(kLostPagesPerCrawl / failure_pages) / std::log(failure_rate) - 1;
+  int r = std::max(0, static_cast<int>(std::floor(std::min(exact, 1e6))));
+  while (expected_lost_pages(failure_rate, failure_pages, r) >= kLostPagesPerCrawl) ++r;
+  return std::max(r, kMinRetries);
+}
+
+double connect_backoff_ms(int refused_in_a_row) {
+  return 10.0 * std::ldexp(1.0, std::clamp(refused_in_a_row, 1, kConnectRetries) - 1);
+}
+
 const char *backoff_name(BackoffKind kind) {
   switch (kind) {
     case BackoffKind::fixed:

@@ -53,6 +53,25 @@ bool worth_retrying(const http::Response &response, const RetryOn &on);
 // is the same run after run, whichever thread retries.
 double backoff_ms(const Backoff &backoff, const std::string &page, int retry);
 
+// `retries: auto`: the fewest retries r with which the expected number of
+// failure pages that give up, failure_pages × failure_rate^(r+1), stays below
+// kLostPagesPerCrawl; at least kMinRetries (other failures: a reset, a
+// timeout), and kMinRetries when failure pages never answer (retrying them
+// cannot help). Raising r costs nothing on average: a failure page takes
+// 1 / (1 - failure_rate) attempts whatever the cap; r only cuts the tail.
+inline constexpr double kLostPagesPerCrawl = 0.001;
+inline constexpr int kMinRetries = 3;
+int auto_retries(double failure_rate, double failure_pages);
+// failure_pages × failure_rate^(retries + 1).
+double expected_lost_pages(double failure_rate, double failure_pages, int retries);
+
+// A connect that is refused (nothing listens: the server is down or
+// restarting) is retried after 10, 20, 40 ... ms whatever `backoff` says, and
+// at most kConnectRetries times in a row (~2.5 s of waiting in all): retried
+// at once, 50 refusals took 2 ms and proved nothing more than the first.
+inline constexpr int kConnectRetries = 8;
+double connect_backoff_ms(int refused_in_a_row);
+
 const char *backoff_name(BackoffKind kind);
 
 // One token, for a CSV cell and the run's identity, e.g.

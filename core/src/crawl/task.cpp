@@ -48,6 +48,7 @@ void WorkerStats::add(WorkerStats &&s) {
   hedged += s.hedged;
   cancelled += s.cancelled;
   give_ups += s.give_ups;
+  connect_failures += s.connect_failures;
   for (const auto &[kind, count] : s.failures) failures[kind] += count;
   pages_ok += s.pages_ok;
   pages_failed += s.pages_failed;

@@ -42,10 +42,11 @@ struct WorkerStats {
   long hedged = 0;                       // requests that were extra copies of an attempt
   long give_ups = 0;                     // pages whose every allowed attempt failed
   long cancelled = 0;                    // copies stopped once a twin had won (in requests too)
+  long connect_failures = 0;             // attempts that never connected (refused): not in requests
   std::map<std::string, long> failures;  // failed pages by Task::failure
   double solve_s = 0;
   long connections = 0;
-  std::vector<double> latencies_ms;
+  std::vector<double> latencies_ms;  // of requests that got an HTTP answer (any status)
   std::vector<std::string> pages_ok_ids;
   std::vector<results::Event> events;
   std::vector<std::pair<std::string, std::vector<std::string>>> page_links;  // ok pages

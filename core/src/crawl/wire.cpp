@@ -51,10 +51,12 @@ json encode_stats(const WorkerStats &s) {
   for (const auto &e : s.events)
     events.push_back({static_cast<int>(e.kind), e.worker, e.page, e.start_s, e.end_s, e.status,
                       e.cpu_s, e.attempt, e.bytes, e.wait_s});
-  return {{"requests", s.requests}, {"retries", s.retries},         {"solves", s.solves},
-          {"hedged", s.hedged},     {"give_ups", s.give_ups},       {"cancelled", s.cancelled},
-          {"solve_s", s.solve_s},   {"connections", s.connections}, {"latencies", s.latencies_ms},
-          {"events", events},       {"failures", s.failures}};
+  return {{"requests", s.requests},      {"retries", s.retries},
+          {"solves", s.solves},          {"hedged", s.hedged},
+          {"give_ups", s.give_ups},      {"cancelled", s.cancelled},
+          {"solve_s", s.solve_s},        {"connections", s.connections},
+          {"latencies", s.latencies_ms}, {"events", events},
+          {"failures", s.failures},      {"connect_failures", s.connect_failures}};
 }
 
 results::Event decode_event(const json &e) {
@@ -81,6 +83,8 @@ WorkerStats decode_stats(const json &j) {
   s.solve_s = j.at("solve_s");
   s.connections = cbor::integer<long>(j.at("connections"));
   s.latencies_ms = j.at("latencies").get<std::vector<double>>();
+  if (j.contains("connect_failures"))
+    s.connect_failures = cbor::integer<long>(j.at("connect_failures"));
   if (j.contains("failures")) {
     const json &failures = j.at("failures");
     if (!failures.is_object()) throw cbor::Error("failures are not a map");

@@ -1,8 +1,10 @@
 #include "experiment/row.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 
+#include "experiment/validity.hpp"
 #include "results/csv.hpp"
 #include "results/fingerprint.hpp"
 #include "results/lower_bound.hpp"
@@ -53,6 +55,7 @@ void fill_counts(results::RunResult &r, const crawl::WorkerStats &w) {
   r.hedged_requests = w.hedged;
   r.cancelled_requests = w.cancelled;
   r.give_ups = w.give_ups;
+  r.connect_failures = w.connect_failures;
   r.page_failures = w.failures;
   r.solves = w.solves;
   r.solve_s = w.solve_s;
@@ -76,9 +79,18 @@ void fill_resources(results::RunResult &r, const Measured &m) {
 
 void fill_bound(results::RunResult &r, const crawl::CrawlSettings &s, const crawl::WorkerStats &w) {
   const results::PageTypes types(w.page_types.begin(), w.page_types.end());
+  const results::KnownGraph *graph = whole_graph(s, w);
+  // The original's /api/cheat/ gives links only; a whole-graph crawl fetched
+  // every page, so the types it saw are the graph's.
+  std::optional<results::KnownGraph> typed;
+  if (graph != nullptr && graph->types.empty()) {
+    typed.emplace(*graph);
+    typed->types = types;
+    graph = &*typed;
+  }
   const auto bound =
-      results::run_bound({s.compute != nullptr, whole_graph(s, w), s.start_id, &r.events,
-                          &w.page_links, &types, std::thread::hardware_concurrency()});
+      results::run_bound({s.compute != nullptr, graph, s.start_id, &r.events, &w.page_links, &types,
+                          std::thread::hardware_concurrency()});
   r.critical_path_s = bound.bound.critical_path_s;
   r.cpu_bound_s = bound.bound.cpu_bound_s;
   r.bound_basis = bound.basis;
@@ -104,6 +116,7 @@ results::RunResult make_row(const PlannedRun &planned, const crawl::CrawlSetting
   std::sort(r.events.begin(), r.events.end(),
             [](const results::Event &a, const results::Event &b) { return a.start_s < b.start_s; });
   if (!totals.error.empty()) r.fail(totals.error);
+  judge(r, settings, totals.work);
   return r;
 }
 

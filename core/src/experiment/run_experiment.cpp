@@ -9,6 +9,7 @@
 #include "analysis/results_json.hpp"
 #include "analysis/summary_csv.hpp"
 #include "analysis/terminal_summary.hpp"
+#include "crawl/fetcher.hpp"
 #include "experiment/schedule.hpp"
 #include "experiment/session.hpp"
 #include "results/csv.hpp"
@@ -126,28 +127,6 @@ std::vector<std::string> check_thresholds(results::RunResult &r,
   return missed;
 }
 
-// The run's requests against the server's count of them. Exact, but for
-// requests the runner stopped waiting for (timeouts, cancelled hedged copies,
-// transport errors), which the server may answer after the run ended.
-void warn_if_server_disagrees(const results::RunResult &r, std::ostream &log) {
-  if (r.server_requests < 0) return;
-  long sent = 0, unsure = 0, errors = 0;
-  for (const auto &e : r.events) {
-    if (e.kind != results::Event::Kind::request || e.status == 404) continue;
-    ++sent;
-    if (e.status <= 0) ++unsure;
-    if (e.status >= 500) ++errors;
-  }
-  const bool requests_agree = r.server_requests <= sent && r.server_requests >= sent - unsure;
-  const bool errors_agree = r.server_errors >= errors && r.server_errors <= errors + unsure;
-  if (requests_agree && errors_agree) return;
-  log << "concur: warning: " << r.strategy << " " << r.options << " repeat " << r.repeat
-      << ": the server answered " << r.server_requests << " page requests (" << r.server_errors
-      << " 5xx), the runner counted " << sent << " (" << errors << " 5xx"
-      << (unsure ? ", " + std::to_string(unsure) + " left unanswered" : std::string()) << ")"
-      << " - another client on the server, or a miscount\n";
-}
-
 size_t options_width(const std::vector<PlannedRun> &runs) {
   size_t width = 0;
   for (const auto &planned : runs) width = std::max(width, options_of(planned).size());
@@ -177,6 +156,8 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
                      options.progress_interval_s);
   if (progress) session.count_into(&progress->live());
   bool all_ok = true, stop = false;
+  std::string server_gone;  // why the remaining runs are not started
+  int skipped = 0;
   int run_index = 0, runs_missed = 0, runs_noisy = 0;
   const auto began = std::chrono::steady_clock::now();
   // The order (experiment/schedule.hpp) is fixed before the first run. A
@@ -186,15 +167,25 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
     if (stop) break;
     const size_t i = slot.run;
     const double offset_s = seconds_since(began);
+    // A server found gone is not asked again: every later run would fail the same way.
+    if (!server_gone.empty()) {
+      results::RunResult r = session.skipped(runs[i], slot.repeat, server_gone);
+      r.position = run_index + 1;
+      speedups.apply(r, i);
+      outputs.add(r, ++run_index, offset_s, runs[i].thresholds);
+      if (!options.quiet) results::print_summary_row(out, r, width);
+      ++skipped;
+      continue;
+    }
     if (progress) progress->run_started(run_index + 1, label_of(runs[i]));
     results::RunResult r = session.run_single(runs[i], slot.repeat);
     r.position = run_index + 1;
     if (progress) progress->run_finished();
+    if (crawl::is_unreachable(r.error)) server_gone = "not started: " + r.error;
     stop = outputs.refuses_columns(r, experiment.script) || session.script_failed();
     speedups.apply(r, i);
     const auto missed = check_thresholds(r, runs[i].thresholds);
     outputs.add(r, ++run_index, offset_s, runs[i].thresholds);
-    warn_if_server_disagrees(r, log);
     if (!options.quiet) results::print_summary_row(out, r, width);
     out.flush();
     for (const std::string &m : missed)
@@ -207,6 +198,9 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
     log << "concur: run failed: " << r.strategy << " " << r.options << ": " << r.error << '\n';
   }
   progress.reset();
+  if (skipped > 0)
+    log << "concur: the server was unreachable: the remaining " << skipped
+        << " runs were not started (rows marked skipped)\n";
   if (!options.quiet && experiment.repeat >= 2)
     analysis::print_repeat_summary(out, analysis::analyse(outputs.figures()));
   outputs.report(log);

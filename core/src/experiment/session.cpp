@@ -43,6 +43,18 @@ results::RunResult Session::run_single(const PlannedRun &planned, int repeat) {
   return r;
 }
 
+results::RunResult Session::skipped(const PlannedRun &planned, int repeat,
+                                    const std::string &why) const {
+  results::RunResult r =
+      make_row(planned, settings_, {}, {}, {experiment_.name, repeat, target_->seed()});
+  r.status = results::RunStatus::skipped;
+  r.error = why;
+  r.validity = {{"skipped", "not started: the server was unreachable in an earlier run"}};
+  r.coverage = -1;
+  r.pages_known = -1;
+  return r;
+}
+
 void Session::run_hooks(results::RunResult &r, ScriptOutcome &outcome) {
   auto fail = [&](const std::string &error, const std::string &traceback) {
     r.fail(error);

@@ -40,6 +40,8 @@ class Session {
   // script's error fails the row and makes script_failed() true; its Lua
   // traceback goes to the log.
   results::RunResult run_single(const PlannedRun &planned, int repeat);
+  // The row of a run not started, and why (the server was found gone).
+  results::RunResult skipped(const PlannedRun &planned, int repeat, const std::string &why) const;
   bool script_failed() const { return script_failed_; }
 
   // Pages completed by the run in progress, for a progress line.

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 
 #include "crawl/server_counts.hpp"
@@ -46,6 +48,11 @@ json announcement(http::Client &client, const std::string &base_url, std::ostrea
   return json::object();
 }
 
+bool given(const config::Experiment &experiment, const char *key) {
+  const auto &keys = experiment.server_keys;
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
 // A server of ours announces its puzzles at `/` (ext); the original announces
 // nothing. The config's puzzle keys, where the user gave them, win; the rest
 // come from the announcement, else from the course's defaults.
@@ -58,14 +65,70 @@ PuzzleParams remote_puzzle(const json &root, const config::Experiment &experimen
     p.core_iterations = it->value("core_iterations", p.core_iterations);
     p.id_length = it->value("id_length", p.id_length);
   }
-  auto given = [&](const char *key) {
-    const auto &keys = experiment.server_keys;
-    return std::find(keys.begin(), keys.end(), key) != keys.end();
-  };
-  if (given("hash_rule")) p.rule = configured.rule;
-  if (given("cpu_iterations")) p.cpu_iterations = configured.cpu_iterations;
-  if (given("core_iterations")) p.core_iterations = configured.core_iterations;
-  if (given("id_length")) p.id_length = configured.id_length;
+  if (given(experiment, "hash_rule")) p.rule = configured.rule;
+  if (given(experiment, "cpu_iterations")) p.cpu_iterations = configured.cpu_iterations;
+  if (given(experiment, "core_iterations")) p.core_iterations = configured.core_iterations;
+  if (given(experiment, "id_length")) p.id_length = configured.id_length;
+  return p;
+}
+
+// Which profile the server serves, as far as its answers tell (PROTOCOL.md,
+// "Profiles"): what it announces, else the length of its ids — the
+// original's newest server has 6 hex characters, the course's 4. `evidence`
+// says which. nullopt: it cannot be told.
+std::optional<server::Profile> served_profile(const json &root, const std::string &start_id,
+                                              std::string &evidence) {
+  using server::Profile;
+  if (auto it = root.find("puzzle"); it != root.end() && it->is_object()) {
+    const auto length = it->find("id_length");
+    const auto rule = it->find("hash_rule");
+    if (length == it->end() || !length->is_number_unsigned() || rule == it->end() ||
+        !rule->is_string())
+      return std::nullopt;
+    evidence = "it announces hash_rule " + rule->get<std::string>() + " and id_length " +
+               std::to_string(length->get<unsigned>());
+    const auto ours = server::profile_settings(Profile::course);
+    const auto original = server::profile_settings(Profile::original);
+    auto is = [&](const server::Settings &s) {
+      return length->get<unsigned>() == static_cast<unsigned>(s.id_length) &&
+             rule->get<std::string>() == hash::rule_name(s.hash_rule);
+    };
+    if (is(original)) return Profile::original;
+    return is(ours) ? std::optional(Profile::course) : std::nullopt;
+  }
+  evidence =
+      "its first page's id " + start_id + " has " + std::to_string(start_id.size()) + " characters";
+  if (start_id.size() == 6) return Profile::original;
+  return start_id.size() == 4 ? std::optional(Profile::course) : std::nullopt;
+}
+
+// A given profile the server contradicts is a config error naming the key; a
+// server that announces nothing and serves the original's ids is crawled with
+// the original's puzzle settings (those the config gives aside), said in one line.
+PuzzleParams settle_profile(const json &root, const config::Experiment &experiment,
+                            const std::string &start_id, PuzzleParams p, std::ostream &log) {
+  std::string evidence;
+  const auto served = served_profile(root, start_id, evidence);
+  if (!served) return p;
+  const std::string url = *experiment.base_url;
+  if (given(experiment, "profile")) {
+    if (*served == experiment.server.profile) return p;
+    const std::string name(server::profile_name(*served));
+    throw config::ConfigError(experiment.profile_where, "server.profile",
+                              "is " + std::string(server::profile_name(experiment.server.profile)) +
+                                  ", but " + url + " serves profile " + name + " (" + evidence +
+                                  "): set it to " + name + " or leave it out");
+  }
+  if (root.contains("puzzle") || *served != server::Profile::original) return p;
+  const server::Settings original = server::profile_settings(server::Profile::original);
+  if (!given(experiment, "hash_rule")) p.rule = original.hash_rule;
+  if (!given(experiment, "cpu_iterations")) p.cpu_iterations = original.cpu_iterations;
+  if (!given(experiment, "core_iterations")) p.core_iterations = original.core_iterations;
+  if (!given(experiment, "id_length")) p.id_length = original.id_length;
+  log << "concur: " << url << " announces no puzzle settings and " << evidence
+      << ", as the original server's: crawling it as profile: original (" << hash::rule_name(p.rule)
+      << " rule, " << p.cpu_iterations << "/" << p.core_iterations << " iterations, id_length "
+      << p.id_length << "); set server.profile to say otherwise\n";
   return p;
 }
 
@@ -83,29 +146,73 @@ std::string resolve_start(http::Client &client, const std::string &base_url,
   return start;
 }
 
-// The server's whole graph from `/api/cheat/` (ext), or null when it has none
-// (the original server) or sends something else: the bound then covers the
-// discovered pages only.
+// One page of `/api/cheat/`: ours, {"page_type": t, "links": [ids]}, or the
+// original's, a bare list of ids. False: neither.
+bool read_cheat_page(const std::string &id, const json &page, results::KnownGraph &graph) {
+  const json *links = &page;
+  if (page.is_object()) {
+    const auto it = page.find("links");
+    if (it == page.end()) return false;
+    links = &*it;
+    if (auto type = page.find("page_type"); type != page.end() && type->is_string())
+      graph.types[id] = type->get<std::string>();
+  }
+  if (!links->is_array()) return false;
+  std::vector<std::string> &out = graph.links[id];
+  for (const auto &link : *links)
+    if (auto to = link.is_string() ? crawl::link_to_id(link.get<std::string>()) : std::nullopt)
+      out.push_back(*to);
+  return true;
+}
+
+// The server's whole graph from `/api/cheat/`, in either shape, or null when
+// it has none or sends something else (said in one line): the bound then
+// covers the discovered pages only, and coverage is unknown.
 std::shared_ptr<const results::KnownGraph> known_graph(http::Client &client,
                                                        const std::string &base_url,
                                                        std::ostream &log) {
-  const http::Response r = client.get(base_url + "/api/cheat/");
+  const std::string url = base_url + "/api/cheat/";
+  const http::Response r = client.get(url);
   if (!r.ok()) return nullptr;
   const json body = json::parse(r.body, nullptr, false);
-  if (!body.is_object()) return nullptr;
   auto graph = std::make_shared<results::KnownGraph>();
-  for (const auto &[id, page] : body.items()) {
-    if (!page.is_object()) return nullptr;
-    std::vector<std::string> &links = graph->links[id];
-    for (const auto &link : page.value("links", json::array()))
-      if (auto to = link.is_string() ? crawl::link_to_id(link.get<std::string>()) : std::nullopt)
-        links.push_back(*to);
-    if (auto type = page.find("page_type"); type != page.end() && type->is_string())
-      graph->types[id] = type->get<std::string>();
+  bool readable = body.is_object() && !body.empty();
+  if (readable)
+    for (const auto &[id, page] : body.items())
+      if (!(readable = read_cheat_page(id, page, *graph))) break;
+  if (!readable) {
+    log << "concur: " << url << " answers, but neither as {id: {page_type, links}} nor as "
+        << "{id: [ids]}: bounds cover the discovered pages, coverage unknown\n";
+    return nullptr;
   }
-  log << "concur: " << base_url << "/api/cheat/ gives the whole graph (" << graph->links.size()
+  log << "concur: " << url << " gives the whole graph (" << graph->links.size()
       << " pages): bounds cover every page\n";
   return graph;
+}
+
+// crawl.retries, or for `auto` the fewest that keep the expected failure
+// pages given up per crawl below crawl::kLostPagesPerCrawl, said in one line.
+// A remote server does not announce its failure rate: the protocol's
+// defaults (10% failure pages failing 90% of the time) stand in.
+int retries_for(const config::Experiment &experiment, long announced_pages, std::ostream &log) {
+  if (experiment.crawl.retries != config::kAutoRetries) return experiment.crawl.retries;
+  const auto failure = static_cast<size_t>(server::PageType::failure);
+  const server::Settings protocol;
+  const server::Settings &s = experiment.base_url ? protocol : experiment.server;
+  const long pages = experiment.base_url && announced_pages > 0 ? announced_pages : s.pages;
+  const double failure_pages = static_cast<double>(pages) * s.shares[failure];
+  const int retries = crawl::auto_retries(s.failure_rate, failure_pages);
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "concur: retries auto = %d: %.0f failure pages failing %.0f%% of the time give up "
+                "%.2g times per crawl on average%s\n",
+                retries, failure_pages, 100 * s.failure_rate,
+                crawl::expected_lost_pages(s.failure_rate, failure_pages, retries),
+                experiment.base_url ? " (the protocol's default shares and failure rate: the "
+                                      "server does not announce its own)"
+                                    : "");
+  log << line;
+  return retries;
 }
 
 }  // namespace
@@ -116,18 +223,24 @@ Target::Target(const config::Experiment &experiment, std::ostream &log) {
     return;
   }
   http::Client client(experiment.crawl.timeout_ms);
+  long announced_pages = 0;
+  json root;
   if (experiment.base_url) {
     settings_.base_url = *experiment.base_url;  // the loader dropped any trailing '/'
-    const json root = announcement(client, settings_.base_url, log);
+    root = announcement(client, settings_.base_url, log);
     settings_.puzzle = remote_puzzle(root, experiment);
     seed_ = root.value("seed", uint64_t{0});  // 0: the server does not say
+    if (auto total = root.find("total_pages"); total != root.end() && total->is_number_unsigned())
+      announced_pages = total->get<long>();
   } else {
     start_embedded(experiment, log);
   }
   settings_.start_id = resolve_start(client, settings_.base_url, experiment.crawl.start);
+  if (experiment.base_url)
+    settings_.puzzle = settle_profile(root, experiment, settings_.start_id, settings_.puzzle, log);
   settings_.max_pages = experiment.crawl.max_pages;
   settings_.timeout_ms = experiment.crawl.timeout_ms;
-  settings_.retries = experiment.crawl.retries;
+  settings_.retries = retries_for(experiment, announced_pages, log);
   settings_.policy = experiment.crawl.policy;
   if (settings_.max_pages == 0) settings_.graph = known_graph(client, settings_.base_url, log);
   settings_.server_metrics = crawl::fetch_server_counts(client, settings_.base_url).has_value();

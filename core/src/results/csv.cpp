@@ -33,9 +33,10 @@ std::string join_metrics(const std::map<std::string, double> &metrics) {
   return out;
 }
 
-// A latency percentile; blank for a compute run, which makes no requests.
+// A latency percentile; blank for a compute run, which makes no requests, and
+// for a run that got no answer.
 std::string latency(const RunResult &r, double ms) {
-  return r.is_compute() ? std::string() : fixed(ms, 3);
+  return r.is_compute() || r.latency_ms.samples == 0 ? std::string() : fixed(ms, 3);
 }
 
 std::string unless_negative(long v) {
@@ -64,6 +65,10 @@ const Column kColumns[] = {
     {"position",
      [](const RunResult &r) { return r.position > 0 ? std::to_string(r.position) : ""; }},
     {"status", [](const RunResult &r) { return std::string(status_name(r.status)); }},
+    {"validity", [](const RunResult &r) { return r.validity_text(); }},
+    {"coverage",
+     [](const RunResult &r) { return r.coverage < 0 ? std::string() : fixed(r.coverage, 4); }},
+    {"connect_failures", [](const RunResult &r) { return std::to_string(r.connect_failures); }},
     {"pages_ok", [](const RunResult &r) { return std::to_string(r.pages_ok); }},
     {"pages_failed", [](const RunResult &r) { return std::to_string(r.pages_failed); }},
     {"requests", [](const RunResult &r) { return std::to_string(r.requests); }},
@@ -147,9 +152,10 @@ std::vector<std::string> csv_fields(const RunResult &r) {
 bool is_numeric_column(std::string_view name) {
   // Every column but these holds a number (or is blank where none applies).
   static constexpr std::string_view kText[] = {
-      "experiment", "strategy", "options",  "status",       "page_failures", "bound_basis",
-      "metrics",    "base_url", "start",    "fetch_policy", "puzzle",        "concur_version",
-      "workload",   "gil",      "baseline", "thresholds",   "script",        "error"};
+      "experiment",  "strategy",       "options",  "status",  "page_failures",
+      "bound_basis", "metrics",        "base_url", "start",   "fetch_policy",
+      "puzzle",      "concur_version", "workload", "gil",     "baseline",
+      "thresholds",  "script",         "error",    "validity"};
   const auto header = csv_header();
   return std::find(header.begin(), header.end(), name) != header.end() &&
          std::find(std::begin(kText), std::end(kText), name) == std::end(kText);

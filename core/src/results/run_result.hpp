@@ -13,10 +13,12 @@
 
 namespace concur::results {
 
-// A run's outcome. `failed` always comes with an error saying why.
-enum class RunStatus { ok, failed };
+// A run's outcome. `failed` always comes with an error saying why;
+// `skipped`: not started (the server was found gone in an earlier run).
+enum class RunStatus { ok, failed, skipped };
 
 inline const char *status_name(RunStatus status) {
+  if (status == RunStatus::skipped) return "skipped";
   return status == RunStatus::ok ? "ok" : "failed";
 }
 
@@ -81,13 +83,24 @@ struct RunResult {
   // The server's count of the run (crawl/server_counts.hpp): requests it
   // answered for graph pages, and its 5xx; -1 when the server has no /metrics.
   long server_requests = -1, server_errors = -1;
+  long connect_failures = 0;  // attempts that never connected: not in `requests`
+  // Whether the run did what it was asked (experiment/validity.hpp): a word
+  // for the CSV and a sentence for the terminal per reason; none: valid.
+  struct Flag {
+    std::string reason, detail;
+  };
+  std::vector<Flag> validity;
+  // Pages reached / pages a complete crawl reaches (from the server's whole
+  // graph); -1: not known.
+  double coverage = -1;
+  long pages_known = -1;
 
   // Resources.
   double wall_s = 0;
   double cpu_user_s = 0;
   double cpu_sys_s = 0;
   double max_rss_mb = 0;
-  LatencySummary latency_ms;              // per request (every attempt)
+  LatencySummary latency_ms;              // per answer that arrived (any HTTP status)
   std::map<std::string, double> metrics;  // strategy-specific figures
   double critical_path_s = 0;             // results/lower_bound.hpp
   double cpu_bound_s = 0;
@@ -103,6 +116,12 @@ struct RunResult {
   // Columns on_result added (name, value), in name order: after the standard ones.
   std::vector<std::pair<std::string, std::string>> extra_columns;
   bool ok() const { return status == RunStatus::ok; }
+  // "ok", or the reasons, ';'-separated: the CSV's validity.
+  std::string validity_text() const {
+    std::string out;
+    for (const auto &f : validity) out += (out.empty() ? "" : ";") + f.reason;
+    return out.empty() ? "ok" : out;
+  }
   // A compute run: its "pages" are tasks, and it makes no requests (no latency).
   bool is_compute() const { return workload != "crawl"; }
   // Marks the run failed with why. A later step's reason replaces an earlier

@@ -20,6 +20,7 @@ LatencySummary summarize(std::vector<double> samples) {
   s.p90 = percentile(samples, 90);
   s.p99 = percentile(samples, 99);
   s.max = samples.empty() ? 0 : samples.back();
+  s.samples = static_cast<long>(samples.size());
   return s;
 }
 

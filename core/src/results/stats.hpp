@@ -11,6 +11,7 @@ double percentile(std::vector<double> &samples, double p);
 
 struct LatencySummary {
   double p50 = 0, p90 = 0, p99 = 0, max = 0;
+  long samples = 0;  // none: the CSV leaves the percentiles blank
 };
 LatencySummary summarize(std::vector<double> samples);
 

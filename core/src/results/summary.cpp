@@ -73,9 +73,13 @@ void print_summary_row(std::ostream &out, const RunResult &r, size_t options_wid
        unless_compute(std::to_string(r.requests)), num(r.wall_s, 2), num(r.pages_per_s(), 1),
        unless_compute(num(r.latency_ms.p50, 1)), unless_compute(num(r.latency_ms.p99, 1)),
        num(r.efficiency(), 2), num(r.cpu_user_s + r.cpu_sys_s, 2), num(r.max_rss_mb, 0)},
-      options_width, r.ok() ? "" : "[FAILED]");
+      options_width,
+      r.ok()                           ? ""
+      : r.status == RunStatus::skipped ? "[SKIPPED]"
+                                       : "[FAILED]");
   if (!r.page_failures.empty())
     out << "    failed pages: " << describe_failures(r.page_failures) << '\n';
+  for (const auto &f : r.validity) out << "    " << f.reason << ": " << f.detail << '\n';
   out.flush();
 }
 

@@ -118,7 +118,7 @@ TEST_CASE("defaults fill everything not given", "[config]") {
   CHECK(e.crawl.start == "root");
   CHECK(e.crawl.max_pages == 0);
   CHECK(e.crawl.timeout_ms == 10000);
-  CHECK(e.crawl.retries == 50);
+  CHECK(e.crawl.retries == concur::config::kAutoRetries);
   CHECK(e.repeat == 1);
   CHECK(e.warmup == 0);
   // A given name names the output too; empty sections are allowed.
@@ -126,6 +126,16 @@ TEST_CASE("defaults fill everything not given", "[config]") {
                                      "configs/quickstart.yaml");
   CHECK(named.name == "demo");
   CHECK(named.output.runs == "results/demo.csv");
+}
+
+TEST_CASE("crawl.retries is auto or an integer >= 0", "[config]") {
+  CHECK(load_text(std::string(kMinimal) + "crawl: {retries: auto}\n", "x.yaml").crawl.retries ==
+        concur::config::kAutoRetries);
+  CHECK(load_text(std::string(kMinimal) + "crawl: {retries: 7}\n", "x.yaml").crawl.retries == 7);
+  CHECK_THAT(load_error(std::string(kMinimal) + "crawl: {retries: -1}\n").what(),
+             Catch::Contains("crawl.retries"));
+  CHECK_THAT(load_error(std::string(kMinimal) + "crawl: {retries: many}\n").what(),
+             Catch::Contains("crawl.retries"));
 }
 
 TEST_CASE("the server's idle timeout is a non-negative number", "[config]") {

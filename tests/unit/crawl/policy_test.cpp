@@ -137,3 +137,20 @@ TEST_CASE("describe names every part of the policy", "[policy]") {
   CHECK(describe(p) ==
         "backoff=exponential:10:500:jitter:9 retry_on=nothing hedge=3 hedge_after_ms=200");
 }
+
+TEST_CASE("retries: auto keeps the expected pages lost per crawl below 0.001", "[policy]") {
+  // The course's graph: 1000 pages, 10% failure pages failing 90% of the time.
+  const int r = auto_retries(0.9, 100);
+  CHECK(expected_lost_pages(0.9, 100, r) < kLostPagesPerCrawl);
+  CHECK(expected_lost_pages(0.9, 100, r - 1) >= kLostPagesPerCrawl);  // and no more than needed
+  CHECK(r == 109);  // 100 x 0.9^110 = 0.00093; 100 x 0.9^109 = 0.00103
+  // The old default of 50 lost 100 x 0.9^51 = 0.46 pages per crawl.
+  CHECK(expected_lost_pages(0.9, 100, 50) == Approx(0.464).epsilon(0.01));
+  // More failure pages, or a higher rate, need more retries; none need few.
+  CHECK(auto_retries(0.9, 10'000) > r);
+  CHECK(auto_retries(0.99, 100) > r);
+  CHECK(auto_retries(0.5, 100) == 16);  // 100 / 2^17 = 0.00076
+  CHECK(auto_retries(0.0, 100) == kMinRetries);
+  CHECK(auto_retries(0.9, 0) == kMinRetries);
+  CHECK(auto_retries(1.0, 100) == kMinRetries);  // never answers: retrying cannot help
+}

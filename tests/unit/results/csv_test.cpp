@@ -71,6 +71,9 @@ TEST_CASE("the runs CSV's header and formats are what readers know", "[results]"
   r.hedged_requests = 4;
   r.cancelled_requests = 2;
   r.give_ups = 3;
+  r.connect_failures = 7;
+  r.validity = {{"server_unreachable", "gone"}, {"incomplete (97/100)", "3 lost"}};
+  r.coverage = 0.97;
   r.page_failures = {{"timeout", 1}, {"http_500", 2}};
   r.solves = 12;
   r.solve_s = 1.23456789;
@@ -80,7 +83,7 @@ TEST_CASE("the runs CSV's header and formats are what readers know", "[results]"
   r.cpu_user_s = 0.5;
   r.cpu_sys_s = -0.022;
   r.max_rss_mb = 85.27;
-  r.latency_ms = {10.0004, 20.5, 99.9996, 5000};
+  r.latency_ms = {10.0004, 20.5, 99.9996, 5000, 120};
   r.metrics = {{"queue_high_water", 17}, {"producer_blocked_s", 0.1234567}};
   r.critical_path_s = 2.5;
   r.cpu_bound_s = 0.75;
@@ -109,9 +112,17 @@ TEST_CASE("each row is on disk as soon as it is written", "[results]") {
   r.pages_ok = 7;
   csv.write(r);
   std::string text = slurp(path);  // the writer is still open: the row must be flushed
-  CHECK(text.rfind("experiment,strategy,options,repeat,position,status,pages_ok", 0) == 0);
-  CHECK(text.find("e,sequential,\"workers=4 mode=a,b\",0,,ok,7,") != std::string::npos);
+  CHECK(text.rfind("experiment,strategy,options,repeat,position,status,validity,coverage,", 0) == 0);
+  CHECK(text.find("e,sequential,\"workers=4 mode=a,b\",0,,ok,ok,,0,7,") != std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a run that got no answer has empty latency columns, not zeros", "[results]") {
+  RunResult r;  // a crawl whose every attempt was refused
+  r.connect_failures = 9;
+  const std::vector<std::string> names = csv_header(), fields = csv_fields(r);
+  for (size_t i = 0; i < names.size(); ++i)
+    if (names[i].rfind("latency_", 0) == 0) CHECK(fields[i].empty());
 }
 
 TEST_CASE("an unwritable path is refused with its name", "[results]") {
@@ -121,6 +132,7 @@ TEST_CASE("an unwritable path is refused with its name", "[results]") {
 TEST_CASE("a compute row's latency columns are empty in the runs CSV", "[results]") {
   RunResult crawl_run, compute_run;
   crawl_run.latency_ms.p50 = 12.5;
+  crawl_run.latency_ms.samples = 1;
   compute_run.workload = "md5_chain x8 (2000000 iterations)";
   const std::vector<std::string> names = csv_header(), crawl = csv_fields(crawl_run),
                                  compute = csv_fields(compute_run);
