@@ -1,10 +1,12 @@
 // The client's page interpreter: any body (JSON or not) is a page or a
 // PageError. The first byte picks the puzzle description, so both profiles'
-// shapes are reached.
+// shapes are reached. The same bytes are read as `/api/cheat/` too (a graph or
+// nothing, in either shape).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
+#include "crawl/cheat.hpp"
 #include "crawl/page.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -13,6 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   params.rule = data[0] & 1 ? concur::hash::Rule::plain : concur::hash::Rule::indexed;
   params.id_length = 1 + (data[0] >> 1) % 16;
   const std::string_view body(reinterpret_cast<const char *>(data + 1), size - 1);
+  (void)concur::crawl::parse_cheat(body);
   try {
     const auto page = concur::crawl::parse_page(body, params);
     // What a crawl does next with a page: its links and, given results, its answers.

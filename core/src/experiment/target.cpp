@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "crawl/cheat.hpp"
 #include "crawl/server_counts.hpp"
 #include "experiment/compute_plan.hpp"
 #include "server/graph.hpp"
@@ -146,25 +147,6 @@ std::string resolve_start(http::Client &client, const std::string &base_url,
   return start;
 }
 
-// One page of `/api/cheat/`: ours, {"page_type": t, "links": [ids]}, or the
-// original's, a bare list of ids. False: neither.
-bool read_cheat_page(const std::string &id, const json &page, results::KnownGraph &graph) {
-  const json *links = &page;
-  if (page.is_object()) {
-    const auto it = page.find("links");
-    if (it == page.end()) return false;
-    links = &*it;
-    if (auto type = page.find("page_type"); type != page.end() && type->is_string())
-      graph.types[id] = type->get<std::string>();
-  }
-  if (!links->is_array()) return false;
-  std::vector<std::string> &out = graph.links[id];
-  for (const auto &link : *links)
-    if (auto to = link.is_string() ? crawl::link_to_id(link.get<std::string>()) : std::nullopt)
-      out.push_back(*to);
-  return true;
-}
-
 // The server's whole graph from `/api/cheat/`, in either shape, or null when
 // it has none or sends something else (said in one line): the bound then
 // covers the discovered pages only, and coverage is unknown.
@@ -174,20 +156,15 @@ std::shared_ptr<const results::KnownGraph> known_graph(http::Client &client,
   const std::string url = base_url + "/api/cheat/";
   const http::Response r = client.get(url);
   if (!r.ok()) return nullptr;
-  const json body = json::parse(r.body, nullptr, false);
-  auto graph = std::make_shared<results::KnownGraph>();
-  bool readable = body.is_object() && !body.empty();
-  if (readable)
-    for (const auto &[id, page] : body.items())
-      if (!(readable = read_cheat_page(id, page, *graph))) break;
-  if (!readable) {
+  auto graph = crawl::parse_cheat(r.body);
+  if (!graph) {
     log << "concur: " << url << " answers, but neither as {id: {page_type, links}} nor as "
         << "{id: [ids]}: bounds cover the discovered pages, coverage unknown\n";
     return nullptr;
   }
   log << "concur: " << url << " gives the whole graph (" << graph->links.size()
       << " pages): bounds cover every page\n";
-  return graph;
+  return std::make_shared<const results::KnownGraph>(std::move(*graph));
 }
 
 // crawl.retries, or for `auto` the fewest that keep the expected failure

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "crawl/cheat.hpp"
 #include "crawl/page.hpp"
 
 using namespace concur::crawl;
@@ -78,4 +79,22 @@ TEST_CASE("what is not a page is refused", "[crawl]") {
   CHECK_THROWS_AS(parse_page(R"({"links":"ab12"})", {}), PageError);
   CHECK_THROWS_AS(parse_page(R"({"links":[12]})", {}), PageError);
   CHECK_THROWS_AS(parse_page(R"({"hashseed":{"1":"a","3":"c"}})", {}), PageError);
+}
+
+TEST_CASE("/api/cheat/ is read in ours and in the original's shape", "[page]") {
+  const auto ours = concur::crawl::parse_cheat(
+      R"({"ab12": {"page_type": "cpu", "links": ["/api/cd34"]}, "cd34": {"page_type": "regular", "links": []}})");
+  REQUIRE(ours.has_value());
+  CHECK(ours->links.at("ab12") == std::vector<std::string>{"cd34"});
+  CHECK(ours->types.at("ab12") == "cpu");
+  const auto original =
+      concur::crawl::parse_cheat(R"({"a1b2c3": ["d4e5f6", "/api/a1b2c3"], "d4e5f6": []})");
+  REQUIRE(original.has_value());
+  CHECK(original->links.at("a1b2c3") == std::vector<std::string>{"d4e5f6", "a1b2c3"});
+  CHECK(original->links.at("d4e5f6").empty());
+  CHECK(original->types.empty());  // the original gives no types
+  CHECK_FALSE(concur::crawl::parse_cheat("not json").has_value());
+  CHECK_FALSE(concur::crawl::parse_cheat("{}").has_value());
+  CHECK_FALSE(concur::crawl::parse_cheat(R"({"ab12": 7})").has_value());
+  CHECK_FALSE(concur::crawl::parse_cheat(R"({"ab12": {"page_type": "cpu"}})").has_value());
 }
