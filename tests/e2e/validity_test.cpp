@@ -159,6 +159,9 @@ TEST_CASE("a crawl that loses pages to failures says how many, in the row and un
   CHECK(row.at(runs.column("validity")) == "incomplete (" + pages_ok + "/60)");
   CHECK_THAT(r.out, Catch::Contains("incomplete (" + pages_ok + "/60): ") &&
                         Catch::Contains("gave up (http_500="));
+  // The summary shows the loss too: its least coverage is the run's.
+  const std::string summary = slurp(box.path("runs.summary.csv"));
+  CHECK(concur::test::column(summary, "coverage_min").at(0) == row.at(runs.column("coverage")));
 }
 
 TEST_CASE("a server killed mid-experiment: that run failed, the rest skipped, not started",

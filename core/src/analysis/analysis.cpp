@@ -40,6 +40,10 @@ void statistics(ConfigSummary &c, const std::vector<RunFigures> &runs) {
     if (!std::isnan(r.p99)) p99.push_back(r.p99);
   }
   c.runs_ok = wall.size();
+  for (size_t i : c.runs)
+    if (const auto found = runs[i].columns.find("coverage"); found != runs[i].columns.end())
+      c.coverage_min =
+          std::isnan(c.coverage_min) ? found->second : std::min(c.coverage_min, found->second);
   c.wall = sample_stats(wall);
   c.rate = sample_stats(rate);
   c.efficiency = sample_stats(efficiency);

@@ -53,7 +53,10 @@ struct ConfigSummary {
   int baseline = -1;                             // index of its baseline configuration; -1 none
   Speedup speedup;                               // over the baseline; NaN when none
   int sweep = -1;                                // the first sweep it is in with a USL fit
-  size_t runs_missing_thresholds = 0;            // runs whose `thresholds` cell says missed
+  // The least coverage of its runs (pages reached / reachable pages), so a
+  // run that lost pages shows in the summary too; NaN when no run knows it.
+  double coverage_min = std::numeric_limits<double>::quiet_NaN();
+  size_t runs_missing_thresholds = 0;  // runs whose `thresholds` cell says missed
   // Its thresholds on the medians of its ok runs: "" unknown or none, "met",
   // "missed: ..." (thresholds_cell).
   std::string thresholds;
