@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "results/csv.hpp"
+#include "results/output_file.hpp"
 
 namespace concur::analysis {
 namespace {
@@ -132,11 +133,7 @@ void write_summary_csv(const std::string &path, const std::vector<RunFigures> &r
 }
 
 std::string beside_csv(const std::string &csv_path, const std::string &suffix) {
-  for (const std::string ext : {".csv", ".json"})  // a runs CSV, or a results document
-    if (csv_path.size() > ext.size() &&
-        csv_path.compare(csv_path.size() - ext.size(), ext.size(), ext) == 0)
-      return csv_path.substr(0, csv_path.size() - ext.size()) + suffix;
-  return csv_path + suffix;
+  return results::results_stem(csv_path) + suffix;
 }
 
 std::string summary_path_for(const std::string &runs_path) {

@@ -23,6 +23,16 @@ inline std::ofstream open_truncated(const std::string &path) {
   return out;
 }
 
+// What files beside a result set are named from: "results/x.csv" (a runs
+// CSV) or "results/x.json" (its results document) -> "results/x"; any other
+// name whole ("out" -> "out").
+inline std::string results_stem(const std::string &path) {
+  for (const std::string ext : {".csv", ".json"})
+    if (path.size() > ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0)
+      return path.substr(0, path.size() - ext.size());
+  return path;
+}
+
 inline long long micros(double seconds) {
   return std::llround(seconds * 1e6);
 }

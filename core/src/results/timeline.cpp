@@ -235,12 +235,7 @@ void TimelineWriter::warn_if_failed(std::ostream &log) const {
 }
 
 std::string timeline_path_for(const std::string &runs_path) {
-  // "x.csv" (or the results document "x.json") -> "x.timeline.csv"; "out" -> "out.timeline.csv"
-  for (const std::string ext : {".csv", ".json"})
-    if (runs_path.size() > ext.size() &&
-        runs_path.compare(runs_path.size() - ext.size(), ext.size(), ext) == 0)
-      return runs_path.substr(0, runs_path.size() - ext.size()) + ".timeline.csv";
-  return runs_path + ".timeline.csv";
+  return results_stem(runs_path) + ".timeline.csv";
 }
 
 std::unique_ptr<TimelineWriter> timeline_beside(const std::string &runs_path) {
