@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # libFuzzer on every parser of untrusted bytes (tests/fuzz/: config, page,
-# options, report, http_request, wire, timeline).
+# options, report, http_request, wire, timeline, results_json).
 #   scripts/fuzz.sh [--seconds N | --ci] [TARGET...]
 # Builds build-fuzz with clang (libFuzzer + ASan + UBSan), then runs each target
 # for N seconds (default 600; CI runs 30), two at a time, from its seeds
@@ -33,6 +33,16 @@ for t in "${targets[@]}"; do
   [[ -d tests/fuzz/corpus/$t ]] || { echo "fuzz.sh: no target '$t' (tests/fuzz/corpus/$t)" >&2; exit 2; }
 done
 
+# Inputs per target in --ci mode: ~30 s each at the rates measured on the
+# 2-core machines (docs/architecture.md, "Fuzzing").
+declare -A ci_runs=([config]=200000 [page]=600000 [options]=200000 [report]=150000
+  [http_request]=100000 [wire]=300000 [timeline]=100000 [results_json]=250000)
+if ((ci)); then
+  for t in "${targets[@]}"; do
+    [[ -n ${ci_runs[$t]:-} ]] || { echo "fuzz.sh: no --ci input count for '$t' (ci_runs)" >&2; exit 2; }
+  done
+fi
+
 scripts/install-deps.sh >&2
 build=build-fuzz
 if [[ ! -f $build/CMakeCache.txt ]]; then
@@ -43,10 +53,6 @@ cmake --build "$build" -j2 --target "${targets[@]/#/fuzz_}" >&2
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-# Inputs per target in --ci mode: ~30 s each at the rates measured on the
-# 2-core machines (docs/architecture.md, "Fuzzing").
-declare -A ci_runs=([config]=200000 [page]=600000 [options]=200000 [report]=150000
-  [http_request]=100000 [wire]=300000 [timeline]=100000)
 # fuzz_one TARGET: its run's log in build-fuzz/logs/TARGET.log; exit status kept.
 fuzz_one() {
   local t=$1 extent corpus=("$build/corpus/$t")
