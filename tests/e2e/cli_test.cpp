@@ -320,6 +320,10 @@ TEST_CASE("new-plugin refuses bad names and never overwrites", "[e2e][cli]") {
   CHECK(fs::exists(box.path("mine") / "mine.c"));
   CHECK_THAT(slurp(box.path("mine") / "mine.c"),
              Catch::Contains("\"mine\", /* what configs write") && !Catch::Contains("template\""));
+  // Its own description, not the template's ("copy it with concur new-plugin").
+  CHECK_THAT(slurp(box.path("mine") / "mine.c"),
+             Catch::Contains(".description = \"mine: say here") &&
+                 !Catch::Contains("copy it with concur new-plugin"));
   CHECK_THAT(slurp(box.path("mine") / "CMakeLists.txt"),
              Catch::Contains("concur_add_plugin(NAME mine SOURCES mine.c)"));
   CHECK_THAT(r.out, Catch::Contains("-Dconcur_DIR=" CONCUR_BUILD_DIR));  // run from the build tree

@@ -199,3 +199,22 @@ strategies:
   CHECK(b.exit_code == 2);
   CHECK_THAT(b.err, Catch::Contains("compute.gil"));
 }
+
+TEST_CASE("run says when it makes a folder for its results and when it replaces them",
+          "[e2e][compute]") {
+  Sandbox box;
+  const auto config =
+      box.write("o.yaml", experiment("    - {kernel: sum_of_squares, count: 1, args: [10]}\n",
+                                     "  - plugin: sequential\n"));
+  const std::string out = box.path("new/folder/runs.csv").string();
+  auto r = box.concur("run -q " + config.string() + " -o " + out);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("creating the folder " + box.path("new/folder").string()));
+  CHECK_THAT(r.err, !Catch::Contains("replacing"));
+  r = box.concur("run -q " + config.string() + " -o " + out);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("replacing " + out + ", an earlier result set"));
+  CHECK_THAT(r.err, !Catch::Contains("creating the folder"));
+  CHECK(column(slurp(out), "status").size() == 1);
+}

@@ -23,8 +23,7 @@ TEST_CASE("quickstart's sequential crawl reaches exactly the reachable pages", "
   const auto graph = server::Graph::build(experiment.server);  // the same seed, the same graph
   REQUIRE(settings.start_id == graph.page(graph.first()).id);
 
-  auto expected =
-      test::reference_crawl(graph, graph.first(), settings.max_pages, settings.retries);
+  auto expected = test::reference_crawl(graph, graph.first(), settings.max_pages, settings.retries);
   experiment::PlannedRun sequential{plugin::Plugin::load(CONCUR_BUILD_DIR "/plugins/sequential.so"),
                                     {}};
   auto r = experiment::run_once(sequential, settings, target.embedded());

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli/commands.hpp"
@@ -36,6 +37,18 @@ std::string renamed(std::string_view text, const std::string &name) {
   for (size_t hit; (hit = text.find(word, at)) != std::string_view::npos; at = hit + word.size())
     out.append(text.substr(at, hit - at)).append(name);
   return out.append(text.substr(at));
+}
+
+// The template's one-line description (what `concur plugins` shows) made the
+// new plugin's own placeholder, so a copy does not present itself as the
+// template. nullopt: the template has no `.description = "..."` to replace.
+std::optional<std::string> with_own_description(std::string text, const std::string &name) {
+  const std::string key = ".description = \"";
+  const size_t start = text.find(key);
+  if (start == std::string::npos) return std::nullopt;
+  const size_t from = start + key.size(), to = text.find('"', from);
+  if (to == std::string::npos) return std::nullopt;
+  return text.replace(from, to - from, name + ": say here in one line how it schedules the work");
 }
 
 // How the new folder finds concur's CMake package: this binary's build tree,
@@ -79,8 +92,12 @@ int new_plugin(const NewPluginArgs &args) {
               << "\n";
     return kExitRunFailed;
   }
-  if (!write_file(source, renamed(kTemplateSource, args.name)) ||
-      !write_file(cmake, renamed(kTemplateCMake, args.name)))
+  const auto source_text = with_own_description(renamed(kTemplateSource, args.name), args.name);
+  if (!source_text) {
+    std::cerr << "concur: new-plugin: this build's template has no .description to replace\n";
+    return kExitRunFailed;
+  }
+  if (!write_file(source, *source_text) || !write_file(cmake, renamed(kTemplateCMake, args.name)))
     return kExitRunFailed;
   const std::string d = dir.string(), build = (dir / "build").string();
   std::cout << "concur: wrote " << source.string() << " and " << cmake.string() << ". Next:\n"

@@ -1,5 +1,7 @@
 #include "config/fields.hpp"
 
+#include <algorithm>
+
 namespace concur::config::detail {
 
 void Field::fail(const std::string &message) const {
@@ -32,8 +34,16 @@ std::string Field::non_empty_string() const {
 int Field::integer(int min, int max) const {
   const std::string phrase = integer_phrase(min, max, std::numeric_limits<int>::max());
   if (node().kind != Node::Kind::scalar) expected(phrase);
-  auto value = parse_int(node().text);
-  if (!value || *value < min || *value > max) expected(phrase);
+  const std::string &text = node().text;
+  auto value = parse_int(text);
+  // Beyond what the key can hold (even beyond 64 bits): say the range, not
+  // just "a positive integer".
+  const bool digits_only = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return c >= '0' && c <= '9';
+  });
+  if (value ? *value > max : digits_only)
+    expected(integer_phrase(min, max, std::numeric_limits<double>::infinity()));
+  if (!value || *value < min) expected(phrase);
   return static_cast<int>(*value);
 }
 

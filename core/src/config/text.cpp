@@ -80,21 +80,55 @@ std::string format_number(double value) {
   return std::string(buffer, end);
 }
 
-std::string quote(std::string_view text) {
-  constexpr size_t kMaxShown = 60;
-  std::string out = "'";
-  for (size_t i = 0; i < text.size() && i < kMaxShown; ++i) {
-    const char c = text[i];
+namespace {
+
+std::string hex_byte(unsigned char c) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  return {'\\', 'x', kDigits[c >> 4], kDigits[c & 0xF]};
+}
+
+// Bytes in a well-formed UTF-8 sequence starting at text[i], or 0.
+size_t utf8_sequence(std::string_view text, size_t i) {
+  const auto lead = static_cast<unsigned char>(text[i]);
+  const size_t n = lead >= 0xF0 && lead <= 0xF4 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 ? 2 : 0;
+  if (n == 0 || i + n > text.size()) return 0;
+  if (lead == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0) return 0;  // C1 controls
+  for (size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
+  return n;
+}
+
+}  // namespace
+
+// Text as a message shows it: control bytes and bytes that are not UTF-8 as
+// \xNN, so a binary file cannot write escape sequences to the terminal; a
+// newline as \n, tabs and carriage returns as spaces.
+std::string printable(std::string_view text, size_t max_bytes) {
+  std::string out;
+  for (size_t i = 0; i < text.size() && i < max_bytes; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
     if (c == '\n') {
       out += "\\n";
     } else if (c == '\r' || c == '\t') {
       out += ' ';
+    } else if (c < 0x20 || c == 0x7F) {
+      out += hex_byte(c);
+    } else if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (const size_t n = utf8_sequence(text, i); n > 0) {
+      out.append(text.substr(i, n));
+      i += n - 1;
     } else {
-      out += c;
+      out += hex_byte(c);
     }
   }
-  if (text.size() > kMaxShown) out += "...";
-  return out + "'";
+  if (text.size() > max_bytes) out += "...";
+  return out;
+}
+
+std::string quote(std::string_view text) {
+  constexpr size_t kMaxShown = 60;
+  return "'" + printable(text, kMaxShown) + "'";
 }
 
 std::optional<std::string_view> closest(std::string_view word,

@@ -24,6 +24,10 @@ std::string format_number(double value);
 // 'text' in single quotes, one line, cut short when long: for messages.
 std::string quote(std::string_view text);
 
+// `text` safe to print: control bytes and bytes that are not UTF-8 as \xNN, a
+// newline as \n; at most `max_bytes` of it, then "...".
+std::string printable(std::string_view text, size_t max_bytes = std::string_view::npos);
+
 // The closest of `known` to `word` within edit distance 2 (transpositions
 // count 1), or nothing. Ties go to the earlier entry of `known`.
 std::optional<std::string_view> closest(std::string_view word,

@@ -123,7 +123,7 @@ std::optional<YAML::Node> only_document(const std::string &text, const Source &s
     const size_t at = std::min(text.size(), static_cast<size_t>(std::max(0, counter.second.pos)));
     const std::string near = text.substr(at, std::min<size_t>(12, text.find('\n', at) - at));
     fail(Location{source.file, line}, source.origin, key.empty() ? "(syntax)" : key,
-         counter.stuck() ? "not valid YAML near '" + near + "'"
+         counter.stuck() ? "not valid YAML near " + quote(near)
                          : "expected one YAML document, got a second");
   }
   if (counter.documents == 0) return std::nullopt;
@@ -140,9 +140,9 @@ Node parse_yaml(std::string_view text, const Source &source, const std::string &
     // e.msg is the bare message; what() would repeat "yaml-cpp: error at line".
     const int line = source.has_lines && e.mark.line >= 0 ? e.mark.line + 1 : 0;
     fail(Location{source.file, line}, source.origin, key.empty() ? "(syntax)" : key,
-         source.has_lines ? e.msg : "invalid YAML value: " + e.msg);
+         (source.has_lines ? "" : "invalid YAML value: ") + printable(e.msg));
   } catch (const YAML::Exception &e) {
-    fail(Location{source.file, 0}, source.origin, key.empty() ? "(syntax)" : key, e.msg);
+    fail(Location{source.file, 0}, source.origin, key.empty() ? "(syntax)" : key, printable(e.msg));
   }
   Node root;
   root.where = Location{source.file, 0};
@@ -153,8 +153,9 @@ Node parse_yaml(std::string_view text, const Source &source, const std::string &
 
 void fail(const Location &where, const std::string &origin, const std::string &key,
           const std::string &message) {
-  if (origin.empty()) throw ConfigError(where, key, message);
-  throw ConfigError(where, key, message + " (from --set " + quote(origin) + ")");
+  const std::string shown = printable(key);  // a key may hold any bytes the file does
+  if (origin.empty()) throw ConfigError(where, shown, message);
+  throw ConfigError(where, shown, message + " (from --set " + quote(origin) + ")");
 }
 
 std::string describe_node(const Node &node) {

@@ -14,6 +14,7 @@
 #include "experiment/session.hpp"
 #include "results/csv.hpp"
 #include "results/fingerprint.hpp"
+#include "results/output_file.hpp"
 #include "results/summary.hpp"
 #include "results/timeline.hpp"
 #include "results/trace.hpp"
@@ -28,8 +29,8 @@ std::string or_default(const std::string &given, const std::string &fallback) {
 // Every file the experiment writes, each row added as its run ends.
 class Outputs {
  public:
-  Outputs(const config::Experiment &experiment, const RunOptions &options)
-      : csv_(or_default(options.csv_path, experiment.output.runs)),
+  Outputs(const config::Experiment &experiment, const RunOptions &options, std::ostream &log)
+      : csv_(announced(or_default(options.csv_path, experiment.output.runs), log)),
         summary_path_(
             or_default(experiment.output.summary, analysis::summary_path_for(csv_.path()))) {
     const std::string trace = or_default(options.trace_path, experiment.output.trace);
@@ -39,6 +40,11 @@ class Outputs {
     timeline_ = results::timeline_beside(csv_.path());
     json_path_ = options.json_path;
     experiment_ = experiment.name;
+  }
+
+  static std::string announced(const std::string &path, std::ostream &log) {
+    results::announce_output(path, log);
+    return path;
   }
 
   // An on_result column the CSV's header (fixed by the first row) lacks fails
@@ -145,7 +151,7 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
   const std::vector<int> baselines = baselines_of(experiment, runs);
   Speedups speedups(baselines, runs);
   Session session(experiment, log);  // a broken hooks script is a config error, too
-  Outputs outputs(experiment, options);
+  Outputs outputs(experiment, options, log);
   session.open(log);
   session.warm_up(runs);
   const size_t width = options_width(runs);

@@ -162,8 +162,11 @@ std::shared_ptr<const results::KnownGraph> known_graph(http::Client &client,
         << "{id: [ids]}: bounds cover the discovered pages, coverage unknown\n";
     return nullptr;
   }
+  // Only a run that reaches all of it, with no on_page hook choosing links, is
+  // bounded over the whole graph (experiment/row.cpp): say so, not more.
   log << "concur: " << url << " gives the whole graph (" << graph->links.size()
-      << " pages): bounds cover every page\n";
+      << " pages): coverage counts against it, and a run that reaches all of it (no on_page "
+         "hook choosing links) is bounded over it (bound_basis=graph)\n";
   return std::make_shared<const results::KnownGraph>(std::move(*graph));
 }
 

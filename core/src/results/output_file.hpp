@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 
@@ -21,6 +22,19 @@ inline std::ofstream open_truncated(const std::string &path) {
   std::ofstream out(path, std::ios::trunc);
   if (!out) throw std::runtime_error("cannot write " + path);
   return out;
+}
+
+// Says in one line what writing the result set at `path` does besides
+// writing it: make folders that do not exist yet, replace an earlier file.
+inline void announce_output(const std::string &path, std::ostream &log) {
+  const std::filesystem::path target(path);
+  std::error_code ec;
+  if (std::filesystem::exists(target, ec)) {
+    log << "concur: replacing " << path << ", an earlier result set (-o names another file)\n";
+  } else if (target.has_parent_path() && !std::filesystem::exists(target.parent_path(), ec)) {
+    log << "concur: creating the folder " << target.parent_path().string() << " for " << path
+        << "\n";
+  }
 }
 
 // What files beside a result set are named from: "results/x.csv" (a runs

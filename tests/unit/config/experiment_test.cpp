@@ -1,11 +1,13 @@
 // load_text/load_file: values, defaults, and every class of error, with the
 // exact file, line and key each error must name.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
 #include <unistd.h>
 
+#include "config/text.hpp"
 #include "config_test_util.hpp"
 
 using namespace concur::config;
@@ -241,7 +243,10 @@ TEST_CASE("out-of-range values are errors", "[config][errors]") {
   e = load_error(std::string(kMinimal) + "server:\n  pages: 0\n");
   CHECK_THAT(e.what(), Contains("server.pages: expected a positive integer, got '0'"));
   e = load_error(std::string(kMinimal) + "server:\n  pages: 99999999999\n");
-  CHECK(e.key() == "server.pages");
+  CHECK(e.key() == "server.pages");  // beyond what the key holds: the range is said
+  CHECK_THAT(e.what(), Contains("expected an integer between 1 and 2147483647, got '99999999999'"));
+  e = load_error(std::string(kMinimal) + "repeat: 123456789012345678901234567890\n");
+  CHECK_THAT(e.what(), Contains("repeat: expected an integer between 1 and 2147483647"));
   e = load_error(std::string(kMinimal) + "server:\n  cpu_iterations: 0\n");
   CHECK(e.key() == "server.cpu_iterations");
   e = load_error(std::string(kMinimal) + "server:\n  delays_ms: {delay: -5}\n");
@@ -251,6 +256,20 @@ TEST_CASE("out-of-range values are errors", "[config][errors]") {
   CHECK_THAT(e.what(), Equals("x.yaml:3: repeat: expected a positive integer, got '0'"));
   e = load_error(std::string(kMinimal) + "warmup: -1\n");
   CHECK(e.key() == "warmup");
+}
+
+TEST_CASE("messages show a binary file's bytes escaped, never raw", "[config][errors]") {
+  // An escape sequence in a value or a key would otherwise reach the terminal.
+  auto e = load_error(std::string(kMinimal) + "server:\n  pages: \"x\\x07\\e[31my\"\n");
+  CHECK_THAT(e.what(), Contains("got 'x\\x07\\x1b[31my'"));
+  e = load_error(std::string(kMinimal) + "server:\n  pa\x1b[31mges: 3\n");
+  CHECK_THAT(e.what(), Contains("server.pa\\x1b[31mges: unknown key"));
+  e = load_error(std::string(kMinimal) + "repeat: caf\xc3\xa9\xff\n");
+  CHECK_THAT(e.what(), Contains("got 'caf\xc3\xa9\\xff'"));  // UTF-8 kept, a stray byte not
+  for (int c = 0; c < 0x20; ++c) {
+    const std::string shown = detail::printable(std::string(1, static_cast<char>(c)));
+    CHECK(std::none_of(shown.begin(), shown.end(), [](char b) { return b >= 0 && b < 0x20; }));
+  }
 }
 
 TEST_CASE("cross-key checks of the server section", "[config][errors]") {
