@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# README command 2: install what is missing, build with warnings as errors, and
-# run the whole test suite (unit + end to end, real server over loopback).
+# README command 2: install what is missing (the build's packages and the test
+# tools), build with warnings as errors, and run the whole test suite (unit +
+# end to end, real server over loopback).
 #   scripts/test.sh                          the normal build, in build/
 #   scripts/test.sh --sanitize address,undefined   ASan+UBSan, in build-address-undefined/
 #   scripts/test.sh --sanitize thread -R 'conformance_threads'   TSan, a subset
@@ -22,7 +23,8 @@ if [[ -n "$sanitize" ]]; then
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 else
-  build_dir=build  # shared with quickstart.sh: one optimised build, no rebuild between them
+  # Shared with quickstart.sh, configured the same way: what it built is not rebuilt.
+  build_dir=build
   scripts/build.sh "$build_dir" -DCONCUR_WERROR=ON
 fi
 cd "$build_dir"
