@@ -33,7 +33,9 @@ out=${keep:-$(mktemp -d "${TMPDIR:-/tmp}/concur-bench-smoke.XXXXXX")}
 mkdir -p "$out"
 [[ -n $keep ]] || trap 'rm -rf "$out"' EXIT
 # One build up front; each script's own incremental build then finds nothing to do.
-[[ -n ${CONCUR_BIN:-} ]] || scripts/build.sh build >/dev/null
+if [[ -z ${CONCUR_BIN:-} ]]; then
+  CONCUR_TARGETS="concur concur_plugins concur_bench_hooks" scripts/build.sh build -DCONCUR_WERROR=ON
+fi
 
 echo "bench-smoke: every benchmark script once at tiny sizes, to check that it works;"
 echo "bench-smoke: the figures below measure nothing."

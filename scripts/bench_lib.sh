@@ -74,10 +74,14 @@ need_python() {
 
 # ensure_binary: brings build/concur up to date with scripts/build.sh (an
 # incremental build: a no-op when nothing changed), so a benchmark never
-# measures code that is no longer there. A CONCUR_BIN of your own is used as is.
+# measures code that is no longer there. The binary, its plugins and the hooks
+# benchmark only, with quickstart.sh's and test.sh's options: one build/ for all.
+# A CONCUR_BIN of your own is used as is.
+BENCH_TARGETS="concur concur_plugins concur_bench_hooks"
 ensure_binary() {
   if [[ $CONCUR_BIN == "$BENCH_ROOT/build/concur" ]]; then
-    "$BENCH_ROOT/scripts/build.sh" build >&2 || die "scripts/build.sh build failed (see above)"
+    CONCUR_TARGETS=$BENCH_TARGETS "$BENCH_ROOT/scripts/build.sh" build -DCONCUR_WERROR=ON >&2 ||
+      die "scripts/build.sh build failed (see above)"
   fi
   [[ -x $CONCUR_BIN ]] || die "no binary at $CONCUR_BIN after the build"
 }
