@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The async strategy (and fibers, when its plugin is there) against its targets:
-#   scripts/bench-async.sh [--quick] [--repeat R] [--throughput-pages N]
+#   scripts/bench-async.sh [--quick | --smoke] [--repeat R] [--throughput-pages N]
 #                          [--throughput-iterations K] [--csv PATH]
 #   1. bound: delay 0.1, 1000 pages - wall <= 1.2 x the run's lower bound
 #   2. throughput: delay 0, N pages (100,000; --quick 20,000) - async >= 20,000
@@ -9,7 +9,9 @@
 #   4. the course's asyncio+aiohttp crawler beside async on test 1's server
 # Peers without a target: threads (tests 1, 2). fibers runs only when its plugin
 # is there. --quick: one run of each, test 2 on 20,000 pages (~40 s in all; the
-# full run ~2.5 min). --repeat R: runs of each configuration (default 3),
+# full run ~2.5 min). --smoke: every run once on labs of 100, 1,000 and 600 pages
+# with delays x0.01 and 0.5 s delay pages in test 3 (~20 s), to check the script
+# and its table, not a measurement. --repeat R: runs of each configuration (default 3),
 # interleaved; medians are shown. --throughput-iterations K: md5-chain length
 # of test 2's puzzles (default 1: the test measures the crawl, not md5).
 # CONCUR_BIN=PATH uses that binary (its plugins/ beside it) instead of
@@ -27,6 +29,7 @@ csv_arg=""
 while (($#)); do
   case $1 in
     --quick) quick=1; shift ;;
+    --smoke) smoke_start; shift ;;
     --repeat) repeat=${2:?--repeat needs a value}; shift 2 ;;
     --throughput-pages) tp_pages=${2:?--throughput-pages needs a value}; shift 2 ;;
     --throughput-iterations) tp_iterations=${2:?--throughput-iterations needs a value}; shift 2 ;;
@@ -35,8 +38,8 @@ while (($#)); do
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
-[[ -z $repeat ]] && { ((quick)) && repeat=1 || repeat=3; }
-[[ -z $tp_pages ]] && { ((quick)) && tp_pages=20000 || tp_pages=100000; }
+[[ -z $repeat ]] && { ((quick || smoke)) && repeat=1 || repeat=3; }
+[[ -z $tp_pages ]] && { ((smoke)) && tp_pages=1000 || { ((quick)) && tp_pages=20000 || tp_pages=100000; }; }
 [[ $repeat =~ ^[1-9][0-9]*$ ]] || die "--repeat must be an integer >= 1 (got '$repeat')"
 [[ $tp_pages =~ ^[1-9][0-9]*$ ]] || die "--throughput-pages must be an integer >= 1 (got '$tp_pages')"
 [[ $tp_iterations =~ ^[1-9][0-9]*$ ]] || die "--throughput-iterations must be an integer >= 1 (got '$tp_iterations')"
@@ -200,8 +203,10 @@ log "load $(load1) before start ($(nproc) cores), fd limit $FD_LIMIT, repeat $re
 # ---------------------------------------------------------------- tests 1 and 4
 # One server for both: 1000 pages, delays x 0.1 (regular 50 ms, delay 500 ms), no
 # failures (so every run makes the same 1000 requests).
-SERVER_DESC="serve --seed 42 --pages 1000 --delay-scale 0.1 --failure-rate 0 --cpu/core-iterations 1000"
-start_timed "$BENCH_TMP/server-bound.log" --seed 42 --pages 1000 --delay-scale 0.1 --failure-rate 0 "${PUZZLE_ARGS[@]}"
+bound_pages=$( ((smoke)) && echo 100 || echo 1000)
+bound_delay=$( ((smoke)) && echo 0.01 || echo 0.1)
+SERVER_DESC="serve --seed 42 --pages $bound_pages --delay-scale $bound_delay --failure-rate 0 --cpu/core-iterations 1000"
+start_timed "$BENCH_TMP/server-bound.log" --seed 42 --pages "$bound_pages" --delay-scale "$bound_delay" --failure-rate 0 "${PUZZLE_ARGS[@]}"
 for ((rep = 1; rep <= repeat; rep++)); do
   concur_once bound 120 root 0 10000 200 async concurrency=200 executor=inline
   concur_once bound 120 root 0 10000 200 async concurrency=200 executor=threads
@@ -251,7 +256,10 @@ stop_server "$SERVER_PID"
 # max_pages to exactly that set S: every page the crawl takes is found before the
 # first delay page answers, and all of S's delay pages are in flight together.
 INF_PAGES=12500
-INF_EXTRA_EDGES=362500                 # 29 per page, plus the tree's one
+INF_DELAY_MS=5000
+INF_MIN_DELAY=10000
+if ((smoke)); then INF_PAGES=600 INF_DELAY_MS=500 INF_MIN_DELAY=300; fi
+INF_EXTRA_EDGES=$((29 * INF_PAGES))    # 29 per page, plus the tree's one
 INF_SHARES="{regular: 0.15, delay: 0.85, failure: 0, cpu: 0, core: 0}"
 INF_MAXCONN=$((FD_LIMIT - 500))
 cat >"$BENCH_TMP/host.yaml" <<YAML
@@ -268,7 +276,7 @@ server:
   core_iterations: 1
   max_connections: $INF_MAXCONN
   shares: $INF_SHARES
-  delays_ms: {regular: 0, delay: 5000}
+  delays_ms: {regular: 0, delay: $INF_DELAY_MS}
 crawl:
   start: root
   max_pages: 0
@@ -282,21 +290,21 @@ host_up=0
 if start_embedded_host "$BENCH_TMP/server-inflight.log" "$BENCH_TMP/host.yaml"; then
   host_up=1
   inf_runs=$repeat
-  inf_plan=$("$PY" "$HELPER" plan "$SERVER_URL" --min-delay 10000) || { skipped+=("test 3: no crawl plan"); inf_runs=0; }
+  inf_plan=$("$PY" "$HELPER" plan "$SERVER_URL" --min-delay "$INF_MIN_DELAY") || { skipped+=("test 3: no crawl plan"); inf_runs=0; }
 else
   skipped+=("test 3: its server did not start (see above)")
 fi
 read -r inf_start inf_pages inf_delay inf_regular <<<"${inf_plan:-- 0 0 0}"
 if ((inf_runs)); then
   log "test 3 plan: start $inf_start, max_pages $inf_pages = $inf_delay delay + $inf_regular regular pages"
-  ((inf_delay >= 10000)) || log "NOTE: only $inf_delay delay pages are reachable before the first answers: fewer than 10,000 in flight"
+  ((inf_delay >= INF_MIN_DELAY)) || log "NOTE: only $inf_delay delay pages are reachable before the first answers: fewer than $INF_MIN_DELAY in flight"
   if ((inf_pages + 200 > FD_LIMIT)); then
     skipped+=("test 3: $inf_pages requests in flight need more descriptors than the limit $FD_LIMIT")
     inf_runs=0
   fi
 fi
 SERVER_DESC="concur run (embedded server) --seed 42 --pages $INF_PAGES --extra-edges $INF_EXTRA_EDGES"
-SERVER_DESC+=" shares $INF_SHARES delays_ms {regular: 0, delay: 5000} max_connections $INF_MAXCONN;"
+SERVER_DESC+=" shares $INF_SHARES delays_ms {regular: 0, delay: $INF_DELAY_MS} max_connections $INF_MAXCONN;"
 SERVER_DESC+=" start $inf_start, max_pages $inf_pages ($inf_delay delay)"
 # After each run: the plan (the report infers the in-flight count from it for a
 # plugin without an in_flight_high_water metric) and the server's own lateness.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compute experiments: scaling with and without the simulated GIL, side by side.
-#   scripts/bench-compute.sh [--quick] [--repeat R] [--csv PATH]
+#   scripts/bench-compute.sh [--quick | --smoke] [--repeat R] [--csv PATH]
 # Three experiments, each a `concur run` of a generated config, repeats going
 # round the whole matrix:
 #   md5     md5_chain tasks (native, no GIL), sequential, threads and processes
@@ -13,7 +13,8 @@
 #           <= 1.05.
 #   startup as many near-empty tasks as workers: the process pool's start-up
 #           (fork, socketpair, teardown) per worker, threads beside it.
-# --quick: 1 repeat, smaller tasks (~30 s); default 3 repeats (~3 min).
+# --quick: 1 repeat, smaller tasks (~30 s); default 3 repeats (~3 min). --smoke:
+# 1 repeat, tiny tasks (~5 s), to check the script and its tables, not a measurement.
 # CONCUR_BIN=PATH uses that binary. Writes results/bench/compute-<UTC>.csv (the
 # runs) and compute-<UTC>.table.csv (the printed table, gil_cost included).
 # Targets are printed, never asserted.
@@ -23,13 +24,13 @@ source "$(dirname "$0")/bench_lib.sh"
 
 bench_args "$@"
 [[ -z $pages ]] || die "--pages has no meaning here"
-[[ -z $repeat ]] && { ((quick)) && repeat=1 || repeat=3; }
+[[ -z $repeat ]] && { ((quick || smoke)) && repeat=1 || repeat=3; }
 [[ $repeat =~ ^[1-9][0-9]*$ ]] || die "--repeat must be an integer >= 1 (got '$repeat')"
 ensure_binary
 out_csv=$(csv_path compute "$csv_arg")
 cores=$(nproc)
-md5_iterations=$(((quick)) && echo 500000 || echo 2000000)
-lua_n=$(((quick)) && echo 1000000 || echo 3000000)
+md5_iterations=$( ((smoke)) && echo 20000 || { ((quick)) && echo 500000 || echo 2000000; })
+lua_n=$( ((smoke)) && echo 20000 || { ((quick)) && echo 1000000 || echo 3000000; })
 workers_list=$(seq -s, 1 $((2 * cores)))
 
 cat >"$BENCH_TMP/md5.yaml" <<YAML

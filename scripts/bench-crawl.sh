@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # concur's crawl strategies against the course's Python crawlers (scripts/peers/),
 # one demo server for all, same work (docs: scripts/peers/README.md).
-#   scripts/bench-crawl.sh [--pages N] [--delay-scale X] [--quick]
+#   scripts/bench-crawl.sh [--pages N] [--delay-scale X] [--quick | --smoke]
 # --pages N: max_pages of every run (0 = the whole 1000-page graph; --quick: 300).
 # --quick skips the Python sequential peer (the slowest run). Writes
 # results/bench/crawl-concur.csv (concur's own rows) and results/bench/crawl.csv.
 # Targets (printed, not asserted): threads(32), producer_consumer >= 20x concur
 # sequential pages/s; processes(8) >= 10x.
+# --smoke: every run, Python sequential too, on 40 pages of a 200-page lab with tiny
+# puzzles at delay_scale 0.01 (~15 s), to check the script and its table, not a
+# measurement; its CSVs go to results/bench/smoke/.
 set -euo pipefail
 # shellcheck source=scripts/bench_lib.sh
 source "$(dirname "$0")/bench_lib.sh"
@@ -19,15 +22,19 @@ while (($#)); do
     --pages) pages=${2:?--pages needs a value}; shift 2 ;;
     --delay-scale) delay_scale=${2:?--delay-scale needs a value}; shift 2 ;;
     --quick) quick=1; shift ;;
-    -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --smoke) smoke_start; shift ;;
+    -h | --help) awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
-[[ -z $pages ]] && { ((quick)) && pages=300 || pages=0; }
+[[ -z $pages ]] && { ((smoke)) && pages=40 || { ((quick)) && pages=300 || pages=0; }; }
+((smoke)) && delay_scale=0.01
 [[ $pages =~ ^[0-9]+$ ]] || die "--pages must be an integer >= 0 (got '$pages')"
 [[ $delay_scale =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--delay-scale must be a number >= 0 (got '$delay_scale')"
 
-SERVER_PAGES=1000
+SERVER_PAGES=$( ((smoke)) && echo 200 || echo 1000)
+PUZZLES=(--cpu-iterations 200000 --core-iterations 50000)
+((smoke)) && PUZZLES=(--cpu-iterations 2000 --core-iterations 1000)
 RETRIES=50
 TIMEOUT_MS=10000
 PEERS=$BENCH_ROOT/scripts/peers
@@ -41,14 +48,13 @@ need_tools timeout awk
 need_python hashlib requests aiohttp
 ensure_binary
 
-out_dir=$BENCH_ROOT/results/bench
+out_dir=$BENCH_OUT
 concur_csv=$(csv_path crawl-concur "$out_dir/crawl-concur.csv")
 crawl_csv=$(csv_path crawl "$out_dir/crawl.csv")
 rm -f "$concur_csv"
 
-log "load $(load1) before start ($(nproc) cores); server: 1000 pages, seed 42, delay_scale $delay_scale"
-start_server "$BENCH_TMP/server.log" --seed 42 --pages "$SERVER_PAGES" --delay-scale "$delay_scale" \
-  --cpu-iterations 200000 --core-iterations 50000
+log "load $(load1) before start ($(nproc) cores); server: $SERVER_PAGES pages, seed 42, delay_scale $delay_scale"
+start_server "$BENCH_TMP/server.log" --seed 42 --pages "$SERVER_PAGES" --delay-scale "$delay_scale" "${PUZZLES[@]}"
 log "server $SERVER_URL (pid $SERVER_PID) answers /health"
 # The whole graph (max_pages 0) is every page reachable from the first: all of them.
 expected=$pages
@@ -125,7 +131,7 @@ done
 
 # ---------------------------------------------------------------- table
 echo
-echo "crawl: 1000-page graph, seed 42, delay_scale $delay_scale, cpu 200000 / core 50000 iterations;" \
+echo "crawl: $SERVER_PAGES-page graph, seed 42, delay_scale $delay_scale, ${PUZZLES[1]} cpu / ${PUZZLES[3]} core iterations;" \
   "max_pages $pages, retries $RETRIES, timeout ${TIMEOUT_MS} ms; $(nproc) cores"
 trc=0
 "$PY" "$PEERS/bench_crawl_table.py" --concur "$concur_csv" --peers "$peer_dir" --out "$crawl_csv" \

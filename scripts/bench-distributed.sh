@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The distributed strategy against threads with the same total concurrency.
-#   scripts/bench-distributed.sh [--quick] [--repeat R] [--pages N] [--csv PATH]
+#   scripts/bench-distributed.sh [--quick | --smoke] [--repeat R] [--pages N] [--csv PATH]
 # One `concur run` (repeats go round the matrix) on the embedded server at
 # delay_scale 0.1 with small puzzles (200,000 / 50,000 md5 steps):
 #   threads      16 workers
@@ -10,16 +10,20 @@
 # Redis round trips must not dominate); Redis operations per page <= 6 (every
 # command the server executed during the run, from INFO commandstats).
 # --quick: 300 pages, 1 repeat (~20 s); default: the whole 1000-page graph,
-# 3 repeats (~1 min). CONCUR_BIN=PATH uses that binary. Writes
+# 3 repeats (~1 min). --smoke: 60 pages of a 200-page lab with tiny puzzles and
+# delays x0.01, 1 repeat (~5 s), to check the script and its table, not a
+# measurement. CONCUR_BIN=PATH uses that binary. Writes
 # results/bench/distributed-<UTC>.csv.
 set -euo pipefail
 # shellcheck source=scripts/bench_lib.sh
 source "$(dirname "$0")/bench_lib.sh"
 
 bench_args "$@"
-[[ -z $repeat ]] && { ((quick)) && repeat=1 || repeat=3; }
+[[ -z $repeat ]] && { ((quick || smoke)) && repeat=1 || repeat=3; }
 [[ $repeat =~ ^[1-9][0-9]*$ ]] || die "--repeat must be an integer >= 1 (got '$repeat')"
-[[ -z $pages ]] && { ((quick)) && pages=300 || pages=0; }
+[[ -z $pages ]] && { ((smoke)) && pages=60 || { ((quick)) && pages=300 || pages=0; }; }
+lab="pages: 1000, delay_scale: 0.1, cpu_iterations: 200000, core_iterations: 50000"
+((smoke)) && lab="pages: 200, delay_scale: 0.01, cpu_iterations: 2000, core_iterations: 1000"
 need_tools redis-server redis-cli
 ensure_binary
 out_csv=$(csv_path distributed "$csv_arg")
@@ -36,7 +40,7 @@ redis-cli -p "$redis_port" ping >/dev/null 2>&1 || die "redis-server did not ans
 
 cat >"$BENCH_TMP/distributed.yaml" <<YAML
 name: distributed
-server: {pages: 1000, delay_scale: 0.1, cpu_iterations: 200000, core_iterations: 50000}
+server: {$lab}
 crawl: {max_pages: $pages}
 strategies:
   - {plugin: threads, workers: 16}

@@ -2,7 +2,9 @@
 # ns per md5-chain iteration: `concur solve` against CPython hashlib doing the same
 # chain, both rules, side by side in one run, repeats interleaved; checks both agree.
 #   scripts/bench-hash.sh [--iterations N] [--py-iterations M] [--repeat R]
-#                         [--seed S] [--csv PATH]
+#                         [--seed S] [--csv PATH] [--smoke]
+# --smoke: 20,000 steps (CPython 2,000), 1 repeat (~1 s), to check the script
+# and its table, not a measurement.
 # Targets (printed, not asserted): concur <= 110 ns/iteration, >= 5x faster than CPython.
 set -euo pipefail
 # shellcheck source=scripts/bench_lib.sh
@@ -20,7 +22,8 @@ while (($#)); do
     --repeat) repeat=${2:?}; shift 2 ;;
     --seed) seed=${2:?}; shift 2 ;;
     --csv) csv=${2:?}; shift 2 ;;
-    -h | --help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --smoke) smoke_start; iterations=20000; repeat=1; shift ;;
+    -h | --help) awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done

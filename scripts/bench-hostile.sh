@@ -2,7 +2,7 @@
 # The demo server under attack (issue 12, item 4): does a well-behaved client still
 # get its answers, at its normal latency, while thousands of connections wait on
 # delay pages, slowloris clients trickle headers and non-readers never read?
-#   scripts/bench-hostile.sh [--quick] [--duration S] [--connections N] [--slowloris N]
+#   scripts/bench-hostile.sh [--quick | --smoke] [--duration S] [--connections N] [--slowloris N]
 #        [--nonreaders N] [--probe N] [--idle-timeout S] [--csv PATH]
 # One `concur serve` (127.0.0.1, delay scale 1.0, small puzzles, --max-connections
 # sized to hold the whole attack plus the probe, --idle-timeout S: default 10)
@@ -20,6 +20,8 @@
 # connection; server VmHWM < 200 MB; no attacker connection outlives the idle
 # timeout (+2 s); every connection released after the attack.
 # --quick: wrk 500, slowloris 50, non-readers 10, 8 s, 6 probe rounds, idle timeout 4 s.
+# --smoke: wrk 50, slowloris 5, non-readers 2, 6 s, 2 probe rounds, idle timeout 2 s
+# (~15 s), to check the script and its table, not a measurement.
 # Writes results/bench/hostile-<UTC time>.csv (and .log: wrk's and the clients' output).
 set -euo pipefail
 # shellcheck source=scripts/bench_lib.sh
@@ -30,6 +32,7 @@ quick=0 duration="" conns="" slowloris="" nonreaders="" probe="" idle="" csv=""
 while (($#)); do
   case $1 in
     --quick) quick=1; shift ;;
+    --smoke) smoke_start; shift ;;
     --duration) duration=${2:?--duration needs a value}; shift 2 ;;
     --connections) conns=${2:?--connections needs a value}; shift 2 ;;
     --slowloris) slowloris=${2:?--slowloris needs a value}; shift 2 ;;
@@ -41,7 +44,9 @@ while (($#)); do
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
-if ((quick)); then
+if ((smoke)); then
+  : "${duration:=6}" "${conns:=50}" "${slowloris:=5}" "${nonreaders:=2}" "${probe:=2}" "${idle:=2}"
+elif ((quick)); then
   : "${duration:=8}" "${conns:=500}" "${slowloris:=50}" "${nonreaders:=10}" "${probe:=6}" "${idle:=4}"
 else
   : "${duration:=30}" "${conns:=10000}" "${slowloris:=500}" "${nonreaders:=100}" "${probe:=20}" "${idle:=10}"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Multi-chain md5 against one chain at a time, per core, side by side:
-#   scripts/bench-lanes.sh [--quick] [--repeat R] [--csv PATH]
+#   scripts/bench-lanes.sh [--quick | --smoke] [--repeat R] [--csv PATH]
 # One chain (`concur solve`, OpenSSL's compression, the crawler's path), then
 # 16 chains together at each lane level this CPU runs (`concur solve --chains
 # 16 --lanes L`: scalar = one after another, sse2 = 4 per vector, avx2 = 8,
@@ -10,16 +10,17 @@
 # Target (issue "Compute experiments"): the widest level >= 4x the single-chain
 # rate per core. Printed, never asserted.
 # --quick: 200,000 steps per chain, 1 repeat (~5 s); default 2,000,000 steps,
-# 5 repeats (~40 s). CONCUR_BIN=PATH uses that binary.
+# 5 repeats (~40 s). --smoke: 20,000 steps, 1 repeat (~1 s), to check the
+# script and its table, not a measurement. CONCUR_BIN=PATH uses that binary.
 set -euo pipefail
 # shellcheck source=scripts/bench_lib.sh
 source "$(dirname "$0")/bench_lib.sh"
 
 bench_args "$@"
 [[ -z $pages ]] || die "--pages has no meaning here"
-[[ -z $repeat ]] && { ((quick)) && repeat=1 || repeat=5; }
+[[ -z $repeat ]] && { ((quick || smoke)) && repeat=1 || repeat=5; }
 [[ $repeat =~ ^[1-9][0-9]*$ ]] || die "--repeat must be an integer >= 1 (got '$repeat')"
-iterations=$(((quick)) && echo 200000 || echo 2000000)
+iterations=$( ((smoke)) && echo 20000 || { ((quick)) && echo 200000 || echo 2000000; })
 ensure_binary
 out_csv=$(csv_path lanes "$csv_arg")
 seed=concur-lanes

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What Lua hooks cost, in two measurements side by side:
-#   scripts/bench-lua.sh [--quick] [--repeat R] [--pages N] [--csv PATH]
+#   scripts/bench-lua.sh [--quick | --smoke] [--repeat R] [--pages N] [--csv PATH]
 # 1. Per call (build/concur_bench_hooks): a WorkerHooks method called 1,000,000
 #    times on a page of 4 links: no hook, an empty on_page, on_page returning
 #    page.links, on_page counting types, an empty on_response; and what
@@ -13,7 +13,9 @@
 #    show whether hooks could change which strategy wins; a 10,000-page crawl
 #    takes ~0.5 s, so wall time is the noisier of the two.
 # --quick: 200,000 calls, 1 repeat of 2,000 pages (~20 s); default 1,000,000
-# calls, 5 repeats of 10,000 pages (~2 min). CONCUR_BIN=PATH uses that binary
+# calls, 5 repeats of 10,000 pages (~2 min). --smoke: 20,000 calls, 1 repeat of
+# 200 pages (~3 s), to check the script and its table, not a measurement.
+# CONCUR_BIN=PATH uses that binary
 # (concur_bench_hooks is looked for beside it).
 # Writes results/bench/lua-<UTC time>.csv. Targets are printed, never asserted.
 set -euo pipefail
@@ -21,9 +23,9 @@ set -euo pipefail
 source "$(dirname "$0")/bench_lib.sh"
 
 bench_args "$@"
-[[ -z $repeat ]] && { ((quick)) && repeat=1 || repeat=5; }
-[[ -z $pages ]] && { ((quick)) && pages=2000 || pages=10000; }
-calls=$(((quick)) && echo 200000 || echo 1000000)
+[[ -z $repeat ]] && { ((quick || smoke)) && repeat=1 || repeat=5; }
+[[ -z $pages ]] && { ((smoke)) && pages=200 || { ((quick)) && pages=2000 || pages=10000; }; }
+calls=$( ((smoke)) && echo 20000 || { ((quick)) && echo 200000 || echo 1000000; })
 [[ $repeat =~ ^[1-9][0-9]*$ ]] || die "--repeat must be an integer >= 1 (got '$repeat')"
 [[ $pages =~ ^[1-9][0-9]*$ ]] || die "--pages must be an integer >= 1 (got '$pages')"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The crawl policy against the tail, and the course's asyncio crawler beside it:
-#   scripts/bench-policy.sh [--quick] [--repeat R] [--pages N] [--csv PATH]
+#   scripts/bench-policy.sh [--quick | --smoke] [--repeat R] [--pages N] [--csv PATH]
 # A whole-graph crawl of our server at delay_scale 1 (default delays: regular
 # 0.5 s, delay 5 s, failure 0.5 s failing 90% of the time), small puzzles.
 # Variants, each against a freshly started server of the same seed (so every
@@ -15,15 +15,17 @@
 # faster than python asyncio. Server requests per page are reported with and
 # without hedging. Targets are printed, never asserted.
 # --quick: one repeat on 300 pages (~1.5 min); default 3 repeats on 1000 pages
-# (~7 min), interleaved, medians shown. CONCUR_BIN=PATH uses that binary.
+# (~7 min), interleaved, medians shown. --smoke: every variant once on 40 pages
+# at delay_scale 0.05 (~15 s), to check the script and its table, not a
+# measurement. CONCUR_BIN=PATH uses that binary.
 # Writes results/bench/policy-<UTC time>.csv.
 set -euo pipefail
 # shellcheck source=scripts/bench_lib.sh
 source "$(dirname "$0")/bench_lib.sh"
 
 bench_args "$@"
-[[ -z $repeat ]] && { ((quick)) && repeat=1 || repeat=3; }
-[[ -z $pages ]] && { ((quick)) && pages=300 || pages=1000; }
+[[ -z $repeat ]] && { ((quick || smoke)) && repeat=1 || repeat=3; }
+[[ -z $pages ]] && { ((smoke)) && pages=40 || { ((quick)) && pages=300 || pages=1000; }; }
 [[ $repeat =~ ^[1-9][0-9]*$ ]] || die "--repeat must be an integer >= 1 (got '$repeat')"
 [[ $pages =~ ^[1-9][0-9]*$ ]] || die "--pages must be an integer >= 1 (got '$pages')"
 
@@ -33,7 +35,8 @@ ensure_binary
 out_csv=$(csv_path policy "$csv_arg")
 RUNS=$BENCH_TMP/runs
 mkdir -p "$RUNS"
-SERVER_ARGS=(--seed 42 --pages "$pages" --delay-scale 1 --cpu-iterations 1000 --core-iterations 1000)
+delay_scale=$( ((smoke)) && echo 0.05 || echo 1)
+SERVER_ARGS=(--seed 42 --pages "$pages" --delay-scale "$delay_scale" --cpu-iterations 1000 --core-iterations 1000)
 BOUND_S=300   # no run of this lab may take longer: 10x the unhedged crawl
 
 # variant NAME: runs it once against a fresh server; leaves $RUNS/NAME-REP.{csv,json}.

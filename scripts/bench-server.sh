@@ -6,6 +6,9 @@
 #     page; every connection answered, max latency <= 5,050 ms, server VmHWM < 200 MB
 #   scripts/bench-server.sh [--duration S] [--connections C] [--repeat R]
 #        [--conc-connections N] [--conc-duration D] [--no-concurrency] [--csv PATH]
+#        [--smoke]
+# --smoke: 1 s of 8 connections, 1 repeat, then 50 connections for 6 s (~12 s), to
+# check the script and its table, not a measurement.
 set -euo pipefail
 # shellcheck source=scripts/bench_lib.sh
 source "$(dirname "$0")/bench_lib.sh"
@@ -20,7 +23,8 @@ while (($#)); do
     --conc-duration) conc_duration=${2:?}; shift 2 ;;
     --no-concurrency) concurrency=0; shift ;;
     --csv) csv=${2:?}; shift 2 ;;
-    -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --smoke) smoke_start; duration=1 connections=8 repeat=1 conc_conns=50 conc_duration=6; shift ;;
+    -h | --help) awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done

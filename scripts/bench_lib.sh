@@ -9,6 +9,11 @@ BENCH_TABLE="$BENCH_ROOT/scripts/bench_table.py"
 BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/concur-bench.XXXXXX")
 BENCH_PIDS=()                             # servers started by this script
 BENCH_RUN_ID=$(date -u +%Y%m%dT%H%M%SZ)
+# Where CSVs go unless a script's --csv says otherwise (CONCUR_BENCH_OUT: another
+# folder, as scripts/bench-smoke.sh uses); a smoke run's go to results/bench/smoke/.
+BENCH_OUT=${CONCUR_BENCH_OUT:-$BENCH_ROOT/results/bench}
+smoke=0
+SMOKE_NOTE="SMOKE RUN: tiny sizes, to check that this script works end to end; its figures measure nothing"
 
 die() { echo "${0##*/}: $*" >&2; exit 1; }
 log() { echo "${0##*/}: $*" >&2; }
@@ -17,6 +22,15 @@ bench_cleanup() {
   local pid
   for pid in "${BENCH_PIDS[@]}"; do stop_pid "$pid"; done
   rm -rf "$BENCH_TMP"
+  if ((smoke)); then echo "${0##*/}: $SMOKE_NOTE"; fi
+}
+
+# smoke_start: --smoke was given. Says so at once (and again on exit, under the
+# table), and sends the default CSVs to results/bench/smoke/, apart from measurements.
+smoke_start() {
+  smoke=1
+  [[ -n ${CONCUR_BENCH_OUT:-} ]] || BENCH_OUT=$BENCH_ROOT/results/bench/smoke
+  echo "${0##*/}: $SMOKE_NOTE"
 }
 trap bench_cleanup EXIT
 trap 'exit 130' INT
@@ -60,17 +74,21 @@ need_python() {
 
 # ensure_binary: brings build/concur up to date with scripts/build.sh (an
 # incremental build: a no-op when nothing changed), so a benchmark never
-# measures code that is no longer there. A CONCUR_BIN of your own is used as is.
+# measures code that is no longer there. The binary, its plugins and the hooks
+# benchmark only, with quickstart.sh's and test.sh's options: one build/ for all.
+# A CONCUR_BIN of your own is used as is.
+BENCH_TARGETS="concur concur_plugins concur_bench_hooks"
 ensure_binary() {
   if [[ $CONCUR_BIN == "$BENCH_ROOT/build/concur" ]]; then
-    "$BENCH_ROOT/scripts/build.sh" build >&2 || die "scripts/build.sh build failed (see above)"
+    CONCUR_TARGETS=$BENCH_TARGETS "$BENCH_ROOT/scripts/build.sh" build -DCONCUR_WERROR=ON >&2 ||
+      die "scripts/build.sh build failed (see above)"
   fi
   [[ -x $CONCUR_BIN ]] || die "no binary at $CONCUR_BIN after the build"
 }
 
 # csv_path DEFAULT_NAME [OVERRIDE]: the CSV to write; creates its folder.
 csv_path() {
-  local p=${2:-$BENCH_ROOT/results/bench/$1-$BENCH_RUN_ID.csv}
+  local p=${2:-$BENCH_OUT/$1-$BENCH_RUN_ID.csv}
   mkdir -p "$(dirname "$p")" || die "cannot create $(dirname "$p")"
   echo "$p"
 }
@@ -188,13 +206,15 @@ EOF
 }
 
 # bench_args "$@": the options bench-policy.sh and bench-lua.sh share:
-# --quick, --repeat R, --pages N, --csv PATH, -h/--help (the script's header
-# comment). Sets quick (0|1), and repeat, pages, csv_arg (empty when not given).
+# --quick, --smoke, --repeat R, --pages N, --csv PATH, -h/--help (the script's
+# header comment). Sets quick (0|1), smoke (0|1), and repeat, pages, csv_arg
+# (empty when not given).
 bench_args() {
   quick=0 repeat="" pages="" csv_arg=""
   while (($#)); do
     case $1 in
       --quick) quick=1; shift ;;
+      --smoke) smoke_start; shift ;;
       --repeat) repeat=${2:?--repeat needs a value}; shift 2 ;;
       --pages) pages=${2:?--pages needs a value}; shift 2 ;;
       --csv) csv_arg=${2:?--csv needs a value}; shift 2 ;;

@@ -10,6 +10,7 @@ median critical path of the concur runs of the same repeat.
 import csv
 import json
 import pathlib
+import re
 import statistics
 import sys
 
@@ -17,10 +18,13 @@ FIELDS = ["variant", "repeat", "status", "pages_ok", "pages_failed", "requests",
           "hedged_requests", "cancelled_requests", "requests_per_page", "wall_s",
           "critical_path_s", "bound_basis", "wall_over_critical_path", "cpu_s"]
 PEER = "python asyncio"
+# A run's own file: NAME-REP.csv or NAME-REP.json. concur writes other files beside
+# its runs CSV (NAME-REP.summary.csv, ...), which are not runs.
+RUN_FILE = re.compile(r"(.+)-([0-9]+)\.(csv|json)")
 
 
 def read_run(path):
-    name, rep = path.stem.rsplit("-", 1)
+    name, rep, _ = RUN_FILE.fullmatch(path.name).groups()
     variant = name.replace("_", " ")
     if path.suffix == ".json":
         lines = [ln for ln in path.read_text().splitlines() if ln.strip()]
@@ -46,7 +50,7 @@ def read_run(path):
 
 def main():
     runs_dir, out_csv = pathlib.Path(sys.argv[1]), sys.argv[2]
-    runs = [r for p in sorted(runs_dir.glob("*-[0-9]*.csv")) + sorted(runs_dir.glob("*-[0-9]*.json"))
+    runs = [r for p in sorted(runs_dir.iterdir()) if RUN_FILE.fullmatch(p.name)
             if (r := read_run(p))]
     if not runs:
         sys.exit("bench_policy_table.py: no runs to report")

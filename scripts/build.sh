@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Configures and builds concur into a build folder. Used by quickstart.sh and test.sh.
+# Configures and builds concur into a build folder. Used by quickstart.sh and test.sh
+# (both with -DCONCUR_WERROR=ON: one configuration, so the second reuses the first's build).
 #   scripts/build.sh [BUILD_DIR] [extra cmake -D options...]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages concur needs to build, test and benchmark.
 # Idempotent: installs only what is missing, and touches apt only when something is.
-#   scripts/install-deps.sh               everything (what the README's commands need)
-#   scripts/install-deps.sh --build-only  only what building needs (docker/Dockerfile)
+#   scripts/install-deps.sh               the build's packages and the test and
+#                                         benchmark tools (scripts/test.sh)
+#   scripts/install-deps.sh --build-only  only what building and running need
+#                                         (scripts/quickstart.sh, docker/Dockerfile)
+#   scripts/install-deps.sh --help        this text, and both package lists
 set -euo pipefail
 
-# Building concur.
+# Building concur; running it needs nothing more (a distributed run also needs a
+# Redis server somewhere: redis-server is among the test packages).
 BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev
@@ -24,7 +28,14 @@ PACKAGES=("${BUILD_PACKAGES[@]}")
 case ${1:-} in
   "") PACKAGES+=("${TEST_PACKAGES[@]}") ;;
   --build-only) ;;
-  *) echo "install-deps: unknown argument '$1' (use --build-only, or nothing)" >&2; exit 2 ;;
+  -h | --help)
+    awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0" | sed 's/^# \{0,1\}//'
+    echo
+    echo "build and run (${#BUILD_PACKAGES[@]}): ${BUILD_PACKAGES[*]}"
+    echo "tests and benchmarks (${#TEST_PACKAGES[@]}): ${TEST_PACKAGES[*]}"
+    exit 0
+    ;;
+  *) echo "install-deps: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 esac
 
 missing=()
