@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "experiment/command_run.hpp"
 #include "plugin/host.hpp"
 #include "results/fingerprint.hpp"
 #include "results/usage.hpp"
@@ -14,7 +15,7 @@ namespace {
 // The settings of this one run: the experiment's, plus what the plan chose.
 crawl::CrawlSettings run_settings(const PlannedRun &planned, const crawl::CrawlSettings &given) {
   crawl::CrawlSettings settings = given;
-  settings.run_info.strategy = planned.plugin->name();
+  settings.run_info.strategy = planned.strategy();
   settings.run_info.options = config::describe(planned.options);
   settings.run_info.base_url = settings.base_url;
   settings.run_info.max_pages = settings.max_pages;
@@ -104,12 +105,27 @@ void add_machine(Measured &m, const MachineSample &a, const MachineSample &b) {
   m.foreign_cpu_s = std::max(0.0, (b.busy_s - a.busy_s) - (b.own_s - a.own_s));
 }
 
+// An outside program (the command strategy): measured from outside, judged
+// by the embedded server's counts (plan() made sure there is one).
+results::RunResult run_command_once(const PlannedRun &planned, const crawl::CrawlSettings &settings,
+                                    server::Server *embedded, const RunStamp &stamp,
+                                    crawl::TaskObserver *observer) {
+  const MachineSample machine0 = machine_sample();
+  CommandOutcome outcome = run_command(planned, settings, *embedded, stamp.seed, observer);
+  add_machine(outcome.measured, machine0, machine_sample());
+  results::RunResult r =
+      make_row(planned, settings, std::move(outcome.totals), outcome.measured, stamp);
+  judge_command(r, outcome);
+  return r;
+}
+
 }  // namespace
 
 results::RunResult run_once(const PlannedRun &planned, const crawl::CrawlSettings &given,
                             server::Server *embedded, const RunStamp &stamp, ScriptOutcome *script,
                             crawl::TaskObserver *observer) {
   const crawl::CrawlSettings settings = run_settings(planned, given);
+  if (planned.command) return run_command_once(planned, settings, embedded, stamp, observer);
   if (embedded != nullptr) embedded->reset_request_counts();
   http::Client probe(settings.timeout_ms);
   const std::optional<crawl::ServerCounts> before =

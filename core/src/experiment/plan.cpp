@@ -38,14 +38,42 @@ std::shared_ptr<plugin::Plugin> plugin_of(const config::StrategySpec &strategy) 
   }
 }
 
+// An outside program's runs: judged from the embedded server's side, so it
+// needs that server, and it crawls (a compute experiment has no server).
+void plan_commands(const config::Experiment &experiment, const config::StrategySpec &strategy,
+                   const std::vector<analysis::Threshold> &thresholds,
+                   std::vector<PlannedRun> &runs) {
+  if (experiment.compute || experiment.base_url)
+    throw config::ConfigError(strategy.where, strategy.key + ".plugin",
+                              "the command strategy crawls the embedded demo server, whose own "
+                              "counts judge the run: it cannot run in a compute experiment or "
+                              "against server.base_url");
+  CommandPlan command = plan_command(strategy);
+  for (auto &options : command.option_sets) {
+    runs.push_back({nullptr, std::move(options), std::nullopt});
+    runs.back().thresholds = thresholds;
+    runs.back().command = command.strategy;
+  }
+  for (const auto &run : runs)
+    if (run.command && run.command != command.strategy &&
+        run.command->name == command.strategy->name)
+      throw config::ConfigError(
+          strategy.where, strategy.key + ".name",
+          "another command entry is named '" + run.command->name + "': give each its own name:");
+}
+
 }  // namespace
 
 std::vector<PlannedRun> plan(const config::Experiment &experiment) {
   const std::vector<Workload> workloads = workloads_of(experiment);
   std::vector<PlannedRun> runs;
   for (const auto &strategy : experiment.strategies) {
-    const std::shared_ptr<plugin::Plugin> found = plugin_of(strategy);
     const auto thresholds = analysis::merge_thresholds(experiment.thresholds, strategy.thresholds);
+    if (is_command(strategy)) {
+      plan_commands(experiment, strategy, thresholds, runs);
+      continue;
+    }
+    const std::shared_ptr<plugin::Plugin> found = plugin_of(strategy);
     for (auto &options : config::expand_options(strategy, found->options())) {
       if (!experiment.compute) {
         runs.push_back({found, std::move(options), std::nullopt});
@@ -66,7 +94,7 @@ std::vector<int> baselines_of(const config::Experiment &experiment,
                               const std::vector<PlannedRun> &runs) {
   std::vector<analysis::Identity> ids;
   for (const PlannedRun &run : runs)
-    ids.push_back(analysis::identity_of(run.plugin->name(), options_of(run)));
+    ids.push_back(analysis::identity_of(run.strategy(), options_of(run)));
   if (experiment.baseline.empty()) return analysis::baselines(ids);
   analysis::Selector selector;
   try {
@@ -97,7 +125,7 @@ std::string options_of(const PlannedRun &planned) {
 
 std::string label_of(const PlannedRun &planned) {
   const std::string options = options_of(planned);
-  return planned.plugin->name() + (options.empty() ? "" : " " + options);
+  return planned.strategy() + (options.empty() ? "" : " " + options);
 }
 
 }  // namespace concur::experiment

@@ -11,6 +11,7 @@
 #include "compute/items.hpp"
 #include "config/experiment.hpp"
 #include "config/options.hpp"
+#include "experiment/command_plan.hpp"
 #include "plugin/loader.hpp"
 
 namespace concur::experiment {
@@ -26,6 +27,12 @@ struct PlannedRun {
   std::string workload_name = {}, workload = {};
   // The top level's thresholds, with the strategy entry's own over them.
   std::vector<analysis::Threshold> thresholds = {};
+  // The command strategy (an outside program; plugin is null): its program
+  // line and name. Null for a plugin's run.
+  std::shared_ptr<const CommandStrategy> command = nullptr;
+
+  // The strategy column: the plugin's name, or the command's.
+  const std::string &strategy() const { return command ? command->name : plugin->name(); }
 };
 
 // Resolves every strategy's plugin and validates and expands its options.

@@ -28,7 +28,8 @@ const results::KnownGraph *whole_graph(const crawl::CrawlSettings &s, const craw
 void fill_identity(results::RunResult &r, const PlannedRun &planned, const crawl::CrawlSettings &s,
                    const RunStamp &stamp) {
   r.experiment = stamp.experiment;
-  r.strategy = planned.plugin->name();
+  r.strategy = planned.strategy();
+  r.program = planned.command ? planned.command->run : "";  // filled in once it ran
   r.options = options_of(planned);
   r.repeat = stamp.repeat;
   r.seed = stamp.seed;

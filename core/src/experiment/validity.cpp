@@ -117,7 +117,8 @@ void check_server_counts(RunResult &r) {
 // Solving is counted by the solving threads' CPU time (each solve event's),
 // not by solve_s, whose spans include waiting for a core.
 void check_client_bound(RunResult &r) {
-  if (r.wall_s <= 0 || r.cores <= 0) return;
+  // An outside program's CPU is the strategy's own: nothing of it is the runner's.
+  if (r.wall_s <= 0 || r.cores <= 0 || !r.program.empty()) return;
   double solving = 0;
   for (const Event &e : r.events)
     if (e.kind == Event::Kind::solve) solving += e.cpu_s;

@@ -132,6 +132,7 @@ const Column kColumns[] = {
      }},
     {"thresholds", [](const RunResult &r) { return r.thresholds; }},
     {"script", [](const RunResult &r) { return r.script; }},
+    {"program", [](const RunResult &r) { return r.program; }},
     {"error", [](const RunResult &r) { return r.error; }},
 };
 
@@ -152,10 +153,10 @@ std::vector<std::string> csv_fields(const RunResult &r) {
 bool is_numeric_column(std::string_view name) {
   // Every column but these holds a number (or is blank where none applies).
   static constexpr std::string_view kText[] = {
-      "experiment",  "strategy",       "options",  "status",  "page_failures",
-      "bound_basis", "metrics",        "base_url", "start",   "fetch_policy",
-      "puzzle",      "concur_version", "workload", "gil",     "baseline",
-      "thresholds",  "script",         "error",    "validity"};
+      "experiment",  "strategy",       "options",  "status", "page_failures",
+      "bound_basis", "metrics",        "base_url", "start",  "fetch_policy",
+      "puzzle",      "concur_version", "workload", "gil",    "baseline",
+      "thresholds",  "script",         "program",  "error",  "validity"};
   const auto header = csv_header();
   return std::find(header.begin(), header.end(), name) != header.end() &&
          std::find(std::begin(kText), std::end(kText), name) == std::end(kText);

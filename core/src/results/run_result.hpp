@@ -42,8 +42,9 @@ struct RunResult {
   int retries = 0;
   std::string fetch_policy;  // backoff, what is retried, hedging (crawl/policy.hpp)
   int timeout_ms = 0;
-  std::string puzzle;  // "indexed/200000/50000/4": rule/cpu/core iterations/id length
-  std::string script;  // the hooks file (`script:`), empty when none
+  std::string puzzle;   // "indexed/200000/50000/4": rule/cpu/core iterations/id length
+  std::string script;   // the hooks file (`script:`), empty when none
+  std::string program;  // the command strategy: the program line it ran; empty for a plugin
   // "crawl", or a compute experiment's tasks: "md5_chain x8 (2000000 iterations)".
   std::string workload = "crawl";
   std::string gil;  // compute: "true" | "false"; crawl: ""

@@ -66,12 +66,15 @@ void print_summary_header(std::ostream &out, size_t options_width, bool compute)
 void print_summary_row(std::ostream &out, const RunResult &r, size_t options_width) {
   const bool crawl = !r.is_compute();
   auto unless_compute = [crawl](std::string cell) { return crawl ? cell : std::string(); };
+  // Blank, as in the CSV, where no answer was timed (an outside program's run).
+  const bool timed = crawl && r.latency_ms.samples > 0;
+  auto if_timed = [timed](std::string cell) { return timed ? cell : std::string(); };
   print_cells(
       out,
       {r.strategy, r.options.empty() ? "-" : r.options, std::to_string(r.repeat),
        std::to_string(r.pages_ok), std::to_string(r.pages_failed),
        unless_compute(std::to_string(r.requests)), num(r.wall_s, 2), num(r.pages_per_s(), 1),
-       unless_compute(num(r.latency_ms.p50, 1)), unless_compute(num(r.latency_ms.p99, 1)),
+       if_timed(num(r.latency_ms.p50, 1)), if_timed(num(r.latency_ms.p99, 1)),
        num(r.efficiency(), 2), num(r.cpu_user_s + r.cpu_sys_s, 2), num(r.max_rss_mb, 0)},
       options_width,
       r.ok()                           ? ""

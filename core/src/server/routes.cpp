@@ -157,7 +157,8 @@ Routes::Routes(std::shared_ptr<const Graph> graph)
     : graph_(std::move(graph)),
       rng_(mix64(graph_->settings().seed ^ 0x7365727665722e31ULL)),
       by_type_(kPageTypeCount),
-      request_counts_(new std::atomic<uint64_t>[graph_->pages().size()]) {
+      request_counts_(new std::atomic<uint64_t>[graph_->pages().size()]),
+      ok_counts_(new std::atomic<uint32_t>[graph_->pages().size()]) {
   const Settings &s = graph_->settings();
   for (size_t t = 0; t < kPageTypeCount; ++t)
     delays_[t] = std::chrono::microseconds(std::llround(s.delays_ms[t] * s.delay_scale * 1000));
@@ -170,7 +171,24 @@ Routes::Routes(std::shared_ptr<const Graph> graph)
 }
 
 void Routes::reset_request_counts() {
-  for (size_t i = 0; i < graph_->pages().size(); ++i) request_counts_[i].store(0);
+  for (size_t i = 0; i < graph_->pages().size(); ++i) {
+    request_counts_[i].store(0);
+    ok_counts_[i].store(0);
+  }
+}
+
+std::vector<uint32_t> Routes::page_requests() const {
+  std::vector<uint32_t> counts(graph_->pages().size());
+  for (size_t i = 0; i < counts.size(); ++i)
+    counts[i] = static_cast<uint32_t>(request_counts_[i].load(std::memory_order_relaxed));
+  return counts;
+}
+
+std::vector<uint32_t> Routes::page_answers_ok() const {
+  std::vector<uint32_t> counts(graph_->pages().size());
+  for (size_t i = 0; i < counts.size(); ++i)
+    counts[i] = ok_counts_[i].load(std::memory_order_relaxed);
+  return counts;
 }
 
 double Routes::unix_now() {
@@ -291,6 +309,7 @@ Answer Routes::page(std::string_view id, double requested_at) {
     a.body = "{\"error\":\"Failure page " + p.id + " failed (simulated error)\"}";  // hex id
     return a;
   }
+  ok_counts_[*index].fetch_add(1, std::memory_order_relaxed);
   a.fixed = &page_bodies_[*index];
   a.stamp = true;
   a.requested_at = requested_at;

@@ -59,6 +59,12 @@ class Routes {
 
   // Any thread.
   void reset_request_counts();
+  // Per page (graph index), since the last reset: requests that reached it,
+  // and those answered 200 (decided on arrival, as failures are). What a
+  // runner that cannot see a crawler's own records judges it by.
+  std::vector<uint32_t> page_requests() const;
+  std::vector<uint32_t> page_answers_ok() const;
+  const Graph &graph() const { return *graph_; }
 
   static double unix_now();
 
@@ -78,6 +84,7 @@ class Routes {
   std::string index_body_, root_body_, health_body_, cheat_body_, stats_body_;
   std::array<std::chrono::microseconds, kPageTypeCount> delays_{};
   std::unique_ptr<std::atomic<uint64_t>[]> request_counts_;
+  std::unique_ptr<std::atomic<uint32_t>[]> ok_counts_;
   Metrics metrics_;
 };
 

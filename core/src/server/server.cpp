@@ -275,6 +275,14 @@ void Server::reset_request_counts() {
   impl_->hub.routes.reset_request_counts();
 }
 
+Server::PageCounts Server::page_counts() const {
+  return {impl_->hub.routes.page_requests(), impl_->hub.routes.page_answers_ok()};
+}
+
+const Graph &Server::graph() const {
+  return impl_->hub.routes.graph();
+}
+
 Server::Stats Server::stats() const {
   const std::lock_guard lock(impl_->mutex);
   auto snapshot = [hub = &impl_->hub] {

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "server/graph.hpp"
 
@@ -29,6 +30,14 @@ class Server {
   // Forgets per-page request counts (which drive failure outcomes), so every
   // run of an experiment meets the same failures.
   void reset_request_counts();
+
+  // What the server saw of each page (graph index) since the last reset: the
+  // requests that reached it and those answered 200. Any thread.
+  struct PageCounts {
+    std::vector<uint32_t> requests, ok;
+  };
+  PageCounts page_counts() const;
+  const Graph &graph() const;
 
   // CPU time used by the server's I/O thread so far, split as getrusage
   // splits it (user/sys from tick samples; the runner uses it for the ratio).

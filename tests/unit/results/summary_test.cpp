@@ -18,6 +18,7 @@ RunResult crawl_run() {
   r.pages_ok = 100;
   r.requests = 130;
   r.wall_s = 2;
+  r.latency_ms.samples = 130;
   r.latency_ms.p50 = 12.5;
   r.latency_ms.p99 = 80.25;
   return r;
