@@ -19,7 +19,8 @@ BUILD_PACKAGES=(
 # Redis and network namespaces (distributed), clang and libFuzzer (scripts/fuzz.sh),
 # a headless browser for the report's test, and pgrep (scripts/bench-hostile.sh).
 TEST_PACKAGES=(
-  python3 python3-requests python3-aiohttp python3-yaml python3-jsonschema wrk chromium
+  python3 python3-requests python3-aiohttp python3-bs4 python3-requests-futures
+  python3-yaml python3-jsonschema wrk chromium
   redis-server iproute2
   clang libclang-rt-14-dev procps
 )

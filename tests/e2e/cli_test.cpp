@@ -254,6 +254,20 @@ TEST_CASE("usage errors exit 2; --help and --version exit 0", "[e2e][cli]") {
   CHECK_THAT(version.out, Catch::Contains("concur 0."));
 }
 
+TEST_CASE("serve --shares takes TYPE=SHARE, the rest at their defaults, summing to 1",
+          "[e2e][cli]") {
+  Sandbox box;
+  const auto unknown = box.concur("serve --port 0 --shares fast=1");
+  CHECK(unknown.exit_code == 2);
+  CHECK_THAT(unknown.err, Catch::Contains("expected TYPE=SHARE") && Catch::Contains("'fast=1'"));
+  const auto no_number = box.concur("serve --port 0 --shares regular=most");
+  CHECK(no_number.exit_code == 2);
+  CHECK_THAT(no_number.err, Catch::Contains("'regular=most'"));
+  const auto too_much = box.concur("serve --port 0 --shares regular=0.7");  // + 4 x 0.1
+  CHECK(too_much.exit_code == 2);
+  CHECK_THAT(too_much.err, Catch::Contains("shares must sum to 1"));
+}
+
 TEST_CASE("concur plugins lists sequential", "[e2e][cli]") {
   Sandbox box;
   auto r = box.concur("plugins");

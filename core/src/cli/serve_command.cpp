@@ -1,6 +1,11 @@
+#include <charconv>
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "server/server.hpp"
@@ -13,10 +18,26 @@ struct ServeArgs {
   std::string profile = "course";
   std::string hash_rule = "indexed";
   std::string link_format = "path";
+  std::vector<std::string> shares;  // TYPE=SHARE, as given
   // The options whose defaults the profile chooses: given, they win over it.
   CLI::Option *id_length = nullptr, *cpu_iterations = nullptr, *core_iterations = nullptr,
               *hash_rule_option = nullptr, *link_format_option = nullptr;
 };
+
+// "TYPE=SHARE" -> (type index, share); nullopt for anything else.
+std::optional<std::pair<size_t, double>> parse_share(const std::string &text) {
+  const size_t eq = text.find('=');
+  if (eq == std::string::npos) return std::nullopt;
+  const std::string name = text.substr(0, eq), number = text.substr(eq + 1);
+  size_t type = 0;
+  while (type < server::kPageTypeCount && name != server::kPageTypeNames[type]) ++type;
+  double share = 0;
+  const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), share);
+  if (type == server::kPageTypeCount || number.empty() || ec != std::errc() ||
+      end != number.data() + number.size() || !(share >= 0 && share <= 1))
+    return std::nullopt;
+  return std::pair{type, share};
+}
 
 // CLI11 checked every choice. The profile first, then what was given.
 void apply_names(ServeArgs &args) {
@@ -31,6 +52,10 @@ void apply_names(ServeArgs &args) {
     s.link_format = args.link_format == "id"    ? server::LinkFormat::id
                     : args.link_format == "url" ? server::LinkFormat::url
                                                 : server::LinkFormat::path;
+  for (const std::string &given_share : args.shares) {
+    const auto [type, share] = *parse_share(given_share);
+    s.shares[type] = share;
+  }
 }
 
 // The graph first, with the default signal actions: Ctrl-C while the puzzles
@@ -92,6 +117,22 @@ void add_graph_options(CLI::App *sub, ServeArgs &args) {
   sub->add_option("--failure-rate", s.failure_rate, "Chance a failure page answers 500")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  // Types not named keep their defaults, as in a config's server.shares; the
+  // graph checks that the merged shares sum to 1.
+  sub->add_option("--shares", args.shares,
+                  "Share of each page type, TYPE=SHARE[,...]: regular, delay, failure, cpu, "
+                  "core; types not named keep their defaults (0.6, 0.1, 0.1, 0.1, 0.1), and "
+                  "all must sum to 1. regular=0.9,delay=0.1,failure=0,cpu=0,core=0 serves "
+                  "links on every page: no puzzles, no errors")
+      ->delimiter(',')
+      ->check(CLI::Validator(
+          [](std::string &text) {
+            return parse_share(text) ? std::string()
+                                     : "expected TYPE=SHARE (TYPE one of regular, delay, "
+                                       "failure, cpu, core; SHARE in 0..1), got '" +
+                                           text + "'";
+          },
+          "TYPE=SHARE"));
 }
 
 // The puzzles and how page bodies write links: defaults of the profile.
