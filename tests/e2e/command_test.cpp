@@ -50,7 +50,7 @@ TEST_CASE("a crawler that does the whole job is ok, counted by the server", "[e2
     workers: 4
   - plugin: command
     name: py_threads
-    run: "python3 )" CONCUR_SOURCE_DIR
+    run: ")" CONCUR_SOURCE_DIR
           R"(/scripts/peers/crawl_threading.py {base_url} --workers {workers} --retries {retries}"
     workers: [2, 4]
 )"));
@@ -84,7 +84,7 @@ TEST_CASE("a crawler that does the whole job is ok, counted by the server", "[e2
 TEST_CASE("a crawler that skips its puzzles is caught by the server", "[e2e][command]") {
   Sandbox box;
   const auto config = box.write("c.yaml", experiment(R"(  - plugin: command
-    run: "python3 )" CONCUR_SOURCE_DIR R"(/tests/e2e/crawlers/skip_puzzles.py {base_url} {start}"
+    run: ")" CONCUR_SOURCE_DIR R"(/tests/e2e/crawlers/skip_puzzles.py {base_url} {start}"
 )"));
   const auto r = box.concur("run " + config.string() + " -o " + box.path("runs.csv").string());
   INFO(r.out << r.err);

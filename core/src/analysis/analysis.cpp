@@ -111,10 +111,11 @@ RunFigures figures_of(const results::RunResult &r) {
   f.repeat = r.repeat;
   f.ok = r.ok();
   f.compute = r.is_compute();
+  f.outside = !r.program.empty();
   f.wall_s = r.wall_s;
   f.rate = r.pages_per_s();
   f.efficiency = r.efficiency();
-  if (!f.compute) {
+  if (!f.compute && r.latency_ms.samples > 0) {  // no answer timed: no latency, as in the CSV
     f.p50 = r.latency_ms.p50;
     f.p90 = r.latency_ms.p90;
     f.p99 = r.latency_ms.p99;

@@ -26,7 +26,8 @@ struct RunFigures {
   std::string baseline;            // the runs CSV's baseline column; "" none
   int repeat = 0;
   bool ok = false;
-  bool compute = false;                         // a compute experiment's run: tasks, not pages
+  bool compute = false;  // a compute experiment's run: tasks, not pages
+  bool outside = false;  // an outside program's run (the command strategy): no spans, no latency
   double wall_s = 0, rate = 0, efficiency = 0;  // rate: pages/s, or tasks/s
   double p50 = std::numeric_limits<double>::quiet_NaN(), p90 = p50, p99 = p50;
   double speedup = -1;                    // the runs CSV's (same repeat); -1: none

@@ -85,6 +85,7 @@ std::vector<analysis::RunFigures> read_runs(const CsvTable &t) {
       f.speedup = r.number(i, "speedup");
     if (const std::string *v = r.optional(i, "metrics")) f.metrics = metrics_of(*v);
     if (const std::string *v = r.optional(i, "error")) f.error = *v;
+    if (const std::string *v = r.optional(i, "program")) f.outside = !v->empty();
     if (const std::string *v = r.optional(i, "thresholds")) f.thresholds_cell = *v;
     runs.push_back(std::move(f));
   }

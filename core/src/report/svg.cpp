@@ -154,16 +154,24 @@ std::string bar_row(const BarAxis &axis, const Bar &b, const std::string &unit, 
   return svg + "</g>";
 }
 
-// Colour keys in a row under the title, from the left edge of the bars.
+// Colour keys under the title, from the left edge of the bars, in as many
+// rows as they need to stay inside the chart. `rows` is set to that number.
 constexpr int kLegendRow = 22;
-std::string legend_row(const std::vector<LegendEntry> &legend) {
+std::string legend_rows(const std::vector<LegendEntry> &legend, int &rows) {
   std::string svg;
   double x = kLabelWidth;
+  rows = legend.empty() ? 0 : 1;
   for (const LegendEntry &entry : legend) {
-    svg += "<rect x=\"" + fmt(x) + "\" y=\"31\" width=\"12\" height=\"12\" fill=\"" + entry.color +
-           "\"/>";
-    svg += text(x + 16, 42, entry.name, "start", "class=\"legend\"");
-    x += 16 + 7.0 * static_cast<double>(entry.name.size()) + 14;
+    const double width = 16 + 7.0 * static_cast<double>(entry.name.size()) + 14;
+    if (x > kLabelWidth && x + width - 14 > kWidth - 8) {
+      x = kLabelWidth;
+      ++rows;
+    }
+    const double y = 31 + (rows - 1) * kLegendRow;
+    svg += "<rect x=\"" + fmt(x) + "\" y=\"" + fmt(y) + "\" width=\"12\" height=\"12\" fill=\"" +
+           entry.color + "\"/>";
+    svg += text(x + 16, y + 11, entry.name, "start", "class=\"legend\"");
+    x += width;
   }
   return svg;
 }
@@ -295,12 +303,14 @@ std::string bar_chart(const std::string &title, const std::string &unit,
                       const std::vector<Bar> &bars, bool log_scale, double axis_max,
                       const std::vector<LegendEntry> &legend) {
   const BarAxis axis = bar_axis(bars, log_scale, axis_max);
-  const int top = kTop + (legend.empty() ? 0 : kLegendRow);
+  int legend_lines = 0;
+  const std::string keys = legend_rows(legend, legend_lines);
+  const int top = kTop + legend_lines * kLegendRow;
   int rows = 0;
   for (const Bar &b : bars) rows += row_height(b);
   std::string svg = svg_open(kWidth, top + rows + kAxis);
   svg += text(8, 20, title + (axis.log_scale ? " (log scale)" : ""), "start", "class=\"title\"");
-  svg += legend_row(legend);
+  svg += keys;
   const double axis_y = top + rows + 4.0;
   svg += bar_ticks(axis, unit, top, axis_y);
   double y = top;

@@ -15,6 +15,7 @@ namespace {
 struct Config {
   std::string label;
   std::vector<std::pair<double, size_t>> ok_runs;
+  bool outside = false;  // an outside program: concur does not see its workers
 };
 
 // The analysis' configurations (its labels: only what varies), in the order
@@ -24,8 +25,10 @@ std::vector<Config> configurations(const std::vector<analysis::RunFigures> &runs
   std::vector<Config> configs;
   for (const analysis::ConfigSummary &c : a.configs) {
     Config config{c.label, {}};
-    for (size_t row : c.runs)
+    for (size_t row : c.runs) {
       if (row < runs.size() && runs[row].ok) config.ok_runs.emplace_back(runs[row].wall_s, row);
+      if (row < runs.size() && runs[row].outside) config.outside = true;
+    }
     configs.push_back(std::move(config));
   }
   return configs;
@@ -39,6 +42,10 @@ std::string note(const std::string &text) {
 // of the middle two: a run that happened), drawn; or why not.
 std::string median_chart(Config c, const TimelineFile &file) {
   std::string out = "<h3>" + html_escape(c.label) + "</h3>";
+  if (c.outside)
+    return out + note(
+                     "An outside program (plugin: command): concur sees its process from "
+                     "outside and its pages from the server's side, not its workers.");
   if (c.ok_runs.empty()) return out + note("No run of it succeeded: nothing to draw.");
   std::sort(c.ok_runs.begin(), c.ok_runs.end());
   const auto [wall_s, row] = c.ok_runs[(c.ok_runs.size() - 1) / 2];
