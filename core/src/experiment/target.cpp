@@ -43,17 +43,6 @@ constexpr auto kStartingPoll = std::chrono::seconds(5);
 // Between two progress lines in the log.
 constexpr auto kStartingLine = std::chrono::seconds(30);
 
-// "12/200 puzzles made, about 8 min left" from a starting server's body, or
-// what its Retry-After says when the body tells nothing.
-std::string starting_progress(const http::Response &r) {
-  const json body = json::parse(r.body, nullptr, false);
-  if (body.is_object() && body.value("puzzles_total", uint64_t{0}) > 0)
-    return std::to_string(body.value("puzzles_made", uint64_t{0})) + "/" +
-           std::to_string(body.value("puzzles_total", uint64_t{0})) + " puzzles made, about " +
-           server::Progress::duration_text(body.value("seconds_left", 0.0)) + " left";
-  return "it asks to retry after " + std::to_string(r.retry_after_s) + " s";
-}
-
 // GET `url`; while the answer is a starting server's (PROTOCOL.md: 503 with
 // a Retry-After), waits and asks again, its progress in the log, for at most
 // kStartingWait: a run never measures a server that is not ready yet.
@@ -69,9 +58,9 @@ http::Response get_when_started(http::Client &client, const std::string &url, st
       throw std::runtime_error(
           url + " is still starting after " +
           server::Progress::duration_text(std::chrono::duration<double>(kStartingWait).count()) +
-          " (" + starting_progress(r) + ")");
+          " (" + describe_starting(r.body, r.retry_after_s) + ")");
     if (now >= next_line) {
-      log << "concur: " << url << " is starting (" << starting_progress(r)
+      log << "concur: " << url << " is starting (" << describe_starting(r.body, r.retry_after_s)
           << "): waiting for it, at most "
           << server::Progress::duration_text(std::chrono::duration<double>(deadline - now).count())
           << "\n"
@@ -247,6 +236,26 @@ int retries_for(const config::Experiment &experiment, long announced_pages, std:
 }
 
 }  // namespace
+
+// Only fields of the right type are read: the body is anyone's bytes.
+std::string describe_starting(std::string_view body, long retry_after_s) {
+  const json j = json::parse(body, nullptr, false);
+  auto count = [&j](const char *key) -> uint64_t {
+    if (!j.is_object()) return 0;
+    const auto it = j.find(key);
+    return it != j.end() && it->is_number_unsigned() ? it->get<uint64_t>() : 0;
+  };
+  const uint64_t made = count("puzzles_made"), total = count("puzzles_total");
+  if (total == 0) return "it asks to retry after " + std::to_string(retry_after_s) + " s";
+  std::string text = std::to_string(made) + "/" + std::to_string(total) + " puzzles made";
+  const auto left = j.find("seconds_left");
+  if (left != j.end() && left->is_number()) {
+    const double seconds = left->get<double>();
+    if (seconds >= 0 && seconds < 1e8)  // a year and more is no estimate
+      text += ", about " + server::Progress::duration_text(seconds) + " left";
+  }
+  return text;
+}
 
 Target::Target(const config::Experiment &experiment, std::ostream &log) {
   if (experiment.compute) {

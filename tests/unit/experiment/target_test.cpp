@@ -70,3 +70,19 @@ TEST_CASE("a run against a starting server waits until it serves", "[experiment]
   REQUIRE(ready->settings().graph);       // /api/cheat/ answered too
   CHECK(ready->settings().graph->links.size() == static_cast<size_t>(settings.pages));
 }
+
+TEST_CASE("a starting server's body in words, whatever it holds", "[experiment][target]") {
+  using experiment::describe_starting;
+  CHECK(describe_starting(R"({"puzzles_made":84,"puzzles_total":200,"seconds_left":310.5})", 311) ==
+        "84/200 puzzles made, about 5 min left");
+  CHECK(describe_starting(R"({"puzzles_made":0,"puzzles_total":0})", 1) ==
+        "it asks to retry after 1 s");
+  // Not ours, or not JSON, or fields of the wrong type: the Retry-After alone.
+  CHECK(describe_starting("<html>busy</html>", 30) == "it asks to retry after 30 s");
+  CHECK(describe_starting(R"({"puzzles_made":"many","puzzles_total":-3})", 5) ==
+        "it asks to retry after 5 s");
+  CHECK(describe_starting(R"({"puzzles_made":1,"puzzles_total":2,"seconds_left":"soon"})", 5) ==
+        "1/2 puzzles made");
+  CHECK(describe_starting(R"({"puzzles_made":1,"puzzles_total":2,"seconds_left":1e300})", 5) ==
+        "1/2 puzzles made");
+}
