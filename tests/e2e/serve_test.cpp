@@ -231,3 +231,15 @@ TEST_CASE("a starting serve answers 503 with Retry-After and its progress, then 
   server.signal(SIGINT);
   CHECK(server.wait(std::chrono::seconds(10)) == 0);
 }
+
+TEST_CASE("serve --help states what starting costs and where the puzzles are kept",
+          "[e2e][serve][startup]") {
+  Sandbox box;
+  const auto r = box.concur("serve --help", {}, "CONCUR_CACHE_DIR=" + box.path("c").string());
+  CHECK(r.exit_code == 0);
+  // The defaults' cost on this machine, the 503s meanwhile, the cache and its folder.
+  CHECK_THAT(r.out, Catch::Contains("that is 200 puzzles, about ") &&
+                        Catch::Contains("answers every request 503 with a Retry-After") &&
+                        Catch::Contains("Puzzle cache:") &&
+                        Catch::Contains(box.path("c").string()));
+}
