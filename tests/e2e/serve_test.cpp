@@ -1,5 +1,5 @@
 // `concur serve` as its own process, at its limits: out of file descriptors,
-// and stopped while it is still making its puzzles.
+// answering while it is still making its puzzles, and stopped meanwhile.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -109,6 +109,20 @@ class Raw {
 
 const char *kHealth = "GET /health HTTP/1.1\r\nHost: t\r\n\r\n";
 
+// One whole answer to GET `path` on a connection of its own.
+std::string answer_to(int port, const std::string &path) {
+  Raw c(port, "GET " + path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  return c.whole(std::chrono::seconds(10));
+}
+
+// The value of header `name` in a raw answer ("" when absent).
+std::string header_of(const std::string &answer, const std::string &name) {
+  const auto at = answer.find("\r\n" + name + ": ");
+  if (at == std::string::npos || at > answer.find("\r\n\r\n")) return "";
+  const auto from = at + name.size() + 4;
+  return answer.substr(from, answer.find("\r\n", from) - from);
+}
+
 }  // namespace
 
 TEST_CASE("out of descriptors, serve answers new connections 503 and recovers",
@@ -173,4 +187,59 @@ TEST_CASE("Ctrl-C while serve is still making its puzzles ends it at once", "[e2
   REQUIRE(log_shows(log, "puzzles, about", std::chrono::seconds(30)));
   server.signal(SIGINT);
   CHECK(server.wait(std::chrono::seconds(10)) == 128 + SIGINT);
+}
+
+TEST_CASE("a starting serve answers 503 with Retry-After and its progress, then serves",
+          "[e2e][serve][startup]") {
+  Sandbox box;
+  const std::string log = box.path("serve.log").string();
+  // 10 puzzles of 4,000,000 md5 steps (cpu) and 4 x 1,000,000 (core): 2 to
+  // 5 seconds of making on 2 cores, in an empty cache folder. The server
+  // listens before it makes them, and states their cost once it starts.
+  Background server({"serve", "--port", "0", "--pages", "50", "--extra-edges", "60",
+                     "--cpu-iterations", "4000000", "--core-iterations", "1000000"},
+                    log, {"env", "CONCUR_CACHE_DIR=" + box.path("cache").string()});
+  REQUIRE(log_shows(log, "making 10 puzzles, about", std::chrono::seconds(30)));
+  const int port = served_port(log);
+
+  const std::string starting = answer_to(port, "/health");
+  INFO(starting << slurp(log));
+  REQUIRE(starting.rfind("HTTP/1.1 503 Service Unavailable\r\n", 0) == 0);
+  CHECK(std::stoi(header_of(starting, "Retry-After")) >= 1);
+  CHECK(header_of(starting, "Content-Type") == "application/json");
+  const std::string body = starting.substr(starting.find("\r\n\r\n") + 4);
+  CHECK_THAT(body, Catch::Contains(R"("status":"starting")") &&
+                       Catch::Contains(R"("puzzles_total":10)") &&
+                       Catch::Contains(R"("seconds_left":)"));
+  // Every route, not only /health.
+  CHECK(answer_to(port, "/api/").rfind("HTTP/1.1 503", 0) == 0);
+
+  // Ready once /health says so: poll it (bounded), then every route serves.
+  const auto deadline = Clock::now() + std::chrono::seconds(180);
+  std::string health;
+  while ((health = answer_to(port, "/health")).rfind("HTTP/1.1 200", 0) != 0 &&
+         Clock::now() < deadline) {
+    REQUIRE(health.rfind("HTTP/1.1 503", 0) == 0);  // starting, never anything else
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(health.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(header_of(health, "Retry-After").empty());
+  CHECK_THAT(health, Catch::Contains(R"("status":"ok")"));
+  CHECK(answer_to(port, "/api/").rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(log_shows(log, "Ctrl-C to stop", std::chrono::seconds(10)));
+
+  server.signal(SIGINT);
+  CHECK(server.wait(std::chrono::seconds(10)) == 0);
+}
+
+TEST_CASE("serve --help states what starting costs and where the puzzles are kept",
+          "[e2e][serve][startup]") {
+  Sandbox box;
+  const auto r = box.concur("serve --help", {}, "CONCUR_CACHE_DIR=" + box.path("c").string());
+  CHECK(r.exit_code == 0);
+  // The defaults' cost on this machine, the 503s meanwhile, the cache and its folder.
+  CHECK_THAT(r.out, Catch::Contains("that is 200 puzzles, about ") &&
+                        Catch::Contains("answers every request 503 with a Retry-After") &&
+                        Catch::Contains("Puzzle cache:") &&
+                        Catch::Contains(box.path("c").string()));
 }

@@ -1,14 +1,19 @@
+#include <algorithm>
 #include <charconv>
 #include <csignal>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "server/progress.hpp"
+#include "server/puzzle_cache.hpp"
 #include "server/server.hpp"
+#include "server/startup.hpp"
 
 namespace concur::cli {
 namespace {
@@ -58,33 +63,51 @@ void apply_names(ServeArgs &args) {
   }
 }
 
-// The graph first, with the default signal actions: Ctrl-C while the puzzles
-// are being made (minutes, the first time) ends the process at once (the
-// cache is only ever renamed into place whole). Then SIGINT/SIGTERM are
-// blocked in every thread (the server's I/O thread inherits the mask) and
-// waited for here: a graceful stop, not a kill.
+// SIGINT/SIGTERM blocked (so the I/O thread, started meanwhile, inherits
+// the mask) or back at their default actions in this thread.
+void block_stop_signals(sigset_t &signals, bool block) {
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(block ? SIG_BLOCK : SIG_UNBLOCK, &signals, nullptr);
+}
+
+// Listens first, answering 503 with its progress, then makes the graph with
+// the default signal actions in this thread: Ctrl-C while the puzzles are
+// being made (minutes, the first time) ends the process at once (the cache is
+// only ever renamed into place whole). Then SIGINT/SIGTERM are blocked again
+// and waited for here: a graceful stop, not a kill.
 int serve(ServeArgs &args) {
   apply_names(args);
-  std::shared_ptr<const server::Graph> graph;
+  const server::Settings &settings = args.settings;
   try {
-    graph = std::make_shared<const server::Graph>(server::Graph::build(args.settings));
+    server::Graph::check(settings);
   } catch (const std::invalid_argument &e) {
     std::cerr << "concur serve: " << e.what() << "\n";
     return kExitUsage;
   }
   sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  server::Server srv(graph);
+  block_stop_signals(signals, true);
+  auto startup = std::make_shared<server::Startup>();
+  // The estimate from the settings until the build counts the puzzles (it
+  // may find them all in the cache instead, within milliseconds).
+  const server::PuzzleCost cost = server::puzzle_cost(settings);
+  startup->making(cost.puzzles, cost.seconds);
+  server::Server srv(settings, startup);
   srv.start();
+  std::cerr << "concur serve: listening on " << srv.base_url()
+            << "/, answering 503 (with Retry-After and progress) until the graph is made\n";
+  block_stop_signals(signals, false);
+  server::BuildOptions options;
+  options.startup = startup.get();
+  auto graph = std::make_shared<const server::Graph>(server::Graph::build(settings, options));
+  block_stop_signals(signals, true);
+  srv.serve(graph);
   const server::BuildStats &built = graph->build_stats();
-  std::cerr << "concur serve: " << args.settings.pages << " pages (profile "
-            << server::profile_name(args.settings.profile) << ", seed " << args.settings.seed
-            << ", made in " << built.seconds << " s, puzzle cache "
-            << server::cache_outcome_name(built.cache) << ") on " << srv.base_url()
-            << "/ — Ctrl-C to stop\n";
+  std::cerr << "concur serve: " << settings.pages << " pages (profile "
+            << server::profile_name(settings.profile) << ", seed " << settings.seed << ", made in "
+            << built.seconds << " s, puzzle cache " << server::cache_outcome_name(built.cache)
+            << ") on " << srv.base_url() << "/ — Ctrl-C to stop\n";
   int received = 0;
   sigwait(&signals, &received);
   std::cerr << "concur serve: " << (received == SIGINT ? "SIGINT" : "SIGTERM")
@@ -154,6 +177,30 @@ void add_puzzle_options(CLI::App *sub, ServeArgs &args) {
           ->check(CLI::IsMember({"path", "id", "url"}));
 }
 
+// What starting costs, for --help: figures of this machine, from the same
+// estimate the start line and the 503s use.
+std::string startup_help() {
+  const server::Settings course = server::profile_settings(server::Profile::course);
+  const server::PuzzleCost cost = server::puzzle_cost(course);
+  const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+  const std::string cache = server::default_cache_dir();
+  return "Starting: the graph's puzzles are made first, as much CPU as solving them. At the "
+         "default sizes (" +
+         std::to_string(course.pages) + " pages, cpu/core iterations " +
+         std::to_string(course.cpu_iterations) + "/" + std::to_string(course.core_iterations) +
+         ") that is " + std::to_string(cost.puzzles) + " puzzles, about " +
+         server::Progress::duration_text(cost.seconds) + " on this machine's " +
+         std::to_string(cores) +
+         " core(s); --cpu-iterations 200000 --core-iterations 50000 "
+         "makes them in moments. Meanwhile the server already listens and answers every "
+         "request 503 with a Retry-After and its progress (/health too).\n"
+         "Puzzle cache: puzzles that take more than ~2 CPU-seconds are kept, keyed by every "
+         "setting that changes them, in " +
+         (cache.empty() ? std::string("$CONCUR_CACHE_DIR (unset here)") : cache) +
+         " ($CONCUR_CACHE_DIR, else $XDG_CACHE_HOME/concur, else ~/.cache/concur); a later "
+         "start with the same settings loads them in milliseconds.";
+}
+
 }  // namespace
 
 Subcommand add_serve(CLI::App &app) {
@@ -175,6 +222,7 @@ Subcommand add_serve(CLI::App &app) {
                   "Seconds a client may take to send a request or take an answer (0: no limit)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  sub->footer(startup_help());
   return {sub, [args] { return serve(*args); }};
 }
 

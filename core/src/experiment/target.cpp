@@ -6,11 +6,13 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 
 #include "crawl/cheat.hpp"
 #include "crawl/server_counts.hpp"
 #include "experiment/compute_plan.hpp"
 #include "server/graph.hpp"
+#include "server/progress.hpp"
 #include "server/server.hpp"
 
 namespace concur::experiment {
@@ -33,13 +35,51 @@ PuzzleParams params_from(const server::Settings &s) {
   return {s.hash_rule, s.cpu_iterations, s.core_iterations, s.id_length};
 }
 
-// `GET /` (PROTOCOL.md): the server's announcement, or an empty one from a
-// server that answers it with an error or no JSON (a server of someone
-// else's, the hostile test's): the crawl can go on without it. A server that
-// does not answer at all fails here, before any run.
+// How long a run waits for a server that says it is starting: longer than
+// the full-size puzzles take on one core (~1000 CPU-seconds).
+constexpr auto kStartingWait = std::chrono::minutes(30);
+// Between two questions, whatever the Retry-After: progress stays visible.
+constexpr auto kStartingPoll = std::chrono::seconds(5);
+// Between two progress lines in the log.
+constexpr auto kStartingLine = std::chrono::seconds(30);
+
+// GET `url`; while the answer is a starting server's (PROTOCOL.md: 503 with
+// a Retry-After), waits and asks again, its progress in the log, for at most
+// kStartingWait: a run never measures a server that is not ready yet.
+http::Response get_when_started(http::Client &client, const std::string &url, std::ostream &log) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + kStartingWait;
+  auto next_line = Clock::now();
+  for (;;) {
+    http::Response r = client.get(url);
+    if (r.status != 503 || r.retry_after_s <= 0) return r;
+    const auto now = Clock::now();
+    if (now >= deadline)
+      throw std::runtime_error(
+          url + " is still starting after " +
+          server::Progress::duration_text(std::chrono::duration<double>(kStartingWait).count()) +
+          " (" + describe_starting(r.body, r.retry_after_s) + ")");
+    if (now >= next_line) {
+      log << "concur: " << url << " is starting (" << describe_starting(r.body, r.retry_after_s)
+          << "): waiting for it, at most "
+          << server::Progress::duration_text(std::chrono::duration<double>(deadline - now).count())
+          << "\n"
+          << std::flush;
+      next_line = now + kStartingLine;
+    }
+    const auto pause = std::min<Clock::duration>(
+        {std::chrono::seconds(r.retry_after_s), kStartingPoll, deadline - now});
+    std::this_thread::sleep_for(pause);
+  }
+}
+
+// `GET /` (PROTOCOL.md): the server's announcement, once it has started, or
+// an empty one from a server that answers it with an error or no JSON (a
+// server of someone else's, the hostile test's): the crawl can go on without
+// it. A server that does not answer at all fails here, before any run.
 json announcement(http::Client &client, const std::string &base_url, std::ostream &log) {
   const std::string url = base_url + "/";
-  const http::Response r = client.get(url);
+  const http::Response r = get_when_started(client, url, log);
   if (r.status == 0) throw std::runtime_error("GET " + url + " failed: " + r.error);
   json body = r.ok() ? json::parse(r.body, nullptr, false) : json();
   if (body.is_object()) return body;
@@ -196,6 +236,26 @@ int retries_for(const config::Experiment &experiment, long announced_pages, std:
 }
 
 }  // namespace
+
+// Only fields of the right type are read: the body is anyone's bytes.
+std::string describe_starting(std::string_view body, long retry_after_s) {
+  const json j = json::parse(body, nullptr, false);
+  auto count = [&j](const char *key) -> uint64_t {
+    if (!j.is_object()) return 0;
+    const auto it = j.find(key);
+    return it != j.end() && it->is_number_unsigned() ? it->get<uint64_t>() : 0;
+  };
+  const uint64_t made = count("puzzles_made"), total = count("puzzles_total");
+  if (total == 0) return "it asks to retry after " + std::to_string(retry_after_s) + " s";
+  std::string text = std::to_string(made) + "/" + std::to_string(total) + " puzzles made";
+  const auto left = j.find("seconds_left");
+  if (left != j.end() && left->is_number()) {
+    const double seconds = left->get<double>();
+    if (seconds >= 0 && seconds < 1e8)  // a year and more is no estimate
+      text += ", about " + server::Progress::duration_text(seconds) + " left";
+  }
+  return text;
+}
 
 Target::Target(const config::Experiment &experiment, std::ostream &log) {
   if (experiment.compute) {

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <memory>
 #include <ostream>
+#include <string>
+#include <string_view>
 
 #include "config/experiment.hpp"
 #include "crawl/crawl_run.hpp"
@@ -36,5 +38,10 @@ class Target {
   crawl::CrawlSettings settings_;
   uint64_t seed_ = 0;
 };
+
+// A starting server's 503 (PROTOCOL.md, /health) in words for the log:
+// "12/200 puzzles made, about 8 min left" from its body, else what its
+// Retry-After asks. Any body, JSON or not, gives a line.
+std::string describe_starting(std::string_view body, long retry_after_s);
 
 }  // namespace concur::experiment

@@ -73,6 +73,9 @@ Response Exchange::finish(CURL *curl, int rc, double latency_ms) {
   } else {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
     r.body = std::move(body);
+    curl_off_t retry_after = 0;  // a starting server's (PROTOCOL.md, /health)
+    if (r.status == 503 && curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK)
+      r.retry_after_s = static_cast<long>(retry_after);
   }
   std::string().swap(body);  // a cut-off answer's megabytes must not stay with the handle
   curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &r.new_connections);

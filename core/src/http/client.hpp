@@ -19,6 +19,7 @@ struct Response {
   bool timed_out = false;       // the request's time limit ran out
   bool too_large = false;       // the body passed Exchange::kMaxBody and was cut off
   int curl_code = 0;            // libcurl's CURLcode of a failed transfer
+  long retry_after_s = 0;       // a 503's Retry-After in seconds; 0 when it has none
   bool ok() const { return status >= 200 && status < 300; }
 };
 

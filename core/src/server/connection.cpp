@@ -241,6 +241,10 @@ void Connection::render_head() {
     head_ += answer_.content_type;
   }
   if (answer_.method_not_allowed) head_ += "\r\nAllow: GET, HEAD";
+  if (answer_.retry_after_s > 0) {
+    head_ += "\r\nRetry-After: ";
+    number(answer_.retry_after_s);
+  }
   head_ += "\r\nContent-Length: ";
   number(answer_.size());
   if (version_ == 10 && keep_alive_)

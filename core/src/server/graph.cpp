@@ -8,7 +8,6 @@
 #include <iostream>
 #include <map>
 #include <stdexcept>
-#include <thread>
 #include <tuple>
 #include <unordered_set>
 
@@ -299,17 +298,21 @@ bool load_puzzles(PuzzleCache &cache, std::vector<Page> &pages, const Settings &
   return false;
 }
 
+// The start line's note: what the puzzles are and where they will be kept.
+std::string cost_note(const Settings &s, const PuzzleCache *cache) {
+  return " (cpu_iterations " + std::to_string(s.cpu_iterations) + ", core_iterations " +
+         std::to_string(s.core_iterations) + ")" +
+         (cache != nullptr ? ", then kept in " + cache->path() : std::string());
+}
+
 std::vector<CachedPuzzle> make_all_puzzles(std::vector<Page> &pages, const Settings &s,
                                            std::unordered_set<std::string> &taken,
-                                           const BuildOptions &o, std::ostream *log,
-                                           uint64_t steps) {
+                                           const BuildOptions &o, std::ostream *log, uint64_t steps,
+                                           const std::string &note) {
   size_t count = 0;
   for (const Page &p : pages) count += is_puzzle(p.type) ? p.links.size() : 0;  // one per link
   const bool tty = o.tty ? *o.tty : (log == &std::cerr && ::isatty(STDERR_FILENO) == 1);
-  // ~110 ns per chain step here (docs/architecture.md): only decides whether
-  // a log gets a start line, so a rough figure does.
-  const double threads = std::max(1U, std::thread::hardware_concurrency());
-  Progress progress(log, tty, count, static_cast<double>(steps) * 110e-9 / threads);
+  Progress progress(log, tty, count, make_seconds(steps), note, o.startup);
   std::vector<CachedPuzzle> made;
   const Maker make = [&](const std::vector<PuzzleJob> &jobs) {
     if (!made.empty()) progress.add_total(jobs.size());  // a round of redraws
@@ -338,7 +341,8 @@ BuildStats place_puzzles(std::vector<Page> &pages, const Settings &s,
     stats.cache = CacheOutcome::hit;
     return stats;
   }
-  const auto made = make_all_puzzles(pages, s, taken, o, log, stats.chain_steps);
+  const auto made = make_all_puzzles(pages, s, taken, o, log, stats.chain_steps,
+                                     cost_note(s, cache ? &*cache : nullptr));
   stats.puzzles_made = made.size();
   if (cache) {
     stats.cache = cache->corrupt() ? CacheOutcome::corrupt : CacheOutcome::miss;
@@ -362,12 +366,37 @@ const char *cache_outcome_name(CacheOutcome outcome) {
   }
 }
 
-Graph Graph::build(const Settings &settings, const BuildOptions &options) {
-  const auto started = std::chrono::steady_clock::now();
+void Graph::check(const Settings &settings) {
   validate(settings);
   const auto counts = exact_counts(settings);
   if (settings.pages == 1 && counts[3] + counts[4] > 0)
     reject("pages: a single page cannot be a cpu or core page, which needs a page to link to");
+}
+
+PuzzleCost puzzle_cost(const Settings &settings) {
+  const auto counts = exact_counts(settings);
+  const auto cpu = static_cast<uint64_t>(counts[static_cast<size_t>(PageType::cpu)]);
+  const auto core = static_cast<uint64_t>(counts[static_cast<size_t>(PageType::core)]);
+  // Every page but the first has a tree link to it, plus the extra edges.
+  const double links_per_page =
+      settings.profile == Profile::course
+          ? 1.0
+          : static_cast<double>(settings.pages - 1 + settings.extra_edges) / settings.pages;
+  PuzzleCost cost;
+  cost.puzzles =
+      static_cast<size_t>(std::llround(static_cast<double>(cpu + core) * links_per_page));
+  const double steps = (static_cast<double>(cpu * settings.cpu_iterations) +
+                        static_cast<double>(core * settings.core_iterations) * settings.id_length) *
+                       links_per_page;
+  cost.chain_steps = static_cast<uint64_t>(steps);
+  cost.seconds = make_seconds(cost.chain_steps);
+  return cost;
+}
+
+Graph Graph::build(const Settings &settings, const BuildOptions &options) {
+  const auto started = std::chrono::steady_clock::now();
+  check(settings);
+  const auto counts = exact_counts(settings);
   Graph graph;
   graph.settings_ = settings;
   auto &pages = graph.pages_;

@@ -29,6 +29,8 @@ struct Page {
   std::vector<std::string> seeds;
 };
 
+class Startup;
+
 // automatic: cache only graphs whose puzzles take kCacheMinSteps chain steps
 // or more; below that making them is about as quick as reading a file.
 enum class CacheMode { automatic, always, never };
@@ -39,6 +41,7 @@ struct BuildOptions {
   std::string cache_dir;        // "": default_cache_dir()
   std::ostream *log = nullptr;  // progress and cache reports; null: std::cerr
   std::optional<bool> tty;      // progress in place; unset: isatty(stderr) for std::cerr
+  Startup *startup = nullptr;   // told how far the puzzles are (a starting server's 503s)
   // Tests and benchmarks only: makes the puzzles instead of make_puzzles.
   std::function<std::vector<Puzzle>(const std::vector<PuzzleJob> &)> maker;
 };
@@ -61,12 +64,27 @@ struct BuildStats {
 
 const char *cache_outcome_name(CacheOutcome outcome);
 
+// What making the puzzles of a graph with these settings costs, known before
+// the graph is built: exact for the course profile (one puzzle per cpu or core
+// page); for the original, whose puzzle pages have one puzzle per link, from
+// the mean number of links a page gets.
+struct PuzzleCost {
+  size_t puzzles = 0;
+  uint64_t chain_steps = 0;
+  double seconds = 0;  // make_seconds(chain_steps): wall time on every core, no cache
+};
+PuzzleCost puzzle_cost(const Settings &settings);
+
 class Graph {
  public:
   // Validates settings (throws std::invalid_argument naming the setting) and
   // builds the graph, making puzzles on all cores — as much CPU as solving
   // every puzzle once — or loading them from the puzzle cache.
   static Graph build(const Settings &settings, const BuildOptions &options = {});
+  // The checks build() starts with, alone: throws std::invalid_argument
+  // naming the setting. Cheap (no graph), so a server can refuse bad
+  // settings before it listens.
+  static void check(const Settings &settings);
 
   const BuildStats &build_stats() const { return stats_; }
 

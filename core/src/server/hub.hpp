@@ -35,6 +35,8 @@ class Connection;
 // Everything the I/O thread owns; only that thread touches it while it runs.
 struct Hub {
   explicit Hub(std::shared_ptr<const Graph> graph) : routes(std::move(graph)) {}
+  Hub(const Settings &settings, std::shared_ptr<const Startup> startup)
+      : routes(settings, std::move(startup)) {}
 
   void accept();
   void on_accept_error(const error_code &ec);

@@ -3,25 +3,30 @@
 #include <cmath>
 #include <sstream>
 
+#include "server/startup.hpp"
+
 namespace concur::server {
 
-Progress::Progress(std::ostream *out, bool tty, size_t total, double estimate_s)
-    : out_(out), tty_(tty), total_(total), estimate_s_(estimate_s) {
+Progress::Progress(std::ostream *out, bool tty, size_t total, double estimate_s,
+                   const std::string &note, Startup *startup)
+    : out_(out), tty_(tty), startup_(startup), total_(total), estimate_s_(estimate_s) {
+  if (startup_ != nullptr) startup_->making(total, estimate_s);
   if (out_ == nullptr || total == 0) return;
-  if (tty_ && estimate_s_ >= kQuiet) {
-    draw(0, true);
-  } else if (!tty_ && estimate_s_ >= kLong) {
-    *out_ << "concur: making " << total << " puzzles, about " << duration_text(estimate_s_) << "\n"
+  if (estimate_s_ >= kLong)
+    *out_ << "concur: making " << total << " puzzles, about " << duration_text(estimate_s_) << note
+          << "\n"
           << std::flush;
-  }
+  if (tty_ && estimate_s_ >= kQuiet) draw(0, true);
 }
 
 void Progress::add_total(size_t more) {
   total_ += more;
+  if (startup_ != nullptr) startup_->add_total(more);
 }
 
 void Progress::tick() {
   const size_t done = ++done_;
+  if (startup_ != nullptr) startup_->made_one();
   if (out_ != nullptr && tty_) draw(done, false);
 }
 

@@ -1,6 +1,7 @@
 // The progress line while puzzles are made (~1000 CPU-seconds at full
-// difficulty): in place on a terminal, else one line at start and end of a
-// long make, and nothing at all for a quick one.
+// difficulty): a long make (kLong or more) first states its cost in one line;
+// then a line in place on a terminal, else one line at the end; a quick make
+// says nothing at all. A starting server's Startup follows the same ticks.
 #pragma once
 
 #include <atomic>
@@ -12,11 +13,15 @@
 
 namespace concur::server {
 
+class Startup;
+
 class Progress {
  public:
   // `out` may be null (silent); `estimate_s` is the expected wall time, which
-  // decides whether a non-terminal gets a start line at all.
-  Progress(std::ostream *out, bool tty, size_t total, double estimate_s);
+  // decides whether the cost is stated at all; `note` follows it on that line.
+  // `startup` (may be null) is told the same progress.
+  Progress(std::ostream *out, bool tty, size_t total, double estimate_s,
+           const std::string &note = {}, Startup *startup = nullptr);
 
   void add_total(size_t more);  // redraws after collisions add work
   void tick();                  // any thread: one puzzle done
@@ -35,6 +40,7 @@ class Progress {
 
   std::ostream *out_;
   bool tty_;
+  Startup *startup_;
   std::atomic<size_t> total_;
   std::atomic<size_t> done_{0};
   double estimate_s_;

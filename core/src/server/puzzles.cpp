@@ -59,6 +59,12 @@ Puzzle make_puzzle(const Settings &settings, const PuzzleJob &job) {
   return puzzle;
 }
 
+double make_seconds(uint64_t chain_steps) {
+  constexpr double kStepSeconds = 110e-9;
+  const double threads = std::max(1U, std::thread::hardware_concurrency());
+  return static_cast<double>(chain_steps) * kStepSeconds / threads;
+}
+
 std::vector<Puzzle> make_puzzles(const Settings &settings, const std::vector<PuzzleJob> &jobs,
                                  Progress *progress) {
   std::vector<Puzzle> out(jobs.size());

@@ -38,6 +38,12 @@ Puzzle make_puzzle(const Settings &settings, const PuzzleJob &job);
 
 class Progress;
 
+// The wall time making puzzles of `chain_steps` md5 steps in all takes on
+// hardware_concurrency() threads: ~110 ns a step on one core here
+// (docs/architecture.md). A rough figure, the one every cost the server states
+// (the start line, a starting server's Retry-After, `serve --help`) comes from.
+double make_seconds(uint64_t chain_steps);
+
 // All of them on hardware_concurrency() threads; result[i] belongs to jobs[i],
 // the same whatever the thread count. Each finished puzzle ticks `progress`.
 std::vector<Puzzle> make_puzzles(const Settings &settings, const std::vector<PuzzleJob> &jobs,

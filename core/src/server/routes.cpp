@@ -154,7 +154,8 @@ Json stats_json(const Graph &g, size_t link_total) {
 }  // namespace
 
 Routes::Routes(std::shared_ptr<const Graph> graph)
-    : graph_(std::move(graph)),
+    : settings_(graph->settings()),
+      graph_(std::move(graph)),
       rng_(mix64(graph_->settings().seed ^ 0x7365727665722e31ULL)),
       by_type_(kPageTypeCount),
       request_counts_(new std::atomic<uint64_t>[graph_->pages().size()]),
@@ -170,7 +171,26 @@ Routes::Routes(std::shared_ptr<const Graph> graph)
   prepare("");
 }
 
+Routes::Routes(const Settings &settings, std::shared_ptr<const Startup> startup)
+    : settings_(settings), startup_(std::move(startup)), rng_(0) {}
+
+void Routes::take_over(Routes &&ready) {
+  Metrics counted = std::move(metrics_);
+  *this = std::move(ready);
+  metrics_ = std::move(counted);
+}
+
+Answer Routes::starting() const {
+  const Startup::Snapshot progress = startup_ ? startup_->snapshot() : Startup::Snapshot{};
+  Answer a;
+  a.status = 503;
+  a.retry_after_s = retry_after_s(progress);
+  a.body = starting_body(progress);
+  return a;
+}
+
 void Routes::reset_request_counts() {
+  if (!graph_) return;
   for (size_t i = 0; i < graph_->pages().size(); ++i) {
     request_counts_[i].store(0);
     ok_counts_[i].store(0);
@@ -178,6 +198,7 @@ void Routes::reset_request_counts() {
 }
 
 std::vector<uint32_t> Routes::page_requests() const {
+  if (!graph_) return {};
   std::vector<uint32_t> counts(graph_->pages().size());
   for (size_t i = 0; i < counts.size(); ++i)
     counts[i] = static_cast<uint32_t>(request_counts_[i].load(std::memory_order_relaxed));
@@ -185,6 +206,7 @@ std::vector<uint32_t> Routes::page_requests() const {
 }
 
 std::vector<uint32_t> Routes::page_answers_ok() const {
+  if (!graph_) return {};
   std::vector<uint32_t> counts(graph_->pages().size());
   for (size_t i = 0; i < counts.size(); ++i)
     counts[i] = ok_counts_[i].load(std::memory_order_relaxed);
@@ -197,6 +219,7 @@ double Routes::unix_now() {
 }
 
 void Routes::prepare(const std::string &base_url) {
+  if (!graph_) return;
   render_pages(base_url);
   render_statics();
 }
@@ -246,6 +269,7 @@ void Routes::render_statics() {
 }
 
 Answer Routes::answer(std::string_view method, std::string_view target) {
+  if (!graph_) return starting();
   Answer a;
   if (method != "GET" && method != "HEAD") {
     a.status = 405;

@@ -16,6 +16,7 @@
 #include "server/graph.hpp"
 #include "server/metrics.hpp"
 #include "server/rng.hpp"
+#include "server/startup.hpp"
 
 namespace concur::server {
 
@@ -35,6 +36,7 @@ struct Answer {
   uint8_t tail_size = 0;
   std::array<char, 96> tail{};  // the closing time stamps of a page or /api/
   const char *content_type = "application/json";
+  uint32_t retry_after_s = 0;  // > 0: the HTTP side adds "Retry-After" (a starting server)
 
   size_t size() const { return (fixed ? fixed->size() : 0) + body.size() + tail_size; }
   std::string_view tail_view() const { return {tail.data(), tail_size}; }
@@ -43,6 +45,14 @@ struct Answer {
 class Routes {
  public:
   explicit Routes(std::shared_ptr<const Graph> graph);
+  // A starting server's: every request gets 503, Retry-After and `startup`'s
+  // progress until take_over() brings the graph.
+  Routes(const Settings &settings, std::shared_ptr<const Startup> startup);
+
+  // Becomes `ready` (built and prepared on another thread), keeping this
+  // one's metrics: what was counted while starting stays counted.
+  void take_over(Routes &&ready);
+  bool ready() const { return graph_ != nullptr; }
 
   // Renders every static body; `base_url` is needed by link_format url.
   void prepare(const std::string &base_url);
@@ -53,7 +63,7 @@ class Routes {
   // writes `tail` only, no allocation.
   static void finish(Answer &answer);
 
-  const Settings &settings() const { return graph_->settings(); }
+  const Settings &settings() const { return settings_; }
   // The I/O thread's counters, which /metrics renders.
   Metrics &metrics() { return metrics_; }
 
@@ -69,6 +79,7 @@ class Routes {
   static double unix_now();
 
  private:
+  Answer starting() const;
   Answer page(std::string_view id, double requested_at);
   Answer redirect(uint32_t page) const;
   Answer sample(std::string_view query);
@@ -76,7 +87,9 @@ class Routes {
   void render_pages(const std::string &base_url);
   void render_statics();
 
-  std::shared_ptr<const Graph> graph_;
+  Settings settings_;
+  std::shared_ptr<const Graph> graph_;      // null while starting
+  std::shared_ptr<const Startup> startup_;  // while starting
   Rng rng_;
   std::vector<std::string> page_bodies_;  // open-ended: finish() closes them
   std::vector<std::vector<uint32_t>> by_type_;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstdlib>
@@ -165,7 +166,9 @@ tcp::endpoint listen_endpoint(asio::io_context &ioc, const Settings &s, error_co
 }  // namespace
 
 struct Server::Impl {
-  explicit Impl(std::shared_ptr<const Graph> graph) : hub(std::move(graph)) {}
+  explicit Impl(std::shared_ptr<const Graph> graph) : hub(std::move(graph)), ready(true) {}
+  Impl(const Settings &settings, std::shared_ptr<const Startup> startup)
+      : hub(settings, std::move(startup)) {}
 
   void run() {  // the I/O thread
     for (;;) {
@@ -195,6 +198,7 @@ struct Server::Impl {
   double ended_runtime_s = 0;  // of the I/O threads that have finished
   pid_t tid = 0;               // of the running I/O thread
   bool running = false;
+  std::atomic<bool> ready{false};  // hub.routes has its graph
   int port = 0;
   std::string base_url;
 };
@@ -227,6 +231,9 @@ void Server::Impl::bind(const Settings &s) {
 
 Server::Server(std::shared_ptr<const Graph> graph)
     : impl_(std::make_unique<Impl>(std::move(graph))) {}
+
+Server::Server(const Settings &settings, std::shared_ptr<const Startup> startup)
+    : impl_(std::make_unique<Impl>(settings, std::move(startup))) {}
 
 Server::~Server() {
   stop();
@@ -261,6 +268,29 @@ void Server::stop() {
   impl_->thread.join();  // run() returns once every connection's handlers are done
   hub.acceptor.reset();
   impl_->running = false;
+}
+
+void Server::serve(std::shared_ptr<const Graph> graph) {
+  auto routes = std::make_unique<Routes>(std::move(graph));
+  const std::lock_guard lock(impl_->mutex);
+  if (impl_->ready) throw std::logic_error("Server::serve: the server has its graph already");
+  Hub &hub = impl_->hub;
+  if (impl_->running) {
+    routes->prepare(impl_->base_url);
+    std::promise<void> swapped;
+    asio::post(hub.ioc, [&] {
+      hub.routes.take_over(std::move(*routes));
+      swapped.set_value();
+    });
+    swapped.get_future().get();
+  } else {
+    hub.routes.take_over(std::move(*routes));  // start() prepares it
+  }
+  impl_->ready = true;
+}
+
+bool Server::ready() const {
+  return impl_->ready;
 }
 
 int Server::port() const {

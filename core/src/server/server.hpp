@@ -11,9 +11,16 @@
 
 namespace concur::server {
 
+class Startup;
+
 class Server {
  public:
+  // A server of this graph: ready as soon as it starts.
   explicit Server(std::shared_ptr<const Graph> graph);
+  // A server that listens before its graph exists (`concur serve`): once
+  // started it answers every request 503, with a Retry-After and `startup`'s
+  // progress, until serve() hands it the graph built from `settings`.
+  Server(const Settings &settings, std::shared_ptr<const Startup> startup);
   ~Server();  // stops if running
   Server(const Server &) = delete;
   Server &operator=(const Server &) = delete;
@@ -23,6 +30,12 @@ class Server {
   void start();
   // Stops accepting, closes every connection, joins the I/O thread. Idempotent.
   void stop();
+
+  // Any thread, before or after start(): from the next request on, answers
+  // from `graph` (built from the settings given). Renders the pages here, so
+  // the I/O thread only swaps them in. Once.
+  void serve(std::shared_ptr<const Graph> graph);
+  bool ready() const;
 
   int port() const;
   std::string base_url() const;  // "http://127.0.0.1:PORT"

@@ -231,11 +231,13 @@ TEST_CASE("cheap graphs skip the cache; an unusable folder only warns", "[server
   CHECK(std::count(text.begin(), text.end(), '\n') == 1);
 }
 
-TEST_CASE("progress: in place on a terminal, two lines in a log, quiet when quick",
+TEST_CASE("progress: the cost of a long make first, in place on a terminal, two lines in a log",
           "[server][cache]") {
   std::ostringstream tty;
-  Progress shown(&tty, true, 3, 10.0);
-  CHECK(tty.str() == "\rconcur: making puzzles 0/3 (0%)");
+  Progress shown(&tty, true, 3, 10.0, " (note)");
+  // The cost in a line of its own before the line redrawn in place.
+  CHECK(tty.str() ==
+        "concur: making 3 puzzles, about 10 s (note)\n\rconcur: making puzzles 0/3 (0%)");
   shown.tick(), shown.tick(), shown.tick();
   shown.finish();
   CHECK_THAT(tty.str(), Catch::Contains("\rconcur: made 3 puzzles in ") && Catch::EndsWith("\n"));
@@ -247,6 +249,10 @@ TEST_CASE("progress: in place on a terminal, two lines in a log, quiet when quic
   CHECK(log.str() == "concur: making 200 puzzles, about 9 min\n");  // no updates in a log
   logged.finish();
   CHECK_THAT(log.str(), Catch::Contains("\nconcur: made 1 puzzles in ") && Catch::EndsWith("\n"));
+
+  std::ostringstream short_tty;  // a second or so: the line in place only
+  Progress brief(&short_tty, true, 3, 1.0);
+  CHECK(short_tty.str() == "\rconcur: making puzzles 0/3 (0%)");
 
   std::ostringstream quick;
   Progress silent(&quick, false, 3, 0.01);

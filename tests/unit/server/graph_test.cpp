@@ -191,3 +191,31 @@ TEST_CASE("page type names round-trip", "[server][graph]") {
   }
   CHECK_FALSE(parse_page_type("root"));
 }
+
+TEST_CASE("puzzle_cost: the cost stated before a graph is built", "[server][graph]") {
+  // The defaults: 100 cpu pages x 50M steps + 100 core pages x 4 seeds x 12.5M.
+  const PuzzleCost full = puzzle_cost(Settings{});
+  CHECK(full.puzzles == 200);
+  CHECK(full.chain_steps == 10'000'000'000ULL);
+  CHECK(full.seconds == make_seconds(full.chain_steps));
+  CHECK(full.seconds > 60);  // minutes on any machine: worth a line before making them
+
+  // Exact for the course profile: what the build then counts.
+  const Settings course = small_settings(4);
+  const Graph built = Graph::build(course);
+  CHECK(puzzle_cost(course).chain_steps == built.build_stats().chain_steps);
+  const auto types = built.type_counts();
+  CHECK(puzzle_cost(course).puzzles == static_cast<size_t>(types[3] + types[4]));
+
+  // The original's puzzle pages have one puzzle per link: an estimate from
+  // the mean links per page, the same order as what the build counts.
+  Settings original = profile_settings(Profile::original);
+  original.pages = 200;
+  original.extra_edges = 400;
+  original.cpu_iterations = 50;
+  original.core_iterations = 20;
+  const auto estimated = static_cast<double>(puzzle_cost(original).chain_steps);
+  const auto counted = static_cast<double>(Graph::build(original).build_stats().chain_steps);
+  CHECK(estimated > counted / 2);
+  CHECK(estimated < counted * 2);
+}
