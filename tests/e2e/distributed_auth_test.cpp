@@ -5,6 +5,8 @@
 // line; workers that refuse a server or a kernel they were not told to trust.
 #include <hiredis/hiredis.h>
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -16,6 +18,7 @@
 #include "http/client.hpp"
 #include "support/cli.hpp"
 #include "support/redis_server.hpp"
+#include "support/skip.hpp"
 
 using concur::test::Background;
 using concur::test::column;
@@ -281,4 +284,102 @@ TEST_CASE("a worker refuses a server and a kernel it was not told to trust; the 
                         Catch::Contains("is an absolute path"));
     CHECK_THAT(slurp(box.path("absolute.csv")), Catch::Contains("is an absolute path"));
   }
+}
+
+namespace {
+
+// A program other than concur (stunnel), stopped by its PID when this goes.
+class Program {
+ public:
+  Program(std::vector<std::string> words, const std::string &log) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      std::vector<char *> argv;
+      for (auto &w : words) argv.push_back(w.data());
+      argv.push_back(nullptr);
+      if (!freopen(log.c_str(), "w", stderr)) _exit(126);
+      execvp(argv[0], argv.data());
+      _exit(127);
+    }
+  }
+  ~Program() {
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  Program(const Program &) = delete;
+  Program &operator=(const Program &) = delete;
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// PING through the tunnel, authenticated, answers PONG.
+bool answers_through(int port, const std::string &password) {
+  redisContext *c = redisConnectWithTimeout("127.0.0.1", port, timeval{1, 0});
+  if (c == nullptr || c->err) {
+    if (c) redisFree(c);
+    return false;
+  }
+  redisSetTimeout(c, timeval{1, 0});
+  bool pong = false;
+  if (auto *auth = static_cast<redisReply *>(redisCommand(c, "AUTH %s", password.c_str()))) {
+    freeReplyObject(auth);
+    if (auto *r = static_cast<redisReply *>(redisCommand(c, "PING"))) {
+      pong = r->type == REDIS_REPLY_STATUS && std::string(r->str) == "PONG";
+      freeReplyObject(r);
+    }
+  }
+  redisFree(c);
+  return pong;
+}
+
+}  // namespace
+
+// Its own ctest entry (e2e_distributed_auth_stunnel): skipped where Debian's
+// stunnel4 is not installed (scripts/install-deps.sh installs it).
+TEST_CASE("the documented stunnel recipe carries a run to Redis over TLS",
+          "[e2e][distributed][stunnel]") {
+  if (std::system("command -v stunnel >/dev/null 2>&1") != 0)
+    concur::test::skip_test("stunnel is not installed (Debian stunnel4: scripts/install-deps.sh)");
+  SecuredRedis secured;
+  Sandbox box;
+  const std::string pem = box.path("redis.pem").string(), key = box.path("redis.key").string();
+  REQUIRE(std::system(("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=redis.lan "
+                       "-keyout " +
+                       key + " -out " + pem + " 2>/dev/null")
+                          .c_str()) == 0);
+  const int tls_port = free_port("127.0.0.1"), local_port = free_port("127.0.0.1");
+  const std::string redis_port = std::to_string(secured.redis.port());
+  // The recipe of docs/architecture.md, with scratch paths and ports, in the foreground.
+  const auto server_conf = box.write(
+      "server.conf",
+      "foreground = yes\npid =\n[redis]\naccept = 127.0.0.1:" + std::to_string(tls_port) +
+          "\nconnect = 127.0.0.1:" + redis_port + "\ncert = " + pem + "\nkey = " + key + "\n");
+  const auto client_conf = box.write(
+      "client.conf", "foreground = yes\npid =\n[redis]\nclient = yes\naccept = 127.0.0.1:" +
+                         std::to_string(local_port) + "\nconnect = 127.0.0.1:" +
+                         std::to_string(tls_port) + "\nverifyPeer = yes\nCAfile = " + pem + "\n");
+  Program server({"stunnel", server_conf.string()}, box.path("stunnel-server.log").string());
+  Program client({"stunnel", client_conf.string()}, box.path("stunnel-client.log").string());
+  INFO(slurp(box.path("stunnel-server.log")) << slurp(box.path("stunnel-client.log")));
+  REQUIRE(eventually([&] { return answers_through(local_port, kAdminPassword); },
+                     std::chrono::seconds(30)));
+  box.write("worker.pw", kWorkerPassword + "\n");
+  box.write("coordinator.pw", kCoordinatorPassword + "\n");
+  const std::string tunnel = "@127.0.0.1:" + std::to_string(local_port);
+  Background worker({"worker", "--redis", "redis://worker" + tunnel, "--redis-password-file",
+                     box.path("worker.pw").string(), "--id", "tls", "--runs", "1"},
+                    box.path("tls.log").string());
+  const auto config = box.write(
+      "a.yaml",
+      crawl_config("redis://coordinator" + tunnel,
+                   "    redis_password_file: " + box.path("coordinator.pw").string() + "\n"));
+  const auto [code, log] =
+      finished(box, {"run", "-q", config.string(), "-o", box.path("runs.csv").string()});
+  INFO(log << slurp(box.path("tls.log")));
+  CHECK(code == 0);
+  CHECK(worker.wait(std::chrono::seconds(30)) == 0);
+  const std::string csv = slurp(box.path("runs.csv"));
+  CHECK(column(csv, "status") == std::vector<std::string>{"ok"});
+  CHECK(column(csv, "pages_ok") == std::vector<std::string>{"60"});
 }
