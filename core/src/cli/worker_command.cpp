@@ -92,7 +92,7 @@ Subcommand add_worker(CLI::App &app) {
   cmd->add_option("--id", args->id, "This worker's name in results (default: HOSTNAME-PID)")
       ->type_name("NAME");
   cmd->add_option("--runs", args->runs,
-                  "Serve this many runs, then exit (default 0: until stopped)")
+                  "Serve (or refuse) this many runs, then exit (default 0: until stopped)")
       ->check(CLI::NonNegativeNumber)
       ->type_name("N");
   cmd->add_option("--strategy", args->strategy,
