@@ -16,12 +16,12 @@ BUILD_PACKAGES=(
   liblua5.4-dev catch2 libcli11-dev libboost-dev libboost-context-dev libhiredis-dev
 )
 # Testing and benchmarking it: the course's Python crawlers, YAML and JSON-schema checks, wrk,
-# Redis and network namespaces (distributed), clang and libFuzzer (scripts/fuzz.sh),
+# Redis, network namespaces and stunnel (distributed), clang and libFuzzer (scripts/fuzz.sh),
 # a headless browser for the report's test, and pgrep (scripts/bench-hostile.sh).
 TEST_PACKAGES=(
   python3 python3-requests python3-aiohttp python3-bs4 python3-requests-futures
   python3-yaml python3-jsonschema wrk chromium
-  redis-server iproute2
+  redis-server iproute2 stunnel4
   clang libclang-rt-14-dev procps
 )
 

@@ -33,8 +33,10 @@ std::string random_id() {
 
 // Every command the Redis server has executed (scripts' inner calls too),
 // minus INFO itself: the run's operations are the difference of two readings.
+// -1 when the server refuses INFO (an ACL user without it: the minimal one).
 long executed_commands(Redis &redis) {
   Reply info = redis.command({"INFO", "commandstats"});
+  if (is_error(info.get())) return -1;
   long total = 0;
   const std::string_view stats = text(info.get());
   for (size_t at = stats.find("cmdstat_"); at != std::string_view::npos;
@@ -53,6 +55,7 @@ class Coordinator {
       : host_(host),
         run_(run),
         url_(host->option_string(run, "redis")),
+        password_file_(host->option_string(run, "redis_password_file")),
         keys_(random_id()),
         local_count_(static_cast<int>(host->option_int(run, "local_workers"))),
         plan_{static_cast<int>(host->option_int(run, "worker_threads")),
@@ -61,15 +64,17 @@ class Coordinator {
 
   int run(char *err, size_t err_size) {
     try {
-      redis_ = std::make_unique<Redis>(url_);
+      endpoint_ = with_password(parse_url(url_), password_file_);
+      redis_ = std::make_unique<Redis>(endpoint_);
       announce();
       const long ops0 = executed_commands(*redis_);
-      locals_.start(host_, url_, keys_.run, local_count_);
+      locals_.start(host_, endpoint_, keys_.run, local_count_);
       worker_ = host_->worker_open(run_);
       if (worker_ != nullptr) drive();
       finish_in_flight();
       if (worker_ != nullptr) host_->worker_close(worker_);
-      const long ops = executed_commands(*redis_) - ops0;
+      const long ops1 = executed_commands(*redis_);
+      const long ops = ops0 < 0 || ops1 < 0 ? -1 : ops1 - ops0;
       end_run();
       report(ops);
     } catch (const std::exception &e) {
@@ -115,6 +120,7 @@ class Coordinator {
     for (;;) {
       if (queue_new_pages()) last_progress = Clock::now();
       if (finished_ && in_flight_.empty()) return;
+      if (!failure_.empty()) return;                // a worker refused the run
       if (*host_->run_error(run_) != '\0') return;  // aborted: stop waiting
       if (collect_outcomes()) last_progress = Clock::now();
       local_deaths_ += locals_.reap();  // their pages come back by lease
@@ -127,7 +133,7 @@ class Coordinator {
         failure_ = "no page came back for " + std::to_string(static_cast<int>(idle)) + " s (" +
                    std::to_string(in_flight_.size()) +
                    " queued): is any worker serving? Start one with `concur worker --redis " +
-                   url_ + "`, or set local_workers";
+                   endpoint_.shown() + "`, or set local_workers";
         return;
       }
     }
@@ -164,12 +170,18 @@ class Coordinator {
     const auto entries = stream_entries(reply.get());
     for (const Entry &entry : entries) {
       last_result_ = entry.id;
+      if (const auto refused = entry.field("refused"); !refused.empty()) {
+        failure_ =
+            "worker " + std::string(entry.field("w")) + " refused the run: " + std::string(refused);
+        return true;
+      }
       const auto found = in_flight_.find(std::string(entry.field("p")));
       if (found == in_flight_.end()) {
         ++duplicates_;  // done already: processed twice, counted once
         continue;
       }
       workers_seen_.insert(std::string(entry.field("w")));
+      if (!entry.field("e").empty()) ++tasks_refused_;  // its outcome is empty: failed
       const std::string_view outcome = entry.field("o");
       concur_task *task = found->second;
       in_flight_.erase(found);
@@ -234,6 +246,8 @@ class Coordinator {
     add("pages_requeued", static_cast<double>(requeued_));
     add("duplicates_suppressed", static_cast<double>(duplicates_));
     add("local_worker_deaths", static_cast<double>(local_deaths_));
+    add("tasks_refused", static_cast<double>(tasks_refused_));
+    if (ops < 0) return;  // the server refused INFO: no count to report
     add("redis_ops", static_cast<double>(ops));
     add("redis_ops_per_page",
         next_page_ > 0 ? static_cast<double>(ops) / static_cast<double>(next_page_) : 0);
@@ -241,7 +255,8 @@ class Coordinator {
 
   const concur_host *host_;
   concur_run *run_;
-  std::string url_;
+  std::string url_, password_file_;
+  Endpoint endpoint_;
   Keys keys_;
   int local_count_;
   WorkerPlan plan_;
@@ -254,7 +269,7 @@ class Coordinator {
   long next_page_ = 0;
   bool finished_ = false;
   std::set<std::string> workers_seen_;
-  long requeued_ = 0, duplicates_ = 0, local_deaths_ = 0;
+  long requeued_ = 0, duplicates_ = 0, local_deaths_ = 0, tasks_refused_ = 0;
   std::string failure_;
 };
 

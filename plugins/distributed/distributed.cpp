@@ -23,14 +23,16 @@ ServeArgs parse_serve_args(const char *const *args, size_t count) {
   char host[256] = "worker";
   gethostname(host, sizeof host - 1);
   out.id = std::string(host) + "-" + std::to_string(getpid());
+  std::string password_file;
   for (size_t i = 0; i < count; ++i) {
     const std::string arg = args[i] ? args[i] : "";
     const auto eq = arg.find('=');
     const std::string key = arg.substr(0, eq),
                       value = eq == std::string::npos ? "" : arg.substr(eq + 1);
     if (key == "redis") {
-      parse_url(value);  // throws with the reason
-      out.redis = value;
+      out.redis = parse_url(value);  // throws with the reason
+    } else if (key == "redis_password_file") {
+      password_file = value;
     } else if (key == "id") {
       if (value.empty() || value.find_first_of(" /") != std::string::npos)
         throw std::invalid_argument("id: one word without '/', got '" + value + "'");
@@ -45,6 +47,7 @@ ServeArgs parse_serve_args(const char *const *args, size_t count) {
       throw std::invalid_argument("unknown argument '" + key + "'");
     }
   }
+  out.redis = with_password(out.redis, password_file);
   return out;
 }
 
@@ -75,6 +78,12 @@ int serve(const concur_host *host, const char *const *args, size_t count, char *
     const int rc = serve_runs(host, parse_serve_args(args, count), error);
     if (rc != 0) std::snprintf(err, err_size, "%s", error.c_str());
     return rc;
+  } catch (const RedisAccessError &e) {  // the user's to fix: a usage error
+    std::snprintf(err, err_size, "%s", e.what());
+    return 2;
+  } catch (const std::invalid_argument &e) {
+    std::snprintf(err, err_size, "%s", e.what());
+    return 2;
   } catch (const std::exception &e) {
     std::snprintf(err, err_size, "%s", e.what());
     return 1;
@@ -85,7 +94,14 @@ const concur_option_spec kOptions[] = {
     {.name = "redis",
      .type = CONCUR_OPT_STRING,
      .default_value = "redis://127.0.0.1:6379",
-     .help = "the Redis server coordinator and workers meet in: redis://HOST[:PORT]",
+     .help = "the Redis server coordinator and workers meet in: "
+             "redis://[USER[:PASSWORD]@]HOST[:PORT][/DB]",
+     CONCUR_UNBOUNDED},
+    {.name = "redis_password_file",
+     .type = CONCUR_OPT_STRING,
+     .default_value = "",
+     .help = "a file whose first line is the Redis password (else the URL's, else "
+             "$CONCUR_REDIS_PASSWORD)",
      CONCUR_UNBOUNDED},
     {.name = "local_workers",
      .type = CONCUR_OPT_INT,

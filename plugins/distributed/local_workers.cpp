@@ -14,15 +14,15 @@
 
 namespace concur::distributed {
 
-void LocalWorkers::start(const concur_host *host, const std::string &url,
-                         const std::string &run_key, int count) {
+void LocalWorkers::start(const concur_host *host, const Endpoint &redis, const std::string &run_key,
+                         int count) {
   for (int i = 0; i < count; ++i) {
     const pid_t pid = fork();
     if (pid < 0) throw std::runtime_error("fork failed for a local worker");
     if (pid == 0) {
       close_range(3, ~0u, 0);
       ServeArgs args;
-      args.redis = url;
+      args.redis = redis;
       args.id = "local" + std::to_string(i) + "-" + std::to_string(getpid());
       args.run = run_key;
       args.quiet = true;

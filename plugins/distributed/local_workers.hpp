@@ -10,14 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "endpoint.hpp"
+
 namespace concur::distributed {
 
 class LocalWorkers {
  public:
-  // Forks `count` workers serving run `run_key` of the Redis at `url`.
+  // Forks `count` workers serving run `run_key` of the Redis at `redis`.
   // std::runtime_error when a fork fails.
-  void start(const concur_host *host, const std::string &url, const std::string &run_key,
-             int count);
+  void start(const concur_host *host, const Endpoint &redis, const std::string &run_key, int count);
   // Workers that exited since the last call (their pages come back by lease).
   long reap();
   // Waits up to `limit` for every worker to exit, then kills what is left.

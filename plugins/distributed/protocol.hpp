@@ -4,7 +4,9 @@
 //            lease_ms. It exists while the run does: workers join a run by it.
 //   tasks    stream of pages to do, read by the consumer group "workers"
 //            (each entry to one worker; unacknowledged ones are the leases)
-//   results  stream of outcomes, read by the coordinator
+//   results  stream of outcomes, read by the coordinator: p (task number),
+//            w (worker), o (outcome bytes), e (why a task was refused: o is
+//            empty); or a worker's refused=<why> (it will not serve the run)
 // and concur:runs, a stream of run ids announced (the newest few kept), which
 // idle workers wait on.
 #pragma once

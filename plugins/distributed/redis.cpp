@@ -2,40 +2,50 @@
 
 #include <sys/time.h>
 
+#include <string>
+
 namespace concur::distributed {
 
-Endpoint parse_url(const std::string &url) {
-  const std::string scheme = "redis://";
-  if (url.compare(0, scheme.size(), scheme) != 0)
-    throw RedisError("'" + url + "' is not a redis://HOST[:PORT] URL");
-  std::string rest = url.substr(scheme.size());
-  while (!rest.empty() && rest.back() == '/') rest.pop_back();
-  Endpoint e;
-  const auto colon = rest.rfind(':');
-  e.host = rest.substr(0, colon);
-  if (colon != std::string::npos) {
-    const std::string port = rest.substr(colon + 1);
-    if (port.empty() || port.size() > 5 ||
-        port.find_first_not_of("0123456789") != std::string::npos)
-      throw RedisError("'" + url + "': bad port '" + port + "'");
-    e.port = std::stoi(port);
-  }
-  if (e.host.empty() || e.port < 1 || e.port > 65535 || e.host.find('/') != std::string::npos)
-    throw RedisError("'" + url + "' is not a redis://HOST[:PORT] URL");
-  return e;
-}
-
-Redis::Redis(const std::string &url, int timeout_ms) : url_(url) {
-  const Endpoint e = parse_url(url);
-  c_ = redisConnectWithTimeout(e.host.c_str(), e.port, timeval{5, 0});
-  if (c_ == nullptr) throw RedisError("redis " + url + ": cannot allocate a connection");
+Redis::Redis(const Endpoint &endpoint, int timeout_ms) : url_(endpoint.shown()) {
+  c_ = redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, timeval{5, 0});
+  if (c_ == nullptr) throw RedisError("redis " + url_ + ": cannot allocate a connection");
   if (c_->err) {
     const std::string why = c_->errstr;
     redisFree(c_);
     c_ = nullptr;
-    throw RedisError("redis " + url + ": " + why);
+    throw RedisError("redis " + url_ + ": " + why);
   }
   redisSetTimeout(c_, timeval{timeout_ms / 1000, (timeout_ms % 1000) * 1000});
+  try {
+    authenticate(endpoint);
+  } catch (...) {
+    redisFree(c_);
+    c_ = nullptr;
+    throw;
+  }
+}
+
+// AUTH when there is a password, then SELECT (or PING): a server that wants
+// a password says NOAUTH here, at once, rather than at the run's first page.
+void Redis::authenticate(const Endpoint &endpoint) {
+  if (!endpoint.password.empty()) {
+    std::vector<std::string_view> auth = {"AUTH"};
+    if (!endpoint.user.empty()) auth.push_back(endpoint.user);
+    auth.push_back(endpoint.password);
+    const Reply reply = command(auth);
+    if (is_error(reply.get()))
+      throw RedisAccessError("redis " + url_ + ": the server refused the credentials: " +
+                             std::string(text(reply.get())));
+  }
+  const std::string db = std::to_string(endpoint.db);
+  const Reply reply = endpoint.db != 0 ? command({"SELECT", db}) : command({"PING"});
+  const std::string_view error = is_error(reply.get()) ? text(reply.get()) : "";
+  if (error.rfind("NOAUTH", 0) == 0)
+    throw RedisAccessError(
+        "redis " + url_ +
+        ": the server wants a password: give it in the URL "
+        "(redis://USER:PASSWORD@HOST), a password file or CONCUR_REDIS_PASSWORD");
+  if (!error.empty()) throw RedisAccessError("redis " + url_ + ": " + std::string(error));
 }
 
 Redis::~Redis() {

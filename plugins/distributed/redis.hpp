@@ -6,35 +6,27 @@
 
 #include <hiredis/hiredis.h>
 
+#include "endpoint.hpp"
+
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace concur::distributed {
 
-class RedisError : public std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 struct ReplyFree {
   void operator()(redisReply *r) const { freeReplyObject(r); }
 };
 using Reply = std::unique_ptr<redisReply, ReplyFree>;
 
-// "redis://host:port" (port 6379 when left out). Throws RedisError.
-struct Endpoint {
-  std::string host;
-  int port = 6379;
-};
-Endpoint parse_url(const std::string &url);
-
 class Redis {
  public:
-  // Connects within 5 s; a reply taking longer than `timeout_ms` is an
-  // error (so a dead server cannot hang a run). Throws RedisError.
-  Redis(const std::string &url, int timeout_ms = 10'000);
+  // Connects within 5 s, authenticates and selects the database; a reply
+  // taking longer than `timeout_ms` is an error (so a dead server cannot hang
+  // a run). Throws RedisError; RedisAccessError when the server refuses the
+  // credentials or wants some.
+  explicit Redis(const Endpoint &endpoint, int timeout_ms = 10'000);
   ~Redis();
   Redis(const Redis &) = delete;
   Redis &operator=(const Redis &) = delete;
@@ -47,7 +39,8 @@ class Redis {
 
  private:
   [[noreturn]] void fail(const std::string &what) const;
-  std::string url_;
+  void authenticate(const Endpoint &endpoint);
+  std::string url_;  // without the password
   redisContext *c_ = nullptr;
 };
 

@@ -84,18 +84,27 @@ class RunServer {
     leased(entry.id, consumer, true);
     concur_task *task = nullptr;
     concur_bytes outcome{nullptr, 0};
-    if (host_->decode_task(worker, bytes.data(), bytes.size(), &task) == CONCUR_OK) {
+    const bool decoded = host_->decode_task(worker, bytes.data(), bytes.size(), &task) == CONCUR_OK;
+    if (decoded) {
       if (host_->fetch(worker, task) == CONCUR_OK && host_->interpret(worker, task) == CONCUR_OK)
         for (size_t i = 0; i < host_->work_count(task); ++i) host_->solve(worker, task, i);
       host_->encode_outcome(worker, task, &outcome);  // frees the task
     }
-    // NOMKSTREAM: a run that ended meanwhile is not brought back to life.
-    if (outcome.data != nullptr)
+    const std::string_view sent =
+        outcome.data != nullptr
+            ? std::string_view(static_cast<const char *>(outcome.data), outcome.size)
+            : std::string_view();
+    // NOMKSTREAM: a run that ended meanwhile is not brought back to life. A
+    // task refused (malformed, or past the size limit) goes back with no
+    // outcome and its reason: the coordinator completes it failed and counts it.
+    if (decoded)
       redis.append({"XADD", keys_.results(), "NOMKSTREAM", "*", "p", entry.field("p"), "w",
-                    args_.id, "o",
-                    std::string_view(static_cast<const char *>(outcome.data), outcome.size)});
+                    args_.id, "o", sent});
+    else
+      redis.append({"XADD", keys_.results(), "NOMKSTREAM", "*", "p", entry.field("p"), "w",
+                    args_.id, "o", "", "e", "not a task this worker reads, or too large"});
     redis.append({"XACK", keys_.tasks(), kGroup, entry.id});
-    if (outcome.data != nullptr) redis.read();
+    redis.read();
     redis.read();
     host_->bytes_free(&outcome);
     leased(entry.id, consumer, false);
@@ -201,6 +210,12 @@ int number_field(const redisReply *hash, std::string_view name, int fallback) {
   }
 }
 
+// Tells the coordinator why this worker will not serve its run (its run
+// fails with the reason, instead of waiting for pages that never come).
+void refuse(Redis &redis, const Keys &keys, const std::string &worker, std::string_view why) {
+  redis.command({"XADD", keys.results(), "NOMKSTREAM", "*", "w", worker, "refused", why});
+}
+
 }  // namespace
 
 int serve_runs(const concur_host *host, const ServeArgs &args, std::string &error) {
@@ -223,7 +238,9 @@ int serve_runs(const concur_host *host, const ServeArgs &args, std::string &erro
     if (run == nullptr) {
       error = "run " + run_id + ": " + err;
       if (!args.run.empty()) return 1;
-      std::fprintf(stderr, "concur worker %s: %s (skipped)\n", args.id.c_str(), error.c_str());
+      std::fprintf(stderr, "concur worker %s: %s (refused)\n", args.id.c_str(), error.c_str());
+      refuse(redis, keys, args.id, err[0] ? err : "no reason given");
+      ++served;
       continue;
     }
     if (!args.quiet)

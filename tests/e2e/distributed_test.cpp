@@ -322,7 +322,8 @@ TEST_CASE("workers on two other hosts (network namespaces) serve one run across 
   for (int i = 0; i < 2; ++i)
     workers.push_back(std::make_unique<Background>(
         std::vector<std::string>{"worker", "--redis", redis.url(), "--id",
-                                 "host" + std::to_string(i), "--runs", "1"},
+                                 "host" + std::to_string(i), "--runs", "1", "--allow-host",
+                                 address},
         box.path("host" + std::to_string(i) + ".log").string(), hosts.launcher(i)));
   Background run({"run", "-q", config.string(), "-o", box.path("runs.csv").string()},
                  box.path("run.log").string());
@@ -346,7 +347,7 @@ TEST_CASE("concur worker and a distributed run say clearly what is wrong", "[e2e
   Sandbox box;
   auto r = box.concur("worker --redis localhost:6379");
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("expected redis://HOST[:PORT]"));
+  CHECK_THAT(r.err, Catch::Contains("expected redis://[USER[:PASSWORD]@]HOST[:PORT][/DB]"));
   r = box.concur("worker --redis redis://127.0.0.1:1 --runs 1");  // nothing listens on port 1
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Catch::Contains("redis://127.0.0.1:1") && Catch::Contains("refused"));

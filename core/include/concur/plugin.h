@@ -307,7 +307,9 @@ typedef struct concur_plugin {
    * CONCUR_PLUGIN_HAS(descriptor, serve). Serves work that a run on another
    * process hands out: `concur worker` calls it with its command line as
    * "key=value" strings ("redis=redis://10.0.0.1:6379", "id=host-b"). Return
-   * 0 when done serving, or nonzero with a message in err. */
+   * 0 when done serving, or nonzero with a message in err: 2 when the user
+   * must fix the arguments (a bad URL, refused credentials; `concur worker`
+   * then exits 2), any other value when serving failed. */
   int (*serve)(const concur_host *host, const char *const *args, size_t arg_count, char *err,
                size_t err_size);
 } concur_plugin;

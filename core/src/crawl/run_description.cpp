@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crawl/cbor.hpp"
+#include "crawl/wire.hpp"
 
 namespace concur::crawl {
 namespace {
@@ -79,6 +80,9 @@ std::string boot_id() {
 
 // The bytes as a description of our format; DescriptionError when they are not one.
 json parse_description(std::string_view bytes) {
+  if (bytes.size() > wire::kMaxMessage)
+    throw DescriptionError("a run description of " + std::to_string(bytes.size()) +
+                           " bytes: more than the limit of " + std::to_string(wire::kMaxMessage));
   const auto refused = [] {
     return DescriptionError("not a run description of format " + std::string(kFormat));
   };

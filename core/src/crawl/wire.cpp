@@ -14,7 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr uint32_t kMaxFrame = 64u << 20;  // a page outcome is kilobytes; 64 MiB means corruption
+constexpr uint32_t kMaxFrame = kMaxMessage;  // longer means corruption
 
 json encode_content(const PageContent &c) {
   json work = json::array(), groups = json::array();
@@ -103,7 +103,10 @@ void check_units(const Task &t, const char *frame) {
 
 // Runs a decoder; what the bytes cannot give is a WireError naming the frame.
 template <typename Decode>
-auto decoding(const char *frame, Decode decode) {
+auto decoding(const char *frame, std::string_view bytes, Decode decode) {
+  if (bytes.size() > kMaxMessage)
+    throw WireError(std::string("a ") + frame + " of " + std::to_string(bytes.size()) +
+                    " bytes: more than the limit of " + std::to_string(kMaxMessage));
   try {
     return decode();
   } catch (const json::exception &e) {
@@ -154,7 +157,7 @@ std::string encode_task(const Task &task) {
 }
 
 Task decode_task(std::string_view bytes) {
-  return decoding("task", [&] {
+  return decoding("task", bytes, [&] {
     const json j = cbor::parse(bytes);
     Task t;
     t.page_id = j.at("id");
@@ -188,7 +191,7 @@ std::string decode_outcome(std::string_view bytes, Task &task, WorkerStats &stat
   // Everything is read before `task` or `stats` change: refused bytes leave both as they were.
   Task got;
   WorkerStats spent;
-  std::string error = decoding("outcome", [&] {
+  std::string error = decoding("outcome", bytes, [&] {
     const json j = cbor::parse(bytes);
     got.content = decode_content(j.at("content"));
     got.results = j.at("results").get<std::vector<std::string>>();

@@ -4,6 +4,7 @@
 // format; they pass file descriptors to host services.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -17,8 +18,15 @@ class WireError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Decoders trust no byte: anything but what the encoders write is a WireError
-// (crawl/cbor.hpp keeps nlohmann's reader from recursing or casting unchecked).
+// The most bytes a task, an outcome, a run description or a frame may have:
+// a page's outcome is kilobytes, a description with a million compute tasks
+// tens of megabytes. Anything longer is refused unread, so that whoever can
+// write to a worker's queue cannot make it hold gigabytes.
+inline constexpr size_t kMaxMessage = 64u << 20;
+
+// Decoders trust no byte: anything but what the encoders write, or longer
+// than kMaxMessage, is a WireError (crawl/cbor.hpp keeps nlohmann's reader
+// from recursing or casting unchecked).
 std::string encode_task(const Task &task);
 Task decode_task(std::string_view bytes);
 

@@ -321,18 +321,20 @@ void run_plugin(const Plugin &plugin, crawl::CrawlRun &crawl, const config::Opti
   reclaim(run);
 }
 
-bool serve_plugin(const Plugin &plugin, const std::vector<std::string> &args, std::string &error) {
+int serve_plugin(const Plugin &plugin, const std::vector<std::string> &args,
+                 const crawl::WorkerTrust &trust, std::string &error) {
   const auto serve = plugin.serve();
   if (serve == nullptr)
     throw PluginError("plugin '" + plugin.name() + "' serves no work to other processes");
   std::vector<const char *> argv;
   for (const auto &arg : args) argv.push_back(arg.c_str());
   char err[1024] = {0};
+  host::trust_only(&trust);
   const int rc = serve(&host_table(), argv.data(), argv.size(), err, sizeof err);
+  host::trust_only(nullptr);
   err[sizeof err - 1] = '\0';
-  if (rc == 0) return true;
-  error = err[0] ? err : "no reason given";
-  return false;
+  if (rc != 0) error = err[0] ? err : "no reason given";
+  return rc;
 }
 
 }  // namespace concur::plugin

@@ -9,6 +9,7 @@
 
 #include "config/options.hpp"
 #include "crawl/crawl_run.hpp"
+#include "crawl/worker_trust.hpp"
 #include "plugin/loader.hpp"
 
 namespace concur::plugin {
@@ -22,8 +23,10 @@ const concur_host &host_table();
 void run_plugin(const Plugin &plugin, crawl::CrawlRun &crawl, const config::OptionSet &options);
 
 // `concur worker`: the plugin's serve() with the command line as "key=value"
-// strings. Returns true when it served and ended well; else false, with its
+// strings; the runs it opens must pass `trust`. Returns serve()'s code: 0 when
+// it served and ended well; else nonzero (2: the user's arguments), with its
 // message in `error`. A plugin without serve() is a PluginError.
-bool serve_plugin(const Plugin &plugin, const std::vector<std::string> &args, std::string &error);
+int serve_plugin(const Plugin &plugin, const std::vector<std::string> &args,
+                 const crawl::WorkerTrust &trust, std::string &error);
 
 }  // namespace concur::plugin

@@ -146,10 +146,21 @@ concur_status describe_run(concur_run *run, concur_bytes *out) {
   });
 }
 
+namespace {
+const crawl::WorkerTrust *trusted = nullptr;  // set before serve(), read-only while it runs
+}  // namespace
+
+void trust_only(const crawl::WorkerTrust *trust) {
+  trusted = trust;
+}
+
 concur_run *open_run(const void *description, size_t size, char *err, size_t err_size) {
   try {
-    auto crawl = std::make_unique<crawl::CrawlRun>(
-        crawl::settings_from_description(view(description, size)));
+    crawl::CrawlSettings settings = crawl::settings_from_description(view(description, size));
+    if (trusted != nullptr)
+      if (const std::string why = crawl::refuse_or_resolve(settings, *trusted); !why.empty())
+        throw std::runtime_error(why);
+    auto crawl = std::make_unique<crawl::CrawlRun>(std::move(settings));
     auto *run = new concur_run{nullptr, &kNoOptions, "worker", {}, {}, {}, {}, {}, {}};
     run->crawl = crawl.get();
     run->owned = std::move(crawl);

@@ -12,6 +12,7 @@
 
 #include "config/options.hpp"
 #include "crawl/crawl_run.hpp"
+#include "crawl/worker_trust.hpp"
 
 struct concur_run {
   concur::crawl::CrawlRun *crawl;
@@ -86,6 +87,9 @@ concur_status decode_outcome(concur_worker *w, concur_task *t, const void *data,
 void bytes_free(concur_bytes *bytes);
 concur_status describe_run(concur_run *run, concur_bytes *out);
 concur_run *open_run(const void *description, size_t size, char *err, size_t err_size);
+// What open_run refuses from now on (`concur worker`'s --allow-host and
+// --kernels); null: everything (a coordinator's own forked workers).
+void trust_only(const crawl::WorkerTrust *trust);
 void close_run(concur_run *run);
 const char *run_error(concur_run *run);
 
