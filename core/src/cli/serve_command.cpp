@@ -106,8 +106,9 @@ int serve(ServeArgs &args) {
   const server::BuildStats &built = graph->build_stats();
   std::cerr << "concur serve: " << settings.pages << " pages (profile "
             << server::profile_name(settings.profile) << ", seed " << settings.seed << ", made in "
-            << built.seconds << " s, puzzle cache " << server::cache_outcome_name(built.cache)
-            << ") on " << srv.base_url() << "/ — Ctrl-C to stop\n";
+            << server::Progress::duration_text(built.seconds) << ", puzzle cache "
+            << server::cache_outcome_name(built.cache) << ") on " << srv.base_url()
+            << "/ — Ctrl-C to stop\n";
   int received = 0;
   sigwait(&signals, &received);
   std::cerr << "concur serve: " << (received == SIGINT ? "SIGINT" : "SIGTERM")

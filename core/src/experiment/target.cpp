@@ -307,8 +307,8 @@ void Target::start_embedded(const config::Experiment &experiment, std::ostream &
   seed_ = experiment.server.seed;
   log << "concur: embedded demo server on " << settings_.base_url << ": " << experiment.server.pages
       << " pages, seed " << seed_ << ", delay_scale " << experiment.server.delay_scale
-      << " (graph and puzzles made in " << made_s << " s, puzzle cache "
-      << server::cache_outcome_name(graph->build_stats().cache) << ")\n";
+      << " (graph and puzzles made in " << server::Progress::duration_text(made_s)
+      << ", puzzle cache " << server::cache_outcome_name(graph->build_stats().cache) << ")\n";
 }
 
 Target::~Target() = default;

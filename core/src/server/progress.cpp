@@ -67,6 +67,12 @@ void Progress::finish() {
 }
 
 std::string Progress::duration_text(double seconds) {
+  if (seconds < 0.1) {  // "2.5 ms", not "0.00 s"
+    std::ostringstream out;
+    out.precision(seconds < 0.01 ? 1 : 0);
+    out << std::fixed << seconds * 1000 << " ms";
+    return out.str();
+  }
   if (seconds < 10) {
     std::ostringstream out;
     out.precision(seconds < 1 ? 2 : 1);

@@ -259,6 +259,8 @@ TEST_CASE("progress: the cost of a long make first, in place on a terminal, two 
   silent.tick();
   CHECK(quick.str().find("making") == std::string::npos);
 
+  CHECK(Progress::duration_text(0.00248364) == "2.5 ms");
+  CHECK(Progress::duration_text(0.035) == "35 ms");
   CHECK(Progress::duration_text(0.5) == "0.50 s");
   CHECK(Progress::duration_text(35) == "35 s");
   CHECK(Progress::duration_text(240) == "4 min");
