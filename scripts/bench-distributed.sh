@@ -14,7 +14,17 @@
 # delays x0.01, 1 repeat (~5 s), to check the script and its table, not a
 # measurement. CONCUR_BIN=PATH uses that binary. Writes
 # results/bench/distributed-<UTC>.csv.
+# --scale: 32 `concur worker` processes on 4 network-namespace hosts through an
+# ACL-protected Redis, a 10,000-page graph, against threads 64, then 2 workers
+# SIGKILLed mid-run; needs root (scripts/bench_distributed_scale.sh, --help there).
 set -euo pipefail
+for arg in "$@"; do
+  if [[ $arg == --scale ]]; then
+    rest=()
+    for a in "$@"; do [[ $a == --scale ]] || rest+=("$a"); done
+    exec "$(dirname "$0")/bench_distributed_scale.sh" "${rest[@]}"
+  fi
+done
 # shellcheck source=scripts/bench_lib.sh
 source "$(dirname "$0")/bench_lib.sh"
 

@@ -95,21 +95,23 @@ csv_path() {
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
 
-# start_server LOG ARGS...: runs `concur serve` on 127.0.0.1, a free port; sets
-# SERVER_PID and SERVER_URL. Waits (bounded) until /health answers.
+# start_server LOG ARGS...: runs `concur serve` on 127.0.0.1 (or SERVE_HOST, an
+# address of this machine), a free port; sets SERVER_PID and SERVER_URL. Waits
+# (bounded) until /health answers.
 start_server() {
-  local logf=$1 i port=""
+  local logf=$1 i port="" host=${SERVE_HOST:-127.0.0.1}
+  local host_re=${host//./\\.}
   shift
   : >"$logf"
-  "$CONCUR_BIN" serve --host 127.0.0.1 --port 0 "$@" >>"$logf" 2>&1 &
+  "$CONCUR_BIN" serve --host "$host" --port 0 "$@" >>"$logf" 2>&1 &
   SERVER_PID=$!
   BENCH_PIDS+=("$SERVER_PID")
   for ((i = 0; i < 600; i++)); do      # 60 s at most (puzzles are made at start-up)
     kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 20 "$logf" >&2; die "concur serve exited during start-up"; }
-    port=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$logf" | head -n1 | sed 's/.*://' || true)
-    [[ -z $port ]] && port=$(ss -Hltnp 2>/dev/null | grep "pid=$SERVER_PID," | grep -oE '127\.0\.0\.1:[0-9]+' | head -n1 | sed 's/.*://' || true)
-    if [[ -n $port ]] && http_get "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
-      SERVER_URL="http://127.0.0.1:$port"
+    port=$(grep -oE "http://$host_re:[0-9]+" "$logf" | head -n1 | sed 's/.*://' || true)
+    [[ -z $port ]] && port=$(ss -Hltnp 2>/dev/null | grep "pid=$SERVER_PID," | grep -oE "$host_re:[0-9]+" | head -n1 | sed 's/.*://' || true)
+    if [[ -n $port ]] && http_get "http://$host:$port/health" >/dev/null 2>&1; then
+      SERVER_URL="http://$host:$port"
       return 0
     fi
     sleep 0.1
