@@ -245,7 +245,17 @@ TEST_CASE("usage errors exit 2; --help and --version exit 0", "[e2e][cli]") {
   Sandbox box;
   CHECK(box.concur("").exit_code == 2);
   CHECK(box.concur("run").exit_code == 2);
-  CHECK(box.concur("frobnicate").exit_code == 2);
+  auto unknown = box.concur("--plugin-path /tmp frobnicate");
+  CHECK(unknown.exit_code == 2);
+  CHECK_THAT(unknown.err, Catch::Contains("unknown command 'frobnicate' (commands: run, serve"));
+  CHECK_THAT(box.concur("").err, Catch::Contains("a command is required (run, serve"));
+  // A bound is said in a few words, not as DBL_MAX written out.
+  auto negative = box.concur("serve --delay-scale -1");
+  CHECK(negative.exit_code == 2);
+  CHECK_THAT(negative.err, Catch::Contains("--delay-scale: expected a number >= 0, got '-1'"));
+  CHECK(negative.err.size() < 200);
+  CHECK_THAT(box.concur("run x.yaml --progress-interval 0").err,
+             Catch::Contains("expected a number > 0, got '0'"));
   auto help = box.concur("run --help");
   CHECK(help.exit_code == 0);
   CHECK_THAT(help.out, Catch::Contains("--set"));
@@ -341,6 +351,13 @@ TEST_CASE("new-plugin refuses bad names and never overwrites", "[e2e][cli]") {
   CHECK_THAT(slurp(box.path("mine") / "CMakeLists.txt"),
              Catch::Contains("concur_add_plugin(NAME mine SOURCES mine.c)"));
   CHECK_THAT(r.out, Catch::Contains("-Dconcur_DIR=" CONCUR_BUILD_DIR));  // run from the build tree
+  // Each printed line runs as printed: concur is named as it can be called from here.
+  CHECK_THAT(r.out, Catch::Contains("\n  " CONCUR_BUILD_DIR "/concur --plugin-path "));
+  r = box.concur("new-plugin in_tree --dir " + box.path("in_tree").string(), CONCUR_BUILD_DIR);
+  CHECK_THAT(r.out, Catch::Contains("\n  ./concur --plugin-path "));
+  r = box.concur("new-plugin on_path --dir " + box.path("on_path").string(), {},
+                 "PATH=" CONCUR_BUILD_DIR ":/usr/bin:/bin");
+  CHECK_THAT(r.out, Catch::Contains("\n  concur --plugin-path "));
   r = box.concur("new-plugin mine --dir " + box.path("mine").string());
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("exists; not overwriting it"));
@@ -506,7 +523,13 @@ TEST_CASE("concur report refuses what is not a runs CSV, naming file and line", 
   CHECK_THAT(r.err, Catch::Contains("ragged.csv:3: 1 fields, the header has 2"));
   r = box.concur("report " + box.path("nothing-here.csv").string());
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("cannot read file"));
+  CHECK_THAT(r.err, Catch::Contains("cannot read file: No such file or directory"));
+  // An experiment given where its results belong says what to run.
+  auto config = box.write("mine.yaml", "thresholds:\n  efficiency: \">= 0.8\"\n");
+  r = box.concur("report " + config.string());
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("mine.yaml: an experiment, not its results: `concur run "));
+  CHECK(box.concur("compare " + config.string() + " " + config.string()).exit_code == 2);
 }
 
 TEST_CASE("progress: a line as each run starts, with an ETA once one has ended; --quiet: none",

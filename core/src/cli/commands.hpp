@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
 
 namespace concur::cli {
 
@@ -11,6 +12,26 @@ namespace concur::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRunFailed = 1;
 inline constexpr int kExitUsage = 2;
+
+// CLI11's NonNegativeNumber and PositiveNumber name their upper bound, DBL_MAX,
+// written out in 309 digits; these say what was expected in a few words.
+inline CLI::Validator at_least_zero() {
+  return {[](std::string &input) -> std::string {
+            double value = 0;
+            if (CLI::detail::lexical_cast(input, value) && value >= 0) return {};
+            return "expected a number >= 0, got '" + input + "'";
+          },
+          "NUMBER >= 0"};
+}
+
+inline CLI::Validator above_zero() {
+  return {[](std::string &input) -> std::string {
+            double value = 0;
+            if (CLI::detail::lexical_cast(input, value) && value > 0) return {};
+            return "expected a number > 0, got '" + input + "'";
+          },
+          "NUMBER > 0"};
+}
 
 struct Subcommand {
   CLI::App *app;

@@ -2,7 +2,9 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <functional>
 #include <iostream>
+#include <string>
 #include <vector>
 
 #include "cli/commands.hpp"
@@ -10,10 +12,51 @@
 
 namespace {
 
+std::vector<const CLI::App *> all_commands(const CLI::App &app) {
+  return app.get_subcommands(std::function<bool(const CLI::App *)>{});
+}
+
+std::string command_names(const CLI::App &app) {
+  std::string names;
+  for (const CLI::App *sub : all_commands(app)) {
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+  }
+  return names;
+}
+
+// The word where the command should be: the first argument that is neither an
+// option nor the folder of a --plugin-path before it; empty when there is none.
+std::string command_word(int argc, char **argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--plugin-path") {
+      ++i;
+      continue;
+    }
+    if (!arg.empty() && arg[0] != '-') return arg;
+  }
+  return {};
+}
+
+// CLI11 says "A subcommand is required" for a misspelt command too: name the
+// word it did not know, and the commands it knows.
+std::string parse_error_message(const CLI::App &app, const CLI::ParseError &e, int argc,
+                                char **argv) {
+  if (!app.get_subcommands().empty()) return e.what();  // a command was recognised
+  const std::string word = command_word(argc, argv);
+  if (word.empty()) return "a command is required (" + command_names(app) + ")";
+  const auto commands = all_commands(app);
+  if (std::any_of(commands.begin(), commands.end(),
+                  [&](const CLI::App *sub) { return sub->check_name(word); })) {
+    return e.what();
+  }
+  return "unknown command '" + word + "' (commands: " + command_names(app) + ")";
+}
+
 // CLI11's own exit codes for usage errors vary (105, 106 ...); ours is 2.
-int usage_error(CLI::App &app, const CLI::ParseError &e) {
+int usage_error(CLI::App &app, const CLI::ParseError &e, int argc, char **argv) {
   if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-  std::cerr << "concur: " << e.what() << "\n";
+  std::cerr << "concur: " << parse_error_message(app, e, argc, argv) << "\n";
   std::cerr << "Run 'concur --help' (or 'concur COMMAND --help') for usage.\n";
   return concur::cli::kExitUsage;
 }
@@ -68,7 +111,7 @@ int main(int argc, char **argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
-    return usage_error(app, e);
+    return usage_error(app, e, argc, argv);
   }
   raise_descriptor_limit();
   keep_big_blocks_returnable();

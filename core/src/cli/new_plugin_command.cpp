@@ -1,11 +1,14 @@
 // `concur new-plugin NAME [--dir D]`: a folder holding plugins/template/ under
 // a new name, and the commands that build and load it.
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <system_error>
 
 #include "cli/commands.hpp"
 #include "cli/plugin_template.hpp"
@@ -62,6 +65,27 @@ std::string package_hint() {
   return "-DCMAKE_PREFIX_PATH=<where concur is installed>";
 }
 
+// How the printed commands call this binary: `concur` when that is the one on
+// PATH, else its path — relative from here when it lies below (`build/concur`
+// in a checkout), else absolute — so that each line runs as printed.
+std::string how_to_call_concur() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return "concur";
+  const char *path_env = std::getenv("PATH");
+  std::string_view dirs = path_env != nullptr ? path_env : "";
+  while (!dirs.empty()) {
+    const size_t colon = dirs.find(':');
+    const fs::path candidate = fs::path(dirs.substr(0, colon)) / "concur";
+    std::error_code absent;  // most PATH folders have no concur
+    if (fs::equivalent(candidate, exe, absent)) return "concur";
+    dirs = colon == std::string_view::npos ? "" : dirs.substr(colon + 1);
+  }
+  const fs::path relative = exe.lexically_relative(fs::current_path(ec));
+  if (ec || relative.empty() || *relative.begin() == "..") return exe.string();
+  return relative.has_parent_path() ? relative.string() : "./" + relative.string();
+}
+
 bool write_file(const fs::path &path, const std::string &text) {
   std::ofstream out(path);
   out << text;
@@ -100,11 +124,13 @@ int new_plugin(const NewPluginArgs &args) {
   if (!write_file(source, *source_text) || !write_file(cmake, renamed(kTemplateCMake, args.name)))
     return kExitRunFailed;
   const std::string d = dir.string(), build = (dir / "build").string();
+  const std::string concur = how_to_call_concur();
   std::cout << "concur: wrote " << source.string() << " and " << cmake.string() << ". Next:\n"
             << "  cmake -S " << d << " -B " << build << " " << package_hint() << "\n"
             << "  cmake --build " << build << "\n"
-            << "  concur --plugin-path " << build << " plugins --describe " << args.name << "\n"
-            << "  concur --plugin-path " << build
+            << "  " << concur << " --plugin-path " << build << " plugins --describe " << args.name
+            << "\n"
+            << "  " << concur << " --plugin-path " << build
             << " run CONFIG.yaml   # with '- plugin: " << args.name << "'\n";
   return kExitOk;
 }

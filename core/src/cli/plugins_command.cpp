@@ -29,8 +29,11 @@ void print_options(const plugin::Plugin &p) {
     if (o.type == CONCUR_OPT_INT && o.min <= o.max)
       std::cout << ", " << static_cast<long long>(o.min) << ".." << static_cast<long long>(o.max);
     if (o.type == CONCUR_OPT_DOUBLE && o.min <= o.max) std::cout << ", " << o.min << ".." << o.max;
-    std::cout << ", default " << (o.default_value ? o.default_value : "-") << ")  "
-              << (o.help ? o.help : "") << "\n";
+    // An empty string default reads `""`, not a blank ("default )").
+    const char *shown_default = o.default_value == nullptr ? "-"
+                                : *o.default_value == '\0' ? "\"\""
+                                                           : o.default_value;
+    std::cout << ", default " << shown_default << ")  " << (o.help ? o.help : "") << "\n";
   }
 }
 

@@ -139,7 +139,7 @@ Subcommand add_run(CLI::App &app) {
                   "run starts (a terminal gets one line updated in place)")
       ->type_name("SECONDS")
       ->default_val(10)
-      ->check(CLI::PositiveNumber);
+      ->check(above_zero());
   sub->add_flag("-n,--dry-run", args->dry_run,
                 "Check the config and the plugins it names, print the runs it would make, and "
                 "exit (0: valid, 2: not) without starting anything; a .lua scenario is "

@@ -123,7 +123,7 @@ void add_graph_options(CLI::App *sub, ServeArgs &args) {
   sub->add_option("--seed", s.seed, "Seed of the graph, types and puzzles")->capture_default_str();
   sub->add_option("--pages", s.pages, "Number of pages")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(above_zero());
   sub->add_option("--profile", args.profile,
                   "Which server to imitate (PROTOCOL.md, \"Profiles\"): course, or original "
                   "(hashseeds/multiseeds with one puzzle per link, bare-id links, no /health, "
@@ -137,7 +137,7 @@ void add_graph_options(CLI::App *sub, ServeArgs &args) {
       ->capture_default_str();
   sub->add_option("--delay-scale", s.delay_scale, "Multiplies every page delay")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(at_least_zero());
   sub->add_option("--failure-rate", s.failure_rate, "Chance a failure page answers 500")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
@@ -218,11 +218,11 @@ Subcommand add_serve(CLI::App &app) {
   add_puzzle_options(sub, *args);
   sub->add_option("--max-connections", s.max_connections, "Open connections at most")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(above_zero());
   sub->add_option("--idle-timeout", s.idle_timeout_s,
                   "Seconds a client may take to send a request or take an answer (0: no limit)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(at_least_zero());
   sub->footer(startup_help());
   return {sub, [args] { return serve(*args); }};
 }

@@ -93,7 +93,7 @@ Subcommand add_worker(CLI::App &app) {
       ->type_name("NAME");
   cmd->add_option("--runs", args->runs,
                   "Serve (or refuse) this many runs, then exit (default 0: until stopped)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(at_least_zero())
       ->type_name("N");
   cmd->add_option("--strategy", args->strategy,
                   "The plugin whose workers these are (default: distributed)")

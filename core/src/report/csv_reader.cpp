@@ -1,6 +1,8 @@
 #include "report/csv_reader.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -87,7 +89,7 @@ CsvTable parse_csv(std::string_view text, const std::string &source) {
 
 CsvTable read_csv(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ReadError(path + ": cannot read file");
+  if (!in) throw ReadError(path + ": cannot read file: " + std::strerror(errno));
   std::stringstream text;
   text << in.rdbuf();
   return parse_csv(text.str(), path);

@@ -1,6 +1,9 @@
 #include "report/json_table.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -61,8 +64,12 @@ CsvTable parse_results_json(std::string_view text, const std::string &source) {
 }
 
 CsvTable read_results(const std::string &path) {
+  const std::string extension = std::filesystem::path(path).extension().string();
+  if (extension == ".yaml" || extension == ".yml" || extension == ".lua")
+    throw ReadError(path + ": an experiment, not its results: `concur run " + path +
+                    "` writes the runs CSV (output.runs) that report and compare read");
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ReadError(path + ": cannot read file");
+  if (!in) throw ReadError(path + ": cannot read file: " + std::strerror(errno));
   std::stringstream buffer;
   buffer << in.rdbuf();
   const std::string text = buffer.str();
