@@ -2,7 +2,7 @@
 """Every example's numbers, read right: the analysis against the runs CSV it
 came from, for each shape of experiment.
 
-usage: check_shapes.py --concur BIN --source DIR --shots DIR [--chromium PATH] [--only NAME]
+usage: check_shapes.py --concur BIN --source DIR --shots DIR [--chromium PATH] [--only NAME[,NAME]]
                        [--judge-speed]
 
 Runs configs/compute-gil.yaml, stall-demo.yaml, crawl-compare.yaml, quickstart.yaml,
@@ -171,6 +171,7 @@ def check_gil(text, summary):
         for where, value in (("summary", float(s["speedup"])),
                              ("report", report_speedup(text, label))):
             ok = value is not None and (value <= bound if sense == "<=" else value >= bound)
+            print(f"check_shapes: compute-gil: {label}: {where} speedup {value} ({sense} {bound})")
             check(ok, f"compute-gil: {label}: {where} speedup {value}, expected {sense} {bound}")
 
 
@@ -203,7 +204,7 @@ def main():
     ap.add_argument("--source", required=True)
     ap.add_argument("--shots", required=True)
     ap.add_argument("--chromium", default="/usr/bin/chromium")
-    ap.add_argument("--only")
+    ap.add_argument("--only", help="comma-separated cases, e.g. compute-gil,usl")
     ap.add_argument("--judge-speed", action="store_true")
     args = ap.parse_args()
     shots = pathlib.Path(args.shots)
@@ -211,7 +212,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="concur-shapes.") as tmp:
         tmp = pathlib.Path(tmp)
         for name, case in CASES.items():
-            if args.only and name != args.only:
+            if args.only and name not in args.only.split(","):
                 continue
             out = tmp / f"{name}.csv"
             if case["config"].endswith(".lua"):
@@ -241,6 +242,9 @@ def main():
                 check_gil(text, summary)
             elif name == "usl":
                 fits = [s for s in summary if s["usl_peak_n"] and float(s["usl_r2"]) >= 0.9]
+                for fit in sorted({(s["strategy"], s["usl_peak_n"], s["usl_r2"])
+                                   for s in summary if s["usl_r2"]}):
+                    print(f"check_shapes: usl: {fit[0]}: N* {fit[1] or '-'}, R^2 {fit[2]}")
                 check(fits, "usl: no sweep's fit has a peak N* and R^2 >= 0.9: " +
                       str([(s["label"], s["usl_peak_n"], s["usl_r2"]) for s in summary]))
             if case.get("trace"):
