@@ -25,7 +25,23 @@ std::vector<ConfigSummary> group(const std::vector<RunFigures> &runs) {
     it->runs.push_back(i);
     it->compute = it->compute || run.compute;
   }
-  return configs;
+  // Experiments in the order they first ran; within one, the order a reader
+  // compares configurations in, not the shuffled order they ran in.
+  std::vector<ConfigSummary> ordered;
+  std::vector<bool> taken(configs.size(), false);
+  for (size_t first = 0; first < configs.size(); ++first) {
+    if (taken[first]) continue;
+    std::vector<size_t> members;
+    std::vector<Identity> ids;
+    for (size_t k = first; k < configs.size(); ++k)
+      if (!taken[k] && configs[k].experiment == configs[first].experiment) {
+        members.push_back(k);
+        ids.push_back(configs[k].identity);
+        taken[k] = true;
+      }
+    for (size_t index : reading_order(ids)) ordered.push_back(std::move(configs[members[index]]));
+  }
+  return ordered;
 }
 
 void statistics(ConfigSummary &c, const std::vector<RunFigures> &runs) {

@@ -69,7 +69,7 @@ struct SweepSummary {
 };
 
 struct Analysis {
-  std::vector<ConfigSummary> configs;  // in the order they first ran
+  std::vector<ConfigSummary> configs;  // experiments as first ran; within one, reading_order
   std::string constant;                // what every label leaves out (make_labels)
   std::vector<SweepSummary> sweeps;
   bool any_compute() const;

@@ -219,4 +219,56 @@ std::vector<Sweep> find_sweeps(const std::vector<Identity> &configs) {
   return out;
 }
 
+namespace {
+
+// "8" before "16"; text by its characters; a number before text.
+int compare_values(const std::string &a, const std::string &b) {
+  char *end_a = nullptr, *end_b = nullptr;
+  const double x = std::strtod(a.c_str(), &end_a), y = std::strtod(b.c_str(), &end_b);
+  const bool number_a = !a.empty() && *end_a == '\0', number_b = !b.empty() && *end_b == '\0';
+  if (number_a && number_b) return x < y ? -1 : (y < x ? 1 : 0);
+  if (number_a != number_b) return number_a ? -1 : 1;
+  return a.compare(b) < 0 ? -1 : (a == b ? 0 : 1);
+}
+
+// The non-concurrency dimensions every configuration has: what groups them,
+// in the order the configurations' options name them.
+std::vector<std::string> shared_grouping_dimensions(const std::vector<Identity> &configs) {
+  std::vector<std::string> names;
+  for (const auto &[name, value] : configs.front().dimensions)
+    if (!is_concurrency_dimension(name) &&
+        std::all_of(configs.begin(), configs.end(),
+                    [&](const Identity &c) { return c.find(name) != nullptr; }))
+      names.push_back(name);
+  return names;  // in the order labels show them
+}
+
+}  // namespace
+
+std::vector<size_t> reading_order(const std::vector<Identity> &configs) {
+  std::vector<size_t> order(configs.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  if (configs.empty()) return order;
+  const std::vector<std::string> grouping = shared_grouping_dimensions(configs);
+  std::stable_sort(order.begin(), order.end(), [&](size_t i, size_t j) {
+    const Identity &a = configs[i], &b = configs[j];
+    for (const std::string &name : grouping)
+      if (const int c = compare_values(*a.find(name), *b.find(name)); c != 0) return c < 0;
+    if (a.strategy != b.strategy) {
+      if (a.strategy == "sequential" || b.strategy == "sequential")
+        return a.strategy == "sequential";
+      return a.strategy < b.strategy;
+    }
+    if (narrower(a, b) || narrower(b, a)) return narrower(a, b);
+    for (size_t k = 0; k < std::min(a.dimensions.size(), b.dimensions.size()); ++k) {
+      if (const int c = compare_values(a.dimensions[k].first, b.dimensions[k].first); c != 0)
+        return c < 0;
+      if (const int c = compare_values(a.dimensions[k].second, b.dimensions[k].second); c != 0)
+        return c < 0;
+    }
+    return a.dimensions.size() < b.dimensions.size();
+  });
+  return order;
+}
+
 }  // namespace concur::analysis

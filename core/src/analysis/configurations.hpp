@@ -88,4 +88,12 @@ struct Sweep {
 };
 std::vector<Sweep> find_sweeps(const std::vector<Identity> &configs);
 
+// The order a reader compares them in, whatever order they ran in (runs are
+// shuffled): grouped by the dimensions every configuration has that are not
+// concurrency ones (workload, gil, a scenario's seed ...), within a group
+// `sequential` first, then the other strategies by name, each by ascending
+// width; numbers compare as numbers. Returns indices into `configs`; ties keep
+// their order.
+std::vector<size_t> reading_order(const std::vector<Identity> &configs);
+
 }  // namespace concur::analysis

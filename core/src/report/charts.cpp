@@ -18,7 +18,8 @@ constexpr const char *kPalette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", 
                                     "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// A colour per strategy, in the order strategies first ran, and its legend.
+// A colour per strategy, in the configurations' reading order (so the same
+// experiment colours alike however its runs were shuffled), and its legend.
 class Colors {
  public:
   explicit Colors(const analysis::Analysis &a) {
@@ -68,13 +69,29 @@ void wall_and_efficiency(std::ostream &out, const analysis::Analysis &a, const C
                    1.0, colors.legend());
 }
 
+// A sweep takes its strategy's colour, as in the bar charts, unless two sweeps
+// share a strategy: then each sweep its own.
+std::vector<std::string> sweep_colors(const analysis::Analysis &a, const Colors &colors) {
+  std::vector<std::string> strategy_of;
+  for (const analysis::SweepSummary &s : a.sweeps)
+    strategy_of.push_back(a.configs[s.sweep.points.front().second].identity.strategy);
+  const bool by_strategy =
+      std::set<std::string>(strategy_of.begin(), strategy_of.end()).size() == strategy_of.size();
+  std::vector<std::string> out;
+  for (size_t i = 0; i < strategy_of.size(); ++i)
+    out.push_back(by_strategy ? colors.of(strategy_of[i]) : kPalette[i % std::size(kPalette)]);
+  return out;
+}
+
 // Per sweep: speedup over its baseline at each width, with error bars, and
 // the USL's curve where it was fitted (its throughput over the baseline's).
-void speedup_chart(std::ostream &out, const analysis::Analysis &a) {
+void speedup_chart(std::ostream &out, const analysis::Analysis &a, const Colors &colors) {
   std::vector<Series> series;
   std::set<std::string> dimensions;
-  for (const analysis::SweepSummary &s : a.sweeps) {
-    Series line{s.sweep.name, kPalette[series.size() % std::size(kPalette)], {}, false};
+  const std::vector<std::string> sweep_color = sweep_colors(a, colors);
+  for (size_t i = 0; i < a.sweeps.size(); ++i) {
+    const analysis::SweepSummary &s = a.sweeps[i];
+    Series line{s.sweep.name, sweep_color[i], {}, false};
     const ConfigSummary *base = nullptr;
     for (const auto &[width, index] : s.sweep.points) {
       const ConfigSummary &c = a.configs[index];
@@ -212,7 +229,7 @@ void write_charts(std::ostream &out, const analysis::Analysis &a,
                   const std::vector<analysis::RunFigures> &runs) {
   const Colors colors(a);
   wall_and_efficiency(out, a, colors);
-  speedup_chart(out, a);
+  speedup_chart(out, a, colors);
   gil_lesson(out, a);
   if (!stall_picture(out, a, runs)) latency_chart(out, a, colors);
 }

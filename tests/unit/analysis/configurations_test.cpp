@@ -92,3 +92,28 @@ TEST_CASE("labels stay unique when only a plugin option differs", "[analysis]") 
   CHECK(labels.labels[0] != labels.labels[1]);
   CHECK(labels.labels[1] == "threads workers=4 lanes=true");
 }
+
+TEST_CASE("configurations read grouped, sequential first, widths ascending, whatever ran first",
+          "[analysis]") {
+  // compute-gil's shuffled run order: grouped by workload and gil (every
+  // configuration has them), then sequential, processes, threads.
+  const auto gil = ids({{"threads", "workers=4 lanes=false workload=io gil=true"},
+                        {"processes", "workers=4 workload=cpu gil=true"},
+                        {"sequential", "workload=io gil=false"},
+                        {"sequential", "workload=cpu gil=true"},
+                        {"threads", "workers=4 lanes=false workload=cpu gil=true"},
+                        {"sequential", "workload=io gil=true"}});
+  CHECK(reading_order(gil) == std::vector<size_t>{3, 1, 4, 2, 5, 0});
+  // A sweep: numbers as numbers (2 before 16), each strategy's widths ascending.
+  const auto sweep = ids({{"threads", "workers=16"},
+                          {"processes", "workers=2"},
+                          {"threads", "workers=2"},
+                          {"sequential", ""},
+                          {"processes", "workers=16"}});
+  CHECK(reading_order(sweep) == std::vector<size_t>{3, 1, 4, 2, 0});
+  // Only a plugin's own option differs: ordered by it, deterministically.
+  const auto lanes =
+      ids({{"threads", "workers=4 lanes=true"}, {"threads", "workers=4 lanes=false"}});
+  CHECK(reading_order(lanes) == std::vector<size_t>{1, 0});
+  CHECK(reading_order({}).empty());
+}
