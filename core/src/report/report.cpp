@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
 
 #include "analysis/analysis.hpp"
 #include "report/charts.hpp"
@@ -64,8 +65,10 @@ void header(std::ostream &out, const CsvTable &t, const std::vector<analysis::Ru
   out << "<h1>concur report: " << html_escape(runs.front().experiment) << "</h1><p class=\"meta\">"
       << runs.size() << " runs of " << a.configs.size() << " configurations, from "
       << html_escape(t.source);
+  // A compute experiment has no server: its seed column says nothing.
   for (const char *key : {"seed", "base_url", "puzzle", "fetch_policy"})
-    if (const std::string v = optional_cell(t, key); !v.empty())
+    if (const std::string v = optional_cell(t, key);
+        !v.empty() && (a.any_crawl() || std::string_view(key) != "seed"))
       out << " · " << key << " " << html_escape(v);
   out << "</p>";
   machine_line(out, t);
