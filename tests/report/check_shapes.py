@@ -16,7 +16,8 @@ usl.yaml and scripts/sweep.lua at reduced sizes, makes each report, and checks:
   - a speedup chart only where a sweep exists, no latency chart for compute;
   - the CPU columns are never negative; the trace's slices never overlap on a lane;
   - usl.yaml's sweeps carry a fit (sigma, kappa, lambda, R^2 in the summary);
-  - chromium renders each report (a screenshot far from blank, kept in --shots).
+  - chromium renders each report (a screenshot far from blank, kept in --shots
+    beside a copy of the report).
 --judge-speed adds two checks of measured speed, for a quiet machine only (ctest
 runs beside other tests on two cores, and a sanitizer build is several times
 slower, unevenly so): threads on CPU work under the GIL stay near 1x (<= 1.2)
@@ -30,6 +31,7 @@ import json
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -250,6 +252,7 @@ def main():
             if case.get("trace"):
                 check_trace(tmp / f"{name}.trace.json")
             screenshot(args.chromium, tmp / f"{name}.html", shots / f"{name}.png")
+            shutil.copyfile(tmp / f"{name}.html", shots / f"{name}.html")  # for a reader
             print(f"check_shapes: {name}: {len(runs)} runs checked; screenshot {shots / name}.png")
     if failures:
         sys.exit(f"check_shapes: {len(failures)} failure(s)")

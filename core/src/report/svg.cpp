@@ -13,6 +13,8 @@ std::string num(double v) {
   char text[32];
   if (v != 0 && (std::fabs(v) >= 1e6 || std::fabs(v) < 1e-3))
     std::snprintf(text, sizeof text, "%.2g", v);
+  else if (std::fabs(v) >= 1000)  // 10000, not %.4g's 1e+04
+    std::snprintf(text, sizeof text, "%.0f", v);
   else
     std::snprintf(text, sizeof text, "%.4g", v);
   return text;
