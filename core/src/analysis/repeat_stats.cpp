@@ -44,7 +44,10 @@ SampleStats sample_stats(std::vector<double> xs) {
   for (double x : xs) squares += (x - s.mean) * (x - s.mean);
   s.stddev = std::sqrt(squares / static_cast<double>(s.n - 1));
   const double half = t_975(s.n - 1) * s.stddev / std::sqrt(static_cast<double>(s.n));
-  s.ci_low = s.mean - half;
+  // A quantity that cannot be negative (a wall time, a rate) has no negative
+  // mean: with few, spread repeats the t interval would reach below 0 ("wall
+  // 2.4 s [-0.48 – 5.4]"), so it stops at 0.
+  s.ci_low = s.min >= 0 ? std::max(0.0, s.mean - half) : s.mean - half;
   s.ci_high = s.mean + half;
   if (s.n >= 4) {
     const double q1 = quantile(xs, 0.25), q3 = quantile(xs, 0.75), fence = 1.5 * (q3 - q1);

@@ -50,6 +50,16 @@ TEST_CASE("an even count's median is the midpoint; one sample has no interval",
   CHECK(sample_stats({}).n == 0);
 }
 
+TEST_CASE("the interval of a quantity that cannot be negative stops at 0", "[results][stats]") {
+  // Two wall times 1 and 4: mean 2.5, s 2.121, t(1) 12.706, half 19.06 s.
+  const SampleStats wall = sample_stats({1, 4});
+  CHECK(wall.ci_low == 0);
+  CHECK(wall.ci_high == Approx(2.5 + 12.7062 * 2.12132 / std::sqrt(2.0)).epsilon(1e-4));
+  // A quantity with a negative sample keeps its t interval on both sides.
+  CHECK(sample_stats({-1, 4}).ci_low ==
+        Approx(1.5 - 12.7062 * 3.53553 / std::sqrt(2.0)).epsilon(1e-4));
+}
+
 TEST_CASE("Tukey's fences flag the outlier", "[results][stats]") {
   // 1 2 3 4 100: Q1 = 2, Q3 = 4 (linear interpolation), IQR 2, fences [-1, 7].
   CHECK(sample_stats({1, 2, 3, 4, 100}).outliers == 1);
