@@ -235,11 +235,13 @@ int compare_values(const std::string &a, const std::string &b) {
 // in the order the configurations' options name them.
 std::vector<std::string> shared_grouping_dimensions(const std::vector<Identity> &configs) {
   std::vector<std::string> names;
-  for (const auto &[name, value] : configs.front().dimensions)
+  for (const Dimension &dimension : configs.front().dimensions) {
+    const std::string &name = dimension.first;  // a lambda may not capture a binding in clang 14
     if (!is_concurrency_dimension(name) &&
         std::all_of(configs.begin(), configs.end(),
                     [&](const Identity &c) { return c.find(name) != nullptr; }))
       names.push_back(name);
+  }
   return names;  // in the order labels show them
 }
 
