@@ -5,7 +5,7 @@
 #                         [--seed S] [--csv PATH] [--smoke]
 # --smoke: 20,000 steps (CPython 2,000), 1 repeat (~1 s), to check the script
 # and its table, not a measurement.
-# Targets (printed, not asserted): concur <= 110 ns/iteration, >= 5x faster than CPython.
+# Targets (printed, not asserted): concur <= 90 ns/iteration, >= 5x faster than CPython.
 set -euo pipefail
 # shellcheck source=scripts/bench_lib.sh
 source "$(dirname "$0")/bench_lib.sh"

@@ -51,12 +51,12 @@ def hash_summary(path):
         ratio = pw / cw
         base = {"run_id": c[0]["run_id"], "rule": rule, "repeat": "median", "load1": f"{med(rows, 'load1'):.2f}"}
         out.append(dict(base, impl="concur", iterations=c[0]["iterations"], ns_per_iter=f"{cw:.1f}",
-                        cpu_ns_per_iter=f"{cc:.1f}", target="<=110 ns/iter", met="yes" if cw <= 110 else "no"))
+                        cpu_ns_per_iter=f"{cc:.1f}", target="<=90 ns/iter", met="yes" if cw <= 90 else "no"))
         out.append(dict(base, impl="python", iterations=p[0]["iterations"], ns_per_iter=f"{pw:.1f}",
                         cpu_ns_per_iter=f"{pc:.1f}", ratio_vs_concur=f"{ratio:.2f}",
                         target=">=5x concur", met="yes" if ratio >= 5 else "no"))
         shown.append({"rule": rule, "concur ns/it": f"{cw:.1f}", "(cpu)": f"{cc:.1f}",
-                      "target": "<=110", "met": "yes" if cw <= 110 else "NO",
+                      "target": "<=90", "met": "yes" if cw <= 90 else "NO",
                       "python ns/it": f"{pw:.1f}", "(cpu) ": f"{pc:.1f}",
                       "python/concur": f"{ratio:.2f}x", "(cpu ratio)": f"{pc / cc:.2f}x",
                       "target ": ">=5x", "met ": "yes" if ratio >= 5 else "NO",
