@@ -303,12 +303,21 @@ TEST_CASE("--plugin-path takes one folder, before or after the command", "[e2e][
   for (const std::string &args :
        {"run --plugin-path " CONCUR_FIXTURE_DIR " " + config.string() + " --dry-run",
         "run " + config.string() + " --plugin-path " CONCUR_FIXTURE_DIR " --dry-run",
-        "--plugin-path /nonexistent run --plugin-path " CONCUR_FIXTURE_DIR " " + config.string() +
-            " -n"}) {
+        "--plugin-path " + box.path("").string() + " run --plugin-path " CONCUR_FIXTURE_DIR " " +
+            config.string() + " -n"}) {
     auto r = box.concur(args);
     INFO(args << "\n" << r.err);
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Contains("valid. 1 configuration(s)"));
+  }
+  // A folder that does not exist is a usage error naming it, before or after the command.
+  for (const std::string &args :
+       {std::string("--plugin-path /nonexistent-plugins plugins"),
+        "run " + config.string() + " --plugin-path /nonexistent-plugins"}) {
+    auto r = box.concur(args);
+    INFO(args);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("--plugin-path") && Catch::Contains("/nonexistent-plugins"));
   }
 }
 

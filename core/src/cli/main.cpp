@@ -97,6 +97,8 @@ int main(int argc, char **argv) {
                  "A folder of plugins, searched before every other (repeatable; also "
                  "accepted after the command)")
       ->type_name("DIR")
+      // A misspelt folder would otherwise surface only as "unknown plugin".
+      ->check(CLI::ExistingDirectory)
       // One folder per --plugin-path: a list would swallow the command's own
       // arguments (`concur run --plugin-path D x.yaml`).
       ->allow_extra_args(false);
