@@ -1,6 +1,7 @@
 #include "analysis/configurations.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -225,7 +226,9 @@ namespace {
 int compare_values(const std::string &a, const std::string &b) {
   char *end_a = nullptr, *end_b = nullptr;
   const double x = std::strtod(a.c_str(), &end_a), y = std::strtod(b.c_str(), &end_b);
-  const bool number_a = !a.empty() && *end_a == '\0', number_b = !b.empty() && *end_b == '\0';
+  // Finite only: "nan" compares as text, so the order stays a strict weak one.
+  const bool number_a = !a.empty() && *end_a == '\0' && std::isfinite(x),
+             number_b = !b.empty() && *end_b == '\0' && std::isfinite(y);
   if (number_a && number_b) return x < y ? -1 : (y < x ? 1 : 0);
   if (number_a != number_b) return number_a ? -1 : 1;
   return a.compare(b) < 0 ? -1 : (a == b ? 0 : 1);
