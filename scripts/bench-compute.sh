@@ -130,7 +130,8 @@ for (exp, strategy, options), rs in groups.items():
     if exp == "startup":
         target = f"{wall / workers * 1000:.2f} ms per worker"
     cost_text = f"{cost:.3f}" if cost is not None else ""
-    print(f"{exp:<9} {strategy:<11} {options:<34} {wall:>7.3f} {speedup:>8.3f} {eff:>8.3f} {cost_text:>8}  {target}")
+    shown = lambda v: "-" if v != v else f"{v:.3f}"  # NaN: nothing compared (a group of one)
+    print(f"{exp:<9} {strategy:<11} {options:<34} {wall:>7.3f} {shown(speedup):>8} {shown(eff):>8} {cost_text:>8}  {target}")
     table.writerow([exp, strategy, options, f"{wall:.4f}", f"{speedup:.4f}", f"{eff:.4f}",
                     f"{cost:.4f}" if cost is not None else "", target])
 print(f"GIL single-thread cost (sequential, fastest wall of {len(walls['gil=true'])} with gil on / "
