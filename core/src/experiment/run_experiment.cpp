@@ -159,7 +159,7 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
   std::optional<results::Progress> progress;
   if (!options.quiet)
     progress.emplace(log, options.terminal, static_cast<int>(runs.size()) * experiment.repeat,
-                     options.progress_interval_s);
+                     options.progress_interval_s, experiment.compute ? "tasks" : "pages");
   if (progress) session.count_into(&progress->live());
   bool all_ok = true, stop = false;
   std::string server_gone;  // why the remaining runs are not started

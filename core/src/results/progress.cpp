@@ -1,6 +1,7 @@
 #include "results/progress.hpp"
 
 #include <cstdio>
+#include <utility>
 
 namespace concur::results {
 namespace {
@@ -17,11 +18,13 @@ std::string clock_text(double seconds) {
 
 }  // namespace
 
-Progress::Progress(std::ostream &err, bool terminal, int runs_total, double interval_s)
+Progress::Progress(std::ostream &err, bool terminal, int runs_total, double interval_s,
+                   std::string unit)
     : err_(err),
       terminal_(terminal),
       runs_total_(runs_total),
       interval_(interval_s),
+      unit_(std::move(unit)),
       began_(std::chrono::steady_clock::now()),
       thread_([this] { loop(); }) {}
 
@@ -43,7 +46,17 @@ void Progress::run_started(int index, const std::string &label) {
   label_ = label;
   running_ = true;
   run_began_ = std::chrono::steady_clock::now();
-  err_ << (terminal_ ? "\r\033[K" : "") << line() << (terminal_ ? "" : "\n") << std::flush;
+  // In a log a start line of zeros ("0 pages, 0 pages/s, 0 failed") is noise:
+  // it says the run started, and the ETA.
+  err_ << (terminal_ ? "\r\033[K" + line() : start_line() + "\n") << std::flush;
+}
+
+std::string Progress::start_line() const {
+  std::string out = "concur: run " + std::to_string(index_) + "/" + std::to_string(runs_total_) +
+                    " " + label_ + ": started";
+  if (runs_done_ > 0)
+    out += ", ETA " + clock_text(finished_s_ / runs_done_ * (runs_total_ - runs_done_));
+  return out;
 }
 
 void Progress::run_finished() {
@@ -59,9 +72,9 @@ std::string Progress::line() const {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - run_began_).count();
   const long ok = live_.pages_ok, failed = live_.pages_failed;
   char text[160];
-  std::snprintf(text, sizeof text, "concur: run %d/%d %s: %ld pages, %.0f pages/s, %ld failed",
-                index_, runs_total_, label_.c_str(), ok + failed,
-                in_run > 0 ? (ok + failed) / in_run : 0.0, failed);
+  std::snprintf(text, sizeof text, "concur: run %d/%d %s: %ld %s, %.0f %s/s, %ld failed", index_,
+                runs_total_, label_.c_str(), ok + failed, unit_.c_str(),
+                in_run > 0 ? (ok + failed) / in_run : 0.0, unit_.c_str(), failed);
   std::string out = text;
   // Runs are alike enough that the mean of the finished ones predicts the rest.
   if (runs_done_ > 0) {

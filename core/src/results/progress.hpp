@@ -1,4 +1,4 @@
-// The live progress of an experiment on stderr: run i/n, pages, pages/s,
+// The live progress of an experiment on stderr: run i/n, pages (or tasks), per s,
 // failed pages, ETA. On a terminal one line rewritten in place; otherwise a
 // plain line when each run starts and every `interval` seconds within it.
 // `--quiet` means no Progress at all.
@@ -21,7 +21,9 @@ struct LiveCounts {
 
 class Progress {
  public:
-  Progress(std::ostream &err, bool terminal, int runs_total, double interval_s);
+  // `unit`: what a run completes, "pages" (a crawl) or "tasks" (a compute experiment).
+  Progress(std::ostream &err, bool terminal, int runs_total, double interval_s,
+           std::string unit = "pages");
   ~Progress();  // stops the reporting thread, clears the line
   Progress(const Progress &) = delete;
   Progress &operator=(const Progress &) = delete;
@@ -34,12 +36,14 @@ class Progress {
 
  private:
   void loop();
-  std::string line() const;  // under mutex_
+  std::string line() const;        // under mutex_
+  std::string start_line() const;  // under mutex_: a log's line as a run begins
 
   std::ostream &err_;
   const bool terminal_;
   const int runs_total_;
   const std::chrono::duration<double> interval_;
+  const std::string unit_;
   LiveCounts live_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
