@@ -52,11 +52,7 @@ void Progress::run_started(int index, const std::string &label) {
 }
 
 std::string Progress::start_line() const {
-  std::string out = "concur: run " + std::to_string(index_) + "/" + std::to_string(runs_total_) +
-                    " " + label_ + ": started";
-  if (runs_done_ > 0)
-    out += ", ETA " + clock_text(finished_s_ / runs_done_ * (runs_total_ - runs_done_));
-  return out;
+  return prefix() + ": started" + eta(0);
 }
 
 void Progress::run_finished() {
@@ -67,22 +63,25 @@ void Progress::run_finished() {
   if (terminal_) err_ << "\r\033[K" << std::flush;
 }
 
+std::string Progress::prefix() const {
+  return "concur: run " + std::to_string(index_) + "/" + std::to_string(runs_total_) + " " + label_;
+}
+
+// Runs are alike enough that the mean of the finished ones predicts the rest.
+std::string Progress::eta(double in_run_s) const {
+  if (runs_done_ == 0) return "";
+  const double left = finished_s_ / runs_done_ * (runs_total_ - runs_done_) - in_run_s;
+  return ", ETA " + clock_text(left > 0 ? left : 0);
+}
+
 std::string Progress::line() const {
   const double in_run =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - run_began_).count();
   const long ok = live_.pages_ok, failed = live_.pages_failed;
-  char text[160];
-  std::snprintf(text, sizeof text, "concur: run %d/%d %s: %ld %s, %.0f %s/s, %ld failed", index_,
-                runs_total_, label_.c_str(), ok + failed, unit_.c_str(),
-                in_run > 0 ? (ok + failed) / in_run : 0.0, unit_.c_str(), failed);
-  std::string out = text;
-  // Runs are alike enough that the mean of the finished ones predicts the rest.
-  if (runs_done_ > 0) {
-    const double per_run = finished_s_ / runs_done_;
-    const double left = per_run * (runs_total_ - runs_done_) - in_run;
-    out += ", ETA " + clock_text(left > 0 ? left : 0);
-  }
-  return out;
+  char counts[96];
+  std::snprintf(counts, sizeof counts, ": %ld %s, %.0f %s/s, %ld failed", ok + failed,
+                unit_.c_str(), in_run > 0 ? (ok + failed) / in_run : 0.0, unit_.c_str(), failed);
+  return prefix() + counts + eta(in_run);
 }
 
 void Progress::loop() {

@@ -36,8 +36,10 @@ class Progress {
 
  private:
   void loop();
-  std::string line() const;        // under mutex_
-  std::string start_line() const;  // under mutex_: a log's line as a run begins
+  std::string line() const;                // under mutex_
+  std::string start_line() const;          // under mutex_: a log's line as a run begins
+  std::string prefix() const;              // "concur: run i/n label"
+  std::string eta(double in_run_s) const;  // ", ETA m:ss" once a run has ended
 
   std::ostream &err_;
   const bool terminal_;
