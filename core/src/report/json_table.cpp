@@ -31,7 +31,7 @@ CsvTable parse_results_json(std::string_view text, const std::string &source) {
   Json doc;
   try {
     doc = Json::parse(text);
-  } catch (const Json::parse_error &e) {
+  } catch (const Json::exception &e) {  // parse_error, and out_of_range for a number too big
     throw ReadError(source + ": not JSON: " + e.what());
   }
   if (!doc.is_object() || doc.value("format", Json()) != analysis::kResultsFormat)
