@@ -30,16 +30,20 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_table import read, table  # noqa: E402  (shared with bench-hash/-server)
 
 INFLIGHT_NEEDED = 10_000   # test 3 counts only at this many requests in flight
-INFLIGHT_WALL_S = 6.0      # ... and must end within this
 DELAY_S = 5.0              # test 3's delay pages
+INFLIGHT_RATIO = 1.03      # ... and must end within this x the 5 s a delay page takes
+INFLIGHT_RSS_MB = 150      # ... in at most this much memory
 BOUND_RATIO = 1.2          # test 1: wall <= 1.2 x lower bound
-PPS_TARGET = {"async": 20_000, "fibers": 15_000}   # test 2, pages/s
+PPS_TARGET = {"async": 60_000, "fibers": 60_000}   # test 2, pages/s, one client thread
+CPU_RATIO_TARGET = 10      # test 4: Python's client CPU >= 10 x concur's
+KB_PER_PAGE_TARGET = 0.3   # test 5: peak memory grows <= this per page crawled
 
 COLUMNS = ["run_id", "time_utc", "test", "impl", "strategy", "options", "repeat", "status",
            "pages_ok", "pages_failed", "requests", "wall_s", "lower_bound_s", "wall_over_bound",
            "pages_per_s", "cpu_s", "max_rss_mb", "in_flight_limit", "rss_kb_per_in_flight",
            "in_flight_high_water", "in_flight_inferred_min", "loop_blocked_s", "latency_p50_ms", "latency_p99_ms",
            "latency_max_ms", "ratio_pps_concur_over_python", "ratio_cpu_python_over_concur",
+           "kb_per_page",
            "target", "met", "load1", "server", "server_start_s", "server_delay_err_max_ms",
            "error", "n"]
 
@@ -145,7 +149,9 @@ def run_row(directory, key, meta, run_id):
         inferred = inferred_in_flight(meta, r, wall)
     # Test 3: per request actually in flight; elsewhere per slot of the limit.
     per = (hw or inferred) if meta["test"] == "inflight" and (hw or inferred) else limit
-    row.update(strategy=r["strategy"], options=r["options"], status=r["status"],
+    # Test 5 runs one option set at several sizes: the size keeps them apart.
+    options = r["options"] + (f" pages={meta['max_pages']}" if meta["test"] == "memory" else "")
+    row.update(strategy=r["strategy"], options=options, status=r["status"],
                pages_ok=r["pages_ok"], pages_failed=r["pages_failed"], requests=r["requests"],
                wall_s=fmt(wall, 3), lower_bound_s=fmt(bound, 3),
                wall_over_bound=fmt(wall / bound if wall and bound else None, 3),
@@ -184,15 +190,16 @@ def judge(row):
         row["target"] = f">= {PPS_TARGET[strategy]} pages/s"
         row["met"] = "" if pps is None else ("yes" if pps >= PPS_TARGET[strategy] else "no")
     elif test == "inflight":
-        wall = fnum(row.get("wall_s"))
+        wall, rss = fnum(row.get("wall_s")), fnum(row.get("max_rss_mb"))
         hw = fnum(row.get("in_flight_high_water"), fnum(row.get("in_flight_inferred_min")))
-        row["target"] = f"wall <= {INFLIGHT_WALL_S:g} s at >= {INFLIGHT_NEEDED} in flight"
-        if wall is None or hw is None:
+        row["target"] = (f"wall <= {INFLIGHT_RATIO:g} x {DELAY_S:g} s, rss <= {INFLIGHT_RSS_MB} MB "
+                         f"at >= {INFLIGHT_NEEDED} in flight")
+        if wall is None or hw is None or rss is None:
             row["met"] = ""
         elif hw < INFLIGHT_NEEDED:
             row["met"] = "void"       # too few in flight: the test does not count
         else:
-            row["met"] = "yes" if wall <= INFLIGHT_WALL_S else "no"
+            row["met"] = "yes" if wall <= INFLIGHT_RATIO * DELAY_S and rss <= INFLIGHT_RSS_MB else "no"
 
 
 DIGITS = {"pages_ok": 0, "pages_failed": 0, "requests": 0, "in_flight_high_water": 0, "in_flight_inferred_min": 0, "pages_per_s": 1,
@@ -233,6 +240,29 @@ def python_ratios(meds):
             cc, pc = fnum(c["cpu_s"]), fnum(m["cpu_s"])
             m["ratio_pps_concur_over_python"] = fmt(cp / pp if cp and pp else None, 2)
             m["ratio_cpu_python_over_concur"] = fmt(pc / cc if cc and pc else None, 2)
+            m["target"] = f"python/concur cpu >= {CPU_RATIO_TARGET}"
+            m["met"] = "" if not (cc and pc) else ("yes" if pc / cc >= CPU_RATIO_TARGET else "no")
+
+
+def memory_growth(meds):
+    """Test 5: how much peak memory each page adds, between the smallest and the
+    largest crawl of one option set (the process's baseline cancels out)."""
+    groups = collections.OrderedDict()
+    for m in meds:
+        if m["test"] == "memory" and m["status"] == "ok":
+            groups.setdefault((m["strategy"], m["options"].rsplit(" pages=", 1)[0]), []).append(m)
+    out = []
+    for (strategy, options), g in groups.items():
+        g.sort(key=lambda m: fnum(m["pages_ok"], 0))
+        small, large = g[0], g[-1]
+        dp = fnum(large["pages_ok"], 0) - fnum(small["pages_ok"], 0)
+        drss = fnum(large["max_rss_mb"], 0) - fnum(small["max_rss_mb"], 0)
+        kb = drss * 1024 / dp if dp > 0 else None
+        large["kb_per_page"] = fmt(kb, 3)
+        large["target"] = f"<= {KB_PER_PAGE_TARGET} KB/page"
+        large["met"] = "" if kb is None else ("yes" if kb <= KB_PER_PAGE_TARGET else "no")
+        out.append((f"{strategy} {options}".strip(), small, large, kb))
+    return out
 
 
 def shown(value, missing="-"):
@@ -268,6 +298,7 @@ def report(args):
     for m in meds:
         judge(m)
     python_ratios(meds)
+    growth = memory_growth(meds)
     with open(args.out, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=COLUMNS, extrasaction="ignore")
         w.writeheader()
@@ -338,12 +369,28 @@ def report(args):
         table([{"impl": m["impl"], "strategy/options": label(m), "pages": shown(m["pages_ok"]),
                 "wall s": shown(m["wall_s"]), "pages/s": shown(m["pages_per_s"]), "cpu s": shown(m["cpu_s"]),
                 "concur/python pages/s": shown(m.get("ratio_pps_concur_over_python")),
-                "python/concur cpu": shown(m.get("ratio_cpu_python_over_concur")), "n": m["n"]}
+                "python/concur cpu": shown(m.get("ratio_cpu_python_over_concur")),
+                "target": m.get("target", ""), "met": mark(m.get("met", "")), "n": m["n"]}
                for m in by_test["python"]],
               ["impl", "strategy/options", "pages", "wall s", "pages/s", "cpu s",
-               "concur/python pages/s", "python/concur cpu", "n"])
+               "concur/python pages/s", "python/concur cpu", "target", "met", "n"])
         print("cpu s = the client's user+sys CPU (concur: its row, children included; Python: getrusage\n"
               "SELF+CHILDREN around the crawl); the server is a separate process in both.")
+    if by_test["memory"]:
+        m0 = by_test["memory"][0]
+        print(f"\n5. Memory per page - {m0['server']}; medians of n runs")
+        table([{"strategy/options": label(m), "pages": shown(m["pages_ok"]), "wall s": shown(m["wall_s"]),
+                "rss MB": shown(m["max_rss_mb"]), "KB/page": shown(m.get("kb_per_page")),
+                "target": m.get("target", ""), "met": mark(m.get("met", "")), "n": m["n"]}
+               for m in by_test["memory"]],
+              ["strategy/options", "pages", "wall s", "rss MB", "KB/page", "target", "met", "n"])
+        for name, small, large, kb in growth:
+            print(f"{name}: {shown(small['max_rss_mb'])} MB at {small['pages_ok']} pages, "
+                  f"{shown(large['max_rss_mb'])} MB at {large['pages_ok']} pages: "
+                  f"{'-' if kb is None else f'{kb:.3f}'} KB per page added")
+        print("rss MB = the row's max_rss_mb: the run's peak resident memory, the making of its row\n"
+              "(bound, validity) included. KB/page = (largest - smallest) x 1024 / (pages between):\n"
+              "what one more page costs, the process's baseline cancelled out.")
     loads = [fnum(r["load1"]) for r in rows if fnum(r["load1"]) is not None]
     if loads:
         print(f"\nload1 after the runs: min {min(loads):.2f}, median {statistics.median(loads):.2f}, "

@@ -283,9 +283,10 @@ std::string CrawlRun::error() const {
   return error_;
 }
 
-RunTotals CrawlRun::totals() const {
+RunTotals CrawlRun::take_totals() {
   std::lock_guard lock(mutex_);
-  RunTotals t{merged_, metrics_, error_};
+  RunTotals t{std::move(merged_), metrics_, error_};
+  merged_ = {};
   kind_->add_metrics(t.metrics);
   std::sort(t.work.pages_ok_ids.begin(), t.work.pages_ok_ids.end());
   return t;

@@ -117,8 +117,10 @@ class CrawlRun final : public FetchHost {
   std::chrono::steady_clock::time_point started() const { return started_; }
   // Seconds since this run was created, on the steady clock.
   double clock() const override;
-  // Totals from every closed worker; the caller adds wall time and resources.
-  RunTotals totals() const;
+  // Totals from every closed worker, moved out (a second call finds none):
+  // the caller adds wall time and resources. A copy would double the run's
+  // largest memory, its events, at the moment its peak RSS is read.
+  RunTotals take_totals();
 
  private:
   // FetchHost: what the fetch policy (fetcher.hpp) needs of its run.

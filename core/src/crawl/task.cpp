@@ -7,7 +7,12 @@ namespace {
 
 template <typename T>
 void append(std::vector<T> &to, std::vector<T> &from) {
+  if (to.empty()) {  // the first worker to close (the only one, for a one-loop strategy): no copy
+    to = std::move(from);
+    return;
+  }
   to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+  from = {};  // its memory back before the next worker's samples arrive
 }
 
 }  // namespace

@@ -143,18 +143,20 @@ results::RunResult run_once(const PlannedRun &planned, const crawl::CrawlSetting
   measured.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   measured.cpu = spent(cpu0, cpu_at_end(embedded));
   add_machine(measured, machine0, machine_sample());
-  crawl::RunTotals totals = crawl.totals();
+  crawl::RunTotals totals = crawl.take_totals();
   if (const auto after =
           before ? crawl::fetch_server_counts(probe, settings.base_url) : std::nullopt)
     measured.server =
         crawl::ServerCounts{after->requests - before->requests, after->errors - before->errors};
-  // Read last, as the run's figures are gathered: its peak includes them.
-  measured.max_rss_mb = results::peak_rss_mb();
   if (script != nullptr) {
     script->workers = crawl.take_worker_hooks();
     script->traceback = crawl.script_traceback();
   }
-  return make_row(planned, settings, std::move(totals), measured, stamp);
+  results::RunResult row = make_row(planned, settings, std::move(totals), measured, stamp);
+  // Read once the row is made: the bound and the validity checks walk every
+  // page and event, and a machine must hold them too.
+  row.max_rss_mb = results::peak_rss_mb();
+  return row;
 }
 
 }  // namespace concur::experiment

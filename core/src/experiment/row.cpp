@@ -78,8 +78,10 @@ void fill_resources(results::RunResult &r, const Measured &m) {
   }
 }
 
-void fill_bound(results::RunResult &r, const crawl::CrawlSettings &s, const crawl::WorkerStats &w) {
-  const results::PageTypes types(w.page_types.begin(), w.page_types.end());
+void fill_bound(results::RunResult &r, const crawl::CrawlSettings &s, crawl::WorkerStats &w) {
+  results::PageTypes types(std::make_move_iterator(w.page_types.begin()),
+                           std::make_move_iterator(w.page_types.end()));
+  w.page_types = {};  // the map holds them now; nothing reads the list after this
   const results::KnownGraph *graph = whole_graph(s, w);
   // The original's /api/cheat/ gives links only; a whole-graph crawl fetched
   // every page, so the types it saw are the graph's.
@@ -96,7 +98,7 @@ void fill_bound(results::RunResult &r, const crawl::CrawlSettings &s, const craw
   r.cpu_bound_s = bound.bound.cpu_bound_s;
   r.bound_basis = bound.basis;
   r.peak_parallel = results::peak_parallel_solves(r.events);
-  r.page_types = types;
+  r.page_types = std::move(types);  // not a copy: one page-keyed map at a time
   if (s.graph) r.page_types.insert(s.graph->types.begin(), s.graph->types.end());
 }
 

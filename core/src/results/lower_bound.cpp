@@ -1,8 +1,10 @@
 #include "results/lower_bound.hpp"
 
 #include <algorithm>
-#include <functional>
+#include <cstdint>
+#include <optional>
 #include <queue>
+#include <string_view>
 #include <unordered_map>
 
 namespace concur::results {
@@ -13,12 +15,35 @@ struct Cost {
   double solve_s = 0;  // the slowest unit: units of one page may run in parallel
 };
 
-std::unordered_map<std::string, Cost> page_costs(const std::vector<Event> &events,
-                                                 double &cpu_total_s) {
-  std::unordered_map<std::string, Cost> costs;
+// Every page the bound names, each once, by a dense index: one hash map of
+// views into the caller's strings (events, links, graph), then vectors. A
+// crawl of millions of pages pays ~80 bytes per page here, not a string-keyed
+// map per table.
+class Pages {
+ public:
+  uint32_t add(std::string_view page) {
+    auto [it, fresh] = index_.try_emplace(page, static_cast<uint32_t>(costs.size()));
+    if (fresh) costs.emplace_back();
+    return it->second;
+  }
+  std::optional<uint32_t> find(std::string_view page) const {
+    auto it = index_.find(page);
+    if (it == index_.end()) return std::nullopt;
+    return it->second;
+  }
+  size_t size() const { return costs.size(); }
+  double cost(uint32_t page) const { return costs[page].fetch_s + costs[page].solve_s; }
+
+  std::vector<Cost> costs;  // by index
+
+ private:
+  std::unordered_map<std::string_view, uint32_t> index_;
+};
+
+void add_event_costs(Pages &pages, const std::vector<Event> &events, double &cpu_total_s) {
   for (const auto &e : events) {
     const double span = e.end_s - e.start_s;
-    Cost &c = costs[e.page];
+    Cost &c = pages.costs[pages.add(e.page)];
     if (e.kind == Event::Kind::solve) {
       // CPU time, not the span: with more solvers than cores a span includes
       // time spent waiting for a core, which a better schedule would not pay.
@@ -28,55 +53,60 @@ std::unordered_map<std::string, Cost> page_costs(const std::vector<Event> &event
       c.fetch_s = span;
     }
   }
-  return costs;
 }
 
 // Every page of a type costs the fastest successful fetch seen of that type.
-void fastest_per_type(std::unordered_map<std::string, Cost> &costs, const PageTypes &types) {
+void fastest_per_type(Pages &pages, const PageTypes &types) {
   std::unordered_map<std::string, double> fastest;
-  for (const auto &[page, cost] : costs) {
-    auto type = types.find(page);
-    if (type == types.end() || cost.fetch_s <= 0) continue;
-    auto [it, fresh] = fastest.try_emplace(type->second, cost.fetch_s);
-    if (!fresh) it->second = std::min(it->second, cost.fetch_s);
+  for (const auto &[page, type] : types) {
+    const auto at = pages.find(page);
+    if (!at || pages.costs[*at].fetch_s <= 0) continue;
+    auto [it, fresh] = fastest.try_emplace(type, pages.costs[*at].fetch_s);
+    if (!fresh) it->second = std::min(it->second, pages.costs[*at].fetch_s);
   }
-  for (auto &[page, cost] : costs) {
-    auto type = types.find(page);
-    if (type != types.end() && fastest.count(type->second)) cost.fetch_s = fastest[type->second];
+  for (const auto &[page, type] : types) {
+    const auto at = pages.find(page);
+    const auto seen = fastest.find(type);
+    if (at && seen != fastest.end()) pages.costs[*at].fetch_s = seen->second;
   }
 }
 
-using Adjacency = std::unordered_map<std::string, const std::vector<std::string> *>;
+// Each page's links by index; null: the page discovers nothing (failed, or
+// never completed).
+using Adjacency = std::vector<const std::vector<std::string> *>;
 
 // Dijkstra over pages, a page's own cost counted when it is reached; only
-// pages with an entry in `out` discover, and are discovered.
-double critical_path(const std::string &start, const Adjacency &out,
-                     const std::function<double(const std::string &)> &cost) {
+// pages with links discover, and are discovered.
+double critical_path(uint32_t start, const Pages &pages, const Adjacency &out) {
   double longest = 0;
-  using Item = std::pair<double, std::string>;
+  using Item = std::pair<double, uint32_t>;
   std::priority_queue<Item, std::vector<Item>, std::greater<>> queue;
-  std::unordered_map<std::string, double> done;
-  queue.push({cost(start), start});
+  std::vector<char> done(pages.size(), 0);
+  queue.push({pages.cost(start), start});
   while (!queue.empty()) {
-    auto [at, page] = queue.top();
+    const auto [at, page] = queue.top();
     queue.pop();
-    if (!done.emplace(page, at).second) continue;
+    if (done[page]) continue;
+    done[page] = 1;
     longest = std::max(longest, at);
-    auto it = out.find(page);
-    if (it == out.end()) continue;  // failed, or never completed: discovers nothing
-    for (const auto &next : *it->second)
-      if (!done.count(next) && out.count(next)) queue.push({at + cost(next), next});
+    if (out[page] == nullptr) continue;
+    for (const auto &link : *out[page]) {
+      const auto next = pages.find(link);
+      if (next && !done[*next] && out[*next] != nullptr)
+        queue.push({at + pages.cost(*next), *next});
+    }
   }
   return longest;
 }
 
 // Pages the run never fetched or solved, costed from pages of their type it did.
-void cost_unseen(std::unordered_map<std::string, Cost> &costs, const KnownGraph &graph) {
+void cost_unseen(Pages &pages, const KnownGraph &graph) {
   std::unordered_map<std::string, Cost> cheapest;  // per type
-  for (const auto &[page, cost] : costs) {
-    auto type = graph.types.find(page);
-    if (type == graph.types.end()) continue;
-    auto [it, fresh] = cheapest.try_emplace(type->second, cost);
+  for (const auto &[page, type] : graph.types) {
+    const auto at = pages.find(page);
+    if (!at) continue;
+    const Cost &cost = pages.costs[*at];
+    auto [it, fresh] = cheapest.try_emplace(type, cost);
     if (fresh) continue;
     if (cost.fetch_s > 0)
       it->second.fetch_s =
@@ -88,10 +118,20 @@ void cost_unseen(std::unordered_map<std::string, Cost> &costs, const KnownGraph 
   for (const auto &[page, type] : graph.types) {
     auto seen = cheapest.find(type);
     if (seen == cheapest.end()) continue;
-    Cost &c = costs[page];
+    Cost &c = pages.costs[pages.add(page)];
     if (c.fetch_s <= 0) c.fetch_s = seen->second.fetch_s;
     if (c.solve_s <= 0) c.solve_s = seen->second.solve_s;
   }
+}
+
+// `links` as (page, its links) pairs, whatever container holds them.
+template <typename Links>
+double critical_path_over(const std::string &start, Pages &pages, const Links &links) {
+  for (const auto &[page, to] : links) pages.add(page);
+  const uint32_t from = pages.add(start);
+  Adjacency out(pages.size(), nullptr);
+  for (const auto &[page, to] : links) out[*pages.find(page)] = &to;
+  return critical_path(from, pages, out);
 }
 
 }  // namespace
@@ -101,16 +141,11 @@ LowerBound lower_bound(const std::string &start, const std::vector<Event> &event
                        unsigned cores, const PageTypes &types) {
   LowerBound bound;
   double cpu_total_s = 0;
-  auto costs = page_costs(events, cpu_total_s);
-  fastest_per_type(costs, types);
+  Pages pages;
+  add_event_costs(pages, events, cpu_total_s);
+  fastest_per_type(pages, types);
   bound.cpu_bound_s = cpu_total_s / std::max(1u, cores);
-
-  Adjacency out;
-  for (const auto &[page, to] : links) out[page] = &to;
-  bound.critical_path_s = critical_path(start, out, [&](const std::string &page) {
-    auto it = costs.find(page);
-    return it == costs.end() ? 0.0 : it->second.fetch_s + it->second.solve_s;
-  });
+  bound.critical_path_s = critical_path_over(start, pages, links);
   return bound;
 }
 
@@ -118,16 +153,12 @@ LowerBound graph_lower_bound(const std::string &start, const std::vector<Event> 
                              const KnownGraph &graph, unsigned cores) {
   LowerBound bound;
   double cpu_total_s = 0;
-  auto costs = page_costs(events, cpu_total_s);
-  fastest_per_type(costs, graph.types);
-  cost_unseen(costs, graph);
+  Pages pages;
+  add_event_costs(pages, events, cpu_total_s);
+  fastest_per_type(pages, graph.types);
+  cost_unseen(pages, graph);
   bound.cpu_bound_s = cpu_total_s / std::max(1u, cores);
-  Adjacency out;
-  for (const auto &[page, to] : graph.links) out[page] = &to;
-  bound.critical_path_s = critical_path(start, out, [&](const std::string &page) {
-    auto it = costs.find(page);
-    return it == costs.end() ? 0.0 : it->second.fetch_s + it->second.solve_s;
-  });
+  bound.critical_path_s = critical_path_over(start, pages, graph.links);
   return bound;
 }
 
