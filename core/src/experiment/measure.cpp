@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 
 #include "experiment/command_run.hpp"
 #include "plugin/host.hpp"
@@ -135,23 +136,24 @@ results::RunResult run_once(const PlannedRun &planned, const crawl::CrawlSetting
   const CpuSample cpu0 = cpu_at_start(embedded);
   const auto start = std::chrono::steady_clock::now();
 
-  crawl::CrawlRun crawl(settings);
-  crawl.observe(observer);
-  plugin::run_plugin(*planned.plugin, crawl, planned.options);
+  auto crawl = std::make_unique<crawl::CrawlRun>(settings);
+  crawl->observe(observer);
+  plugin::run_plugin(*planned.plugin, *crawl, planned.options);
 
   Measured measured;
   measured.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   measured.cpu = spent(cpu0, cpu_at_end(embedded));
   add_machine(measured, machine0, machine_sample());
-  crawl::RunTotals totals = crawl.take_totals();
+  crawl::RunTotals totals = crawl->take_totals();
   if (const auto after =
           before ? crawl::fetch_server_counts(probe, settings.base_url) : std::nullopt)
     measured.server =
         crawl::ServerCounts{after->requests - before->requests, after->errors - before->errors};
   if (script != nullptr) {
-    script->workers = crawl.take_worker_hooks();
-    script->traceback = crawl.script_traceback();
+    script->workers = crawl->take_worker_hooks();
+    script->traceback = crawl->script_traceback();
   }
+  crawl.reset();  // its frontier's visited set is as large as the row's tables: gone first
   results::RunResult row = make_row(planned, settings, std::move(totals), measured, stamp);
   // Read once the row is made: the bound and the validity checks walk every
   // page and event, and a machine must hold them too.
