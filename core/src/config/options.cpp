@@ -188,11 +188,23 @@ std::vector<OptionSet> expand_options(const StrategySpec &spec,
   }
 }
 
+std::string without_password(const std::string &value) {
+  const auto scheme = value.find("://");
+  if (scheme == std::string::npos) return value;
+  const auto authority = scheme + 3;
+  const auto end = value.find_first_of("/?#", authority);
+  const auto at = value.rfind('@', end == std::string::npos ? std::string::npos : end - 1);
+  if (at == std::string::npos || at < authority) return value;
+  const auto colon = value.find(':', authority);
+  if (colon == std::string::npos || colon > at) return value;  // a user, no password
+  return value.substr(0, colon + 1) + "***" + value.substr(at);
+}
+
 std::string describe(const OptionSet &options) {
   std::string out;
   for (const ResolvedOption &option : options) {
     if (!out.empty()) out += ' ';
-    out += option.name + "=" + option.value.text;
+    out += option.name + "=" + without_password(option.value.text);
   }
   return out;
 }

@@ -42,7 +42,12 @@ std::vector<OptionSet> expand_options(const StrategySpec &spec,
 TypedValue parse_option_value(const concur_option_spec &decl, const OptionValue &value,
                               const std::string &key);
 
-// "workers=4 executor=inline": the set as one CSV field.
+// "workers=4 executor=inline": the set as one CSV field, a run's label and
+// identity. A URL's password shows as *** (redis://app:***@host): results are
+// shared, a password must not travel with them.
 std::string describe(const OptionSet &options);
+// `value` with the password of a scheme://user:password@host URL as ***;
+// anything else as it is.
+std::string without_password(const std::string &value);
 
 }  // namespace concur::config

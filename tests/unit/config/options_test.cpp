@@ -192,3 +192,17 @@ TEST_CASE("describe joins name=value in declaration order", "[options]") {
       ResolvedOption{"executor", TypedValue{CONCUR_OPT_STRING, 0, 0, false, "inline", "inline"}});
   CHECK(describe(set) == "workers=4 executor=inline");
 }
+
+TEST_CASE("a URL's password never reaches the options column", "[options]") {
+  CHECK(without_password("redis://app:s3cret@10.0.0.1:6379/2") ==
+        "redis://app:***@10.0.0.1:6379/2");
+  CHECK(without_password("redis://:s3cret@127.0.0.1") == "redis://:***@127.0.0.1");
+  CHECK(without_password("redis://app@127.0.0.1:6379") == "redis://app@127.0.0.1:6379");
+  CHECK(without_password("redis://127.0.0.1:6379") == "redis://127.0.0.1:6379");
+  CHECK(without_password("http://h:1/a@b:c") == "http://h:1/a@b:c");  // '@' past the host
+  CHECK(without_password("p:w@rd") == "p:w@rd");                      // not a URL
+  OptionSet set;
+  set.push_back(ResolvedOption{
+      "redis", TypedValue{CONCUR_OPT_STRING, 0, 0, false, "redis://u:pw@h:1", "redis://u:pw@h:1"}});
+  CHECK(describe(set) == "redis=redis://u:***@h:1");
+}
