@@ -108,11 +108,11 @@ std::vector<int> named_baselines(const std::vector<ConfigSummary> &configs,
 std::vector<Dimension> context_of(const results::RunResult &r) {
   return {{"seed", std::to_string(r.seed)},
           {"base_url", r.base_url},
-          {"start", r.start},
-          {"max_pages", std::to_string(r.max_pages)},
-          {"retry_limit", std::to_string(r.retries)},
+          {"start", results::crawl_only(r, r.start)},
+          {"max_pages", results::crawl_only(r, std::to_string(r.max_pages))},
+          {"retry_limit", results::crawl_only(r, std::to_string(r.retries))},
           {"fetch_policy", r.fetch_policy},
-          {"timeout_ms", std::to_string(r.timeout_ms)},
+          {"timeout_ms", results::crawl_only(r, std::to_string(r.timeout_ms))},
           {"puzzle", r.puzzle},
           {"script", r.script}};
 }

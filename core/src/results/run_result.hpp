@@ -140,6 +140,12 @@ struct RunResult {
   double efficiency() const { return wall_s > 0 ? lower_bound_s() / wall_s : 0; }
 };
 
+// A crawl setting (start, max_pages, retry_limit, timeout_ms) as a CSV cell:
+// blank in a compute run's row, where it did nothing.
+inline std::string crawl_only(const RunResult &r, std::string value) {
+  return r.is_compute() ? std::string() : value;
+}
+
 // "bad_page=2 timeout=1": failed pages by why, in name order (the CSV's
 // page_failures, the summary's line under a run with failed pages).
 inline std::string describe_failures(const std::map<std::string, long> &failures) {
