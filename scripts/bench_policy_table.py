@@ -48,6 +48,11 @@ def read_run(path):
             "cpu_s": float(r["cpu_user_s"]) + float(r["cpu_sys_s"])}
 
 
+AUTO_RANK = 10_000       # sorts hedge=auto after every fixed number of copies
+AUTO_RATIO = 1.01        # hedge: auto's goals: wall <= 1.01 x the critical path ...
+AUTO_RPP = 1.6           # ... with at most this many requests per page
+
+
 def main():
     runs_dir, out_csv = pathlib.Path(sys.argv[1]), sys.argv[2]
     runs = [r for p in sorted(runs_dir.iterdir()) if RUN_FILE.fullmatch(p.name)
@@ -68,8 +73,12 @@ def main():
         w.writeheader()
         w.writerows(sorted(runs, key=lambda r: (r["repeat"], r["variant"])))
 
+    def copies(v):  # hedge=auto sorts after every fixed number
+        value = v.rsplit("=", 1)[1] if "hedge=" in v else "0"
+        return AUTO_RANK if value == "auto" else int(value)
+
     def rank(v):  # the peer, then unhedged, then by model and number of copies
-        hedge = int(v.rsplit("=", 1)[1]) if "hedge=" in v else 0
+        hedge = copies(v)
         return (v != PEER, hedge > 0, v.split()[0], hedge)
     order = sorted({r["variant"] for r in runs}, key=rank)
     med = {}
@@ -88,7 +97,7 @@ def main():
         vs = f"{peer['wall'] / s['wall']:.2f}x" if peer else "-"
         print(f"{v:<18}{s['n']:>5}{s['pages']:>7.0f}{s['wall']:>9.2f}{s['cp']:>8.2f}"
               f"{s['ratio']:>10.3f}{vs:>10}{s['rpp']:>9.2f}{s['hedged']:>8.0f}{s['cpu']:>7.2f}")
-    hedged = {v: s for v, s in med.items() if "hedge=" in v}
+    hedged = {v: s for v, s in med.items() if "hedge=" in v and not v.endswith("=auto")}
     if hedged:
         best = min(hedged, key=lambda v: hedged[v]["wall"])
         b = hedged[best]
@@ -104,6 +113,14 @@ def main():
     if plain and hedged:
         print(f"server requests per page: {plain['rpp']:.2f} without hedging, "
               + ", ".join(f"{hedged[v]['rpp']:.2f} {v}" for v in hedged))
+    auto = med.get("async hedge=auto")
+    if auto:
+        ok_ratio = auto["ratio"] <= AUTO_RATIO
+        ok_rpp = auto["rpp"] <= AUTO_RPP
+        print(f"hedge auto: wall/critical path {auto['ratio']:.3f} (goal <= {AUTO_RATIO}: "
+              f"{'met' if ok_ratio else 'MISSED'}), requests/page {auto['rpp']:.2f} (goal <= "
+              f"{AUTO_RPP}: {'met' if ok_rpp else 'MISSED'}"
+              + (f"; the unhedged crawl itself makes {plain['rpp']:.2f}" if plain else "") + ")")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "crawl/hedge_plan.hpp"
 #include "support/lab.hpp"
 #include "support/redis_server.hpp"
 #include "support/reference_crawl.hpp"
@@ -179,6 +180,38 @@ TEST_CASE("hedged attempts are counted exactly and change only the load", "[conf
   long on_timeline = 0;
   for (const auto &e : r.events) on_timeline += e.kind == results::Event::Kind::request;
   CHECK(on_timeline == r.requests);  // cancelled copies too
+}
+
+TEST_CASE("hedge auto sends the copies its plan asks for, counted exactly",
+          "[conformance][policy]") {
+  Lab lab(test::small_lab(3));
+  const int retries = 6;
+  auto settings = lab.crawl(0, retries);
+  settings.policy.hedge = crawl::FetchPolicy::kHedgeAuto;
+  // No plan given: the fetcher's own, without the graph (one copy first, then
+  // two), the same one computed here.
+  const auto plan = crawl::HedgePlan::without_graph(crawl::kProtocolFailureRate);
+  const auto request_fails = test::server_failures(*lab.graph);
+  long copies_sent = 0;
+  auto attempt_fails = [&](const server::Page &page, int a) {
+    int first = 1;
+    for (int i = 1; i < a; ++i) first += plan.copies(page.id, i);
+    const int copies = plan.copies(page.id, a);
+    copies_sent += copies;
+    for (int k = first; k < first + copies; ++k)
+      if (!request_fails(page, k)) return false;
+    return true;
+  };
+  auto expected = test::reference_crawl(*lab.graph, lab.graph->first(), 0, retries, attempt_fails);
+  REQUIRE(copies_sent > expected.requests);  // some attempt was hedged
+
+  auto r = crawl_once(lab, settings);
+  CHECK(r.status == results::RunStatus::ok);
+  CHECK(r.pages == expected.ok);
+  CHECK(r.pages_failed == expected.failed);
+  CHECK(r.hedged_requests == copies_sent - expected.requests);
+  CHECK(r.requests == copies_sent);
+  CHECK(r.cancelled_requests <= r.hedged_requests);
 }
 
 TEST_CASE("a request slower than hedge_after_ms gets a twin", "[conformance][policy]") {

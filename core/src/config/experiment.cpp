@@ -120,7 +120,18 @@ void read_retry_on(const Field &field, Draft &draft) {
 const KeyRule<Draft> kCrawlKeys[] = {
     {"backoff", read_backoff},
     {"retry_on", read_retry_on},
-    {"hedge", [](const Field &f, Draft &d) { d.exp.crawl.policy.hedge = f.integer(0, 64); }},
+    {"hedge",
+     [](const Field &f, Draft &d) {
+       if (f.node().kind == Node::Kind::scalar && f.node().text == "auto") {
+         d.exp.crawl.policy.hedge = crawl::FetchPolicy::kHedgeAuto;
+         return;
+       }
+       try {
+         d.exp.crawl.policy.hedge = f.integer(0, 64);
+       } catch (const ConfigError &) {
+         f.expected("auto or an integer between 0 and 64");
+       }
+     }},
     {"hedge_after_ms",
      [](const Field &f, Draft &d) { d.exp.crawl.policy.hedge_after_ms = f.integer(0, 600'000); }},
     {"start", read_start},

@@ -37,7 +37,8 @@ std::unique_ptr<TaskKind> kind_of(const CrawlSettings &s, Fetcher &fetcher) {
 CrawlRun::CrawlRun(CrawlSettings settings, std::unique_ptr<Frontier> frontier)
     : settings_(std::move(settings)),
       started_(settings_.started_at.value_or(std::chrono::steady_clock::now())),
-      fetcher_(settings_.base_url, settings_.retries, settings_.policy, *this),
+      fetcher_(settings_.base_url, settings_.retries, settings_.policy, *this,
+               settings_.hedge_plan),
       kind_(kind_of(settings_, fetcher_)),
       frontier_(frontier ? std::move(frontier)
                          : std::make_unique<LocalFrontier>(settings_.worker_only

@@ -38,6 +38,8 @@ struct CrawlSettings {
   // The server's whole graph (`/api/cheat/`) when it offers it: a whole-graph
   // crawl's bound then runs over every page, not just the discovered ones.
   std::shared_ptr<const results::KnownGraph> graph;
+  // hedge: auto's copies per attempt (null: none made, or another policy).
+  std::shared_ptr<const HedgePlan> hedge_plan;
   // The server has /metrics (ours does): each run's counts are checked against
   // the server's own.
   bool server_metrics = false;

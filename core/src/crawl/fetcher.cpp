@@ -14,8 +14,21 @@ bool is_unreachable(const std::string &error) {
   return error.starts_with("server ") && error.find(" unreachable: ") != std::string::npos;
 }
 
-Fetcher::Fetcher(std::string base_url, int retries, FetchPolicy policy, FetchHost &host)
-    : base_url_(std::move(base_url)), retries_(retries), policy_(std::move(policy)), host_(host) {}
+Fetcher::Fetcher(std::string base_url, int retries, FetchPolicy policy, FetchHost &host,
+                 std::shared_ptr<const HedgePlan> plan)
+    : base_url_(std::move(base_url)),
+      retries_(retries),
+      policy_(std::move(policy)),
+      host_(host),
+      plan_(std::move(plan)) {
+  if (policy_.hedge == FetchPolicy::kHedgeAuto && plan_ == nullptr)
+    plan_ = std::make_shared<const HedgePlan>(HedgePlan::without_graph(kProtocolFailureRate));
+}
+
+int Fetcher::copies_for(const std::string &page, int attempt) const {
+  if (plan_ != nullptr) return plan_->copies(page, attempt);
+  return attempt > 1 && policy_.hedge > 1 ? policy_.hedge : 1;
+}
 
 std::string Fetcher::url(const std::string &page) const {
   return base_url_ + "/api/" + page;
@@ -144,12 +157,13 @@ void Fetcher::fetch_async(Worker &worker, http::Loop &loop, Task &task,
 }
 
 // One attempt: one request, or `hedge` copies of it once an attempt has
-// failed; a copy unanswered after hedge_after_ms gets a twin.
+// failed (under auto: what the page's slack asks for); a copy unanswered
+// after hedge_after_ms gets a twin.
 void Fetcher::start_attempt(const std::shared_ptr<AsyncFetch> &f) {
   const FetchPolicy &policy = policy_;
   const int attempt = ++f->attempts.made;
   f->attempts.retryable = false;
-  const int copies = attempt > 1 && policy.hedge > 1 ? policy.hedge : 1;
+  const int copies = copies_for(f->page, attempt);
   for (int i = 0; i < copies; ++i) send_copy(f, i > 0);
   if (policy.hedge_after_ms > 0)
     f->loop.after(policy.hedge_after_ms, [this, f, attempt] {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "crawl/hedge_plan.hpp"
 #include "crawl/policy.hpp"
 #include "crawl/task.hpp"
 #include "http/loop.hpp"
@@ -35,7 +36,10 @@ class FetchHost {
 
 class Fetcher {
  public:
-  Fetcher(std::string base_url, int retries, FetchPolicy policy, FetchHost &host);
+  // `plan`: hedge: auto's copies per attempt; null under auto: a plan
+  // without the graph, at the protocol's failure rate.
+  Fetcher(std::string base_url, int retries, FetchPolicy policy, FetchHost &host,
+          std::shared_ptr<const HedgePlan> plan = nullptr);
 
   // Blocking, on the worker's client (hedged copies on the worker's own
   // loop). False: the page failed; task.failure says why.
@@ -73,6 +77,7 @@ class Fetcher {
   bool try_again(Worker &worker, Task &task, Attempts &attempts);
   bool fetch_hedged(Worker &worker, Task &task);
   void start_attempt(const std::shared_ptr<AsyncFetch> &f);
+  int copies_for(const std::string &page, int attempt) const;
   void send_copy(const std::shared_ptr<AsyncFetch> &f, bool hedged_copy);
   void on_copy(const std::shared_ptr<AsyncFetch> &f, const Copy &copy, http::Response r);
   void cancel_copies(const std::shared_ptr<AsyncFetch> &f);
@@ -81,6 +86,7 @@ class Fetcher {
   int retries_;
   FetchPolicy policy_;
   FetchHost &host_;
+  std::shared_ptr<const HedgePlan> plan_;  // set under hedge: auto
 };
 
 }  // namespace concur::crawl

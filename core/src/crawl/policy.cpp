@@ -90,7 +90,8 @@ std::string describe(const FetchPolicy &p) {
   if (p.retry_on.timeouts) add("timeout");
   if (p.retry_on.connection) add("connection");
   for (long status : p.retry_on.statuses) add(std::to_string(status));
-  return out + " retry_on=" + (on.empty() ? "nothing" : on) + " hedge=" + std::to_string(p.hedge) +
+  return out + " retry_on=" + (on.empty() ? "nothing" : on) + " hedge=" +
+         (p.hedge == FetchPolicy::kHedgeAuto ? std::string("auto") : std::to_string(p.hedge)) +
          " hedge_after_ms=" + std::to_string(p.hedge_after_ms);
 }
 

@@ -38,12 +38,14 @@ struct FetchPolicy {
   Backoff backoff;
   RetryOn retry_on;
   // Attempts after a failed one go out as this many parallel copies (0 or 1:
-  // one); the first success wins and the others are cancelled.
+  // one); the first success wins and the others are cancelled. kHedgeAuto:
+  // each attempt of a page sends what its slack asks for (hedge_plan.hpp).
   int hedge = 0;
+  static constexpr int kHedgeAuto = -1;
   // A copy still unanswered after this long gets a twin ("The Tail at Scale");
   // 0: off.
   int hedge_after_ms = 0;
-  bool hedging() const { return hedge > 1 || hedge_after_ms > 0; }
+  bool hedging() const { return hedge > 1 || hedge == kHedgeAuto || hedge_after_ms > 0; }
 };
 
 bool worth_retrying(const http::Response &response, const RetryOn &on);

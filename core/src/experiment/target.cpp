@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
 
 #include "crawl/cheat.hpp"
 #include "crawl/server_counts.hpp"
@@ -235,6 +236,40 @@ int retries_for(const config::Experiment &experiment, long announced_pages, std:
   return retries;
 }
 
+// hedge: auto's plan: from the whole graph when the server gives it, with
+// each type's delay and the failure rate of our server's settings (a remote
+// server's: the protocol's), said in one line.
+std::shared_ptr<const crawl::HedgePlan> hedge_plan_for(const config::Experiment &experiment,
+                                                       const crawl::CrawlSettings &settings,
+                                                       std::ostream &log) {
+  const server::Settings protocol;
+  const server::Settings &s = experiment.base_url ? protocol : experiment.server;
+  if (!settings.graph) {
+    log << "concur: hedge auto without the server's whole graph (max_pages set, or no "
+           "/api/cheat/): a page's first attempt sends one request, later ones more as it "
+           "keeps failing\n";
+    return std::make_shared<const crawl::HedgePlan>(
+        crawl::HedgePlan::without_graph(s.failure_rate));
+  }
+  std::unordered_map<std::string, double> delay_s;
+  for (size_t t = 0; t < server::kPageTypeCount; ++t)
+    delay_s[server::kPageTypeNames[t]] = s.delays_ms[t] * s.delay_scale / 1000;
+  const double regular_s = delay_s.at("regular");
+  auto plan = std::make_shared<const crawl::HedgePlan>(crawl::HedgePlan::from_graph(
+      *settings.graph, settings.start_id, delay_s, regular_s, s.failure_rate));
+  char line[320];
+  std::snprintf(line, sizeof line,
+                "concur: hedge auto: %zu failure pages on a %.2f s critical path (delays only); "
+                "%zu of them hedged from their first attempt, the others as their slack runs "
+                "out%s\n",
+                plan->failure_pages(), plan->critical_path_s(), plan->hedged_from_start(),
+                experiment.base_url ? " (the protocol's delays and failure rate: the server does "
+                                      "not announce its own)"
+                                    : "");
+  log << line;
+  return plan;
+}
+
 }  // namespace
 
 // Only fields of the right type are read: the body is anyone's bytes.
@@ -283,6 +318,8 @@ Target::Target(const config::Experiment &experiment, std::ostream &log) {
   settings_.retries = retries_for(experiment, announced_pages, log);
   settings_.policy = experiment.crawl.policy;
   if (settings_.max_pages == 0) settings_.graph = known_graph(client, settings_.base_url, log);
+  if (settings_.policy.hedge == crawl::FetchPolicy::kHedgeAuto)
+    settings_.hedge_plan = hedge_plan_for(experiment, settings_, log);
   settings_.server_metrics = crawl::fetch_server_counts(client, settings_.base_url).has_value();
 }
 

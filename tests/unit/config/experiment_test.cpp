@@ -465,6 +465,11 @@ TEST_CASE("the crawl's fetch policy: backoff, retry_on, hedging", "[config][poli
   CHECK(p.hedge == 3);
   CHECK(p.hedge_after_ms == 250);
 
+  const Experiment automatic =
+      load_text(std::string(kMinimal) + "crawl: {hedge: auto}\n", "x.yaml");
+  CHECK(automatic.crawl.policy.hedge == concur::crawl::FetchPolicy::kHedgeAuto);
+  CHECK(automatic.crawl.policy.hedging());
+
   const Experiment plain = load_text(std::string(kMinimal) + "crawl:\n  backoff: none\n", "x.yaml");
   CHECK(plain.crawl.policy.backoff.kind == BackoffKind::none);
   CHECK_FALSE(plain.crawl.policy.hedging());
@@ -493,7 +498,10 @@ TEST_CASE("fetch policy errors name the key", "[config][policy][errors]") {
   e = load_error(std::string(kMinimal) + "crawl:\n  backoff: {kind: fixed, base: 10}\n");
   CHECK(e.key() == "crawl.backoff.base");
   e = load_error(std::string(kMinimal) + "crawl:\n  hedge: 65\n");
-  CHECK_THAT(e.what(), Contains("crawl.hedge: expected an integer between 0 and 64, got '65'"));
+  CHECK_THAT(e.what(),
+             Contains("crawl.hedge: expected auto or an integer between 0 and 64, got '65'"));
+  e = load_error(std::string(kMinimal) + "crawl:\n  hedge: automatic\n");
+  CHECK(e.key() == "crawl.hedge");
   e = load_error(std::string(kMinimal) + "crawl:\n  hedge_after_ms: -1\n");
   CHECK(e.key() == "crawl.hedge_after_ms");
 }

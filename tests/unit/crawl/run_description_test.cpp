@@ -69,6 +69,12 @@ TEST_CASE("a run description round-trips everything a worker needs", "[crawl][di
   CHECK(p.chains[1].iterations == 100);
   CHECK(p.rule == hash::Rule::plain);
   CHECK(p.label == "core");
+
+  // hedge: auto travels as itself; a worker makes its own plan (no graph).
+  s.policy.hedge = crawl::FetchPolicy::kHedgeAuto;
+  const CrawlSettings automatic = crawl::settings_from_description(crawl::describe_run(s, started));
+  CHECK(automatic.policy.hedge == crawl::FetchPolicy::kHedgeAuto);
+  CHECK(automatic.policy.hedging());
 }
 
 TEST_CASE("bytes that are no run description are refused", "[crawl][distributed]") {
