@@ -1,6 +1,6 @@
 # The --cpu-heavy mode of scripts/bench-crawl.sh (its --help says what it
 # measures): sourced by it once its options are read, not a command; exits.
-# Uses its pages, delay_scale, quick, smoke and repeat, and bench_lib.sh.
+# Uses its pages, delay_scale, quick, smoke, reference and repeat, and bench_lib.sh.
 # shellcheck shell=bash disable=SC2154  # pages, smoke ... are the caller's
 
 cores=$(nproc)
@@ -9,6 +9,13 @@ cores=$(nproc)
 per_core=250
 ((quick)) && per_core=100
 ((smoke)) && per_core=30
+# A core page's four chains add up to a cpu page's one: every puzzle page is
+# 2,000,000 md5 steps (~0.2 s of one core), a tenth of the pages of each kind.
+CPU_ITERATIONS=2000000
+if ((reference)); then   # the reference's graph, and its work per core
+  [[ -z $pages ]] && pages=$( ((smoke)) && echo 100 || echo 1000)
+  CPU_ITERATIONS=$((2000000 * cores / 16))
+fi
 [[ -z $pages ]] && pages=$((per_core * cores))
 [[ -z $repeat ]] && repeat=1
 ((smoke)) && delay_scale=0.01
@@ -18,18 +25,20 @@ fi
 [[ $repeat =~ ^[1-9][0-9]?$ ]] || die "--repeat must be an integer from 1 to 99 (got '$repeat')"
 [[ $delay_scale =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--delay-scale must be a number >= 0 (got '$delay_scale')"
 
-# A core page's four chains add up to a cpu page's one: every puzzle page is
-# 2,000,000 md5 steps (~0.2 s of one core), a tenth of the pages of each kind.
-CPU_ITERATIONS=2000000
-CORE_ITERATIONS=500000
-((smoke)) && { CPU_ITERATIONS=20000; CORE_ITERATIONS=5000; }
+((smoke)) && CPU_ITERATIONS=20000
+CORE_ITERATIONS=$((CPU_ITERATIONS / 4))
 GOAL=0.9
-wide=$((4 * cores < 32 ? 32 : 4 * cores))     # I/O threads: enough to keep fetching while N solve
+# Every strategy keeps up to IO_WIDTH pages in flight whatever the cores: a
+# failure page can take 40 attempts, and a few dozen threads stuck on such
+# pages and on delay pages leave the puzzles undiscovered (32 measured 0.1-0.3
+# less efficient than 200 on the --reference graph). Solvers: one per core.
+IO_WIDTH=200
 queue=$((2 * cores < 16 ? 16 : 2 * cores))
 STRATEGIES=(
-  "async concurrency=200 executor=threads executor_workers=$cores"
-  "producer_consumer producers=$wide consumers=$cores queue_capacity=$queue"
-  "threads workers=$wide"
+  "async concurrency=$IO_WIDTH executor=threads executor_workers=$cores"
+  "producer_consumer producers=$IO_WIDTH consumers=$cores queue_capacity=$queue"
+  "threads workers=$IO_WIDTH"
+  "threads workers=$((4 * cores < 8 ? 8 : 4 * cores))"   # 4 per core, as in the reference
 )
 # Bounded: an efficient run costs ~pages/5 x CPU_ITERATIONS x ~120 ns over the
 # cores; ten times that, plus two minutes, per run, is room for a loaded machine.
@@ -93,7 +102,7 @@ echo "crawl, cpu-heavy: $pages-page graph crawled whole, seed 42, delay_scale $d
 trc=0
 "$PY" - "$runs_csv" "$table_csv" "$BENCH_RUN_ID" "$GOAL" "$pages" "$delay_scale" \
   "$CPU_ITERATIONS" "$CORE_ITERATIONS" <<'PY' || trc=$?
-import csv, sys
+import csv, statistics, sys
 runs_path, out_path, run_id, goal, pages, delay_scale, cpu_it, core_it = sys.argv[1:]
 goal = float(goal)
 rows = list(csv.DictReader(open(runs_path, newline="")))
@@ -131,6 +140,14 @@ print(line(head))
 print(line(["-" * w for w in widths]))
 for x in shown:
     print(line(x))
+effs = {}
+for r in rows:
+    if r["status"] == "ok" and r["efficiency"] != "":
+        effs.setdefault((r["strategy"], r["options"]), []).append(float(r["efficiency"]))
+if any(len(v) > 1 for v in effs.values()):
+    print("median eff over repeats: " + "; ".join(
+        f"{k[0]} {k[1].split()[0]} {statistics.median(v):.3f} ({len(v)} runs, goal >= {goal}: "
+        f"{'met' if statistics.median(v) >= goal else 'MISSED'})" for k, v in effs.items()))
 sys.exit(1 if bad else 0)
 PY
 cat <<NOTE
