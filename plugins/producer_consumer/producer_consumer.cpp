@@ -1,12 +1,13 @@
 // producer_consumer: two stages joined by a bounded queue. `producers` I/O
 // threads take pages, fetch and read them; a page without a puzzle is
 // completed there and then, so its links reach the frontier without waiting
-// behind puzzles. A puzzle goes to the queue one chain at a time (a core
-// page's four chains are four jobs), and `consumers` CPU threads solve them;
-// whoever solves a page's last chain completes it, which sends its links back
-// to the producers' frontier. When consumers fall behind, the full queue
-// blocks the producers: the time they spend blocked, and the queue's
-// high-water mark, become the run's metrics — backpressure made visible.
+// behind puzzles. A puzzle goes to the queue as one job per chain, side by
+// side (a core page's four chains: four jobs that up to four `consumers` CPU
+// threads solve at once); whoever solves a page's last chain completes it,
+// which sends its links back to the producers' frontier. When consumers fall
+// behind, the full queue blocks the producers: the time they spend blocked,
+// and the queue's high-water mark, become the run's metrics — backpressure
+// made visible.
 #include <concur/plugin.h>
 
 #include <atomic>
@@ -47,17 +48,25 @@ class BoundedQueue {
   explicit BoundedQueue(size_t capacity) : capacity_(capacity) {}
 
   // Blocks while the queue is full; returns the seconds spent blocked.
-  double push(Job job) {
+  // Every chain of `puzzle` at once, side by side: chains of other pages
+  // pushed in between would put off the page's completion, and its links.
+  // Blocks until they all fit (or, more chains than the capacity, until the
+  // queue is empty); returns the seconds spent blocked.
+  double push(Puzzle *puzzle, size_t chains) {
     std::unique_lock lock(mutex_);
     double blocked = 0;
-    if (queue_.size() >= capacity_) {
+    auto fits = [&] { return queue_.empty() || queue_.size() + chains <= capacity_; };
+    if (!fits()) {
       const auto start = Clock::now();
-      not_full_.wait(lock, [&] { return queue_.size() < capacity_; });
+      not_full_.wait(lock, fits);
       blocked = std::chrono::duration<double>(Clock::now() - start).count();
     }
-    queue_.push_back(job);
+    for (size_t unit = 0; unit < chains; ++unit) queue_.push_back({puzzle, unit});
     if (queue_.size() > high_water_) high_water_ = queue_.size();
-    not_empty_.notify_one();
+    if (chains == 1)
+      not_empty_.notify_one();
+    else
+      not_empty_.notify_all();
     return blocked;
   }
 
@@ -106,8 +115,7 @@ void produce(const concur_host *host, concur_run *run, BoundedQueue &queue) {
       host->complete(worker, task);
       continue;
     }
-    auto *puzzle = new Puzzle{task, chains};
-    for (size_t unit = 0; unit < chains; ++unit) blocked += queue.push({puzzle, unit});
+    blocked += queue.push(new Puzzle{task, chains}, chains);
   }
   host->metric(run, "producer_blocked_s", blocked, CONCUR_METRIC_ADD);
   host->worker_close(worker);
