@@ -2,6 +2,7 @@
 # concur's crawl strategies against the course's Python crawlers (scripts/peers/),
 # one demo server for all, same work (docs: scripts/peers/README.md).
 #   scripts/bench-crawl.sh [--pages N] [--delay-scale X] [--quick | --smoke]
+#   scripts/bench-crawl.sh --cpu-heavy [--reference] [--pages N] [--delay-scale X] [--repeat R] [--quick | --smoke]
 # --pages N: max_pages of every run (0 = the whole 1000-page graph; --quick: 300).
 # --quick skips the Python sequential peer (the slowest run). Writes
 # results/bench/crawl-concur.csv (concur's own rows) and results/bench/crawl.csv.
@@ -10,6 +11,28 @@
 # --smoke: every run, Python sequential too, on 40 pages of a 200-page lab with tiny
 # puzzles at delay_scale 0.01 (~15 s), to check the script and its table, not a
 # measurement; its CSVs go to results/bench/smoke/.
+#
+# --cpu-heavy: a separate measurement, concur only: do its strategies keep every
+# core busy on a crawl whose puzzles are heavy while the I/O goes on? A graph of
+# 250 pages per core (nproc; --quick: 100; --pages N: N pages), crawled whole,
+# delay_scale 0.1, puzzles of 2,000,000 md5 steps (cpu pages: one chain; core
+# pages: four chains of 500,000), so each run has ~10 s of puzzle work per core
+# on any machine. Strategies, sized from nproc (N), each with up to 200 pages in
+# flight: async with a threads executor of N, producer_consumer with 200
+# producers and N consumers, threads 200; and threads 4N (the reference's
+# width). Each row's efficiency (concur's own: lower_bound_s / wall_s, the
+# bound being the larger of the critical path and all solve CPU over every core)
+# is printed beside the goal >= 0.9, with the machine's load and the CPU other
+# processes took meanwhile. --repeat R: R runs of each (default 1). ~1 min on 2
+# cores (plus ~15 s the first time, while the server makes its puzzles; they are
+# cached). --smoke: 30 pages per core, tiny puzzles, delay_scale 0.01 (seconds).
+# --reference: the shape of a 16-core reference measurement instead (the
+# 1000-page graph, 2,000,000-step puzzles): the 1000-page graph with puzzles of
+# 2,000,000 x nproc/16 steps, so each core has the same work as there (~2.5 s;
+# on 16 cores it is that measurement). Its I/O is then as long as its CPU work:
+# the hard case. ~1.5 min with --repeat 3 on 2 cores. docs/benchmarks.md has figures.
+# Writes results/bench/crawl-cpu-<UTC>.csv (the table) and crawl-cpu-<UTC>.runs.csv
+# (concur's rows).
 set -euo pipefail
 # shellcheck source=scripts/bench_lib.sh
 source "$(dirname "$0")/bench_lib.sh"
@@ -17,16 +40,28 @@ source "$(dirname "$0")/bench_lib.sh"
 pages=""
 delay_scale=0.1
 quick=0
+cpu_heavy=0
+reference=0
+repeat=""
 while (($#)); do
   case $1 in
     --pages) pages=${2:?--pages needs a value}; shift 2 ;;
     --delay-scale) delay_scale=${2:?--delay-scale needs a value}; shift 2 ;;
     --quick) quick=1; shift ;;
+    --cpu-heavy) cpu_heavy=1; shift ;;
+    --reference) reference=1; shift ;;
+    --repeat) repeat=${2:?--repeat needs a value}; shift 2 ;;
     --smoke) smoke_start; shift ;;
     -h | --help) awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
+if ((cpu_heavy)); then
+  # shellcheck source=scripts/bench_crawl_cpu.sh
+  source "$(dirname "$0")/bench_crawl_cpu.sh"   # runs the mode and exits
+fi
+[[ -z $repeat ]] || die "--repeat goes with --cpu-heavy"
+((reference == 0)) || die "--reference goes with --cpu-heavy"
 [[ -z $pages ]] && { ((smoke)) && pages=40 || { ((quick)) && pages=300 || pages=0; }; }
 ((smoke)) && delay_scale=0.01
 [[ $pages =~ ^[0-9]+$ ]] || die "--pages must be an integer >= 0 (got '$pages')"

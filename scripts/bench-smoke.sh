@@ -5,11 +5,14 @@
 # does not. A smoke run checks the scripts, it measures nothing: its CSVs go to
 # a temporary folder (kept with --keep DIR) and its figures are not to be quoted.
 #   scripts/bench-smoke.sh [--keep DIR] [NAME...]   NAME: hash, server, ... (default: all)
+# A script's other mode is a NAME of its own: crawl-cpu is bench-crawl.sh --cpu-heavy.
 # CI (.ci/run) runs it after the test suite. CONCUR_BIN=PATH: as for each script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 keep=""
 names=()
+# Modes of a script smoked apart from its default: NAME -> "SCRIPT-NAME ARGS".
+declare -A MODES=([crawl-cpu]="crawl --cpu-heavy")
 while (($#)); do
   case $1 in
     --keep) keep=${2:?--keep needs a folder}; shift 2 ;;
@@ -24,9 +27,11 @@ if ((${#names[@]} == 0)); then
     n=${n%.sh}
     [[ $n == smoke ]] || names+=("$n")
   done
+  for n in "${!MODES[@]}"; do names+=("$n"); done
 fi
 for n in "${names[@]}"; do
-  [[ -x scripts/bench-$n.sh ]] || { echo "bench-smoke: no scripts/bench-$n.sh" >&2; exit 2; }
+  read -r script _ <<<"${MODES[$n]:-$n}"
+  [[ -x scripts/bench-$script.sh ]] || { echo "bench-smoke: no scripts/bench-$script.sh" >&2; exit 2; }
 done
 
 out=${keep:-$(mktemp -d "${TMPDIR:-/tmp}/concur-bench-smoke.XXXXXX")}
@@ -46,8 +51,10 @@ for n in "${names[@]}"; do
   dir=$out/$n
   mkdir -p "$dir"
   t0=$SECONDS rc=0
+  read -r script args <<<"${MODES[$n]:-$n}"
   # Bounded: a smoke run takes seconds; 3 minutes means it hangs.
-  CONCUR_BENCH_OUT=$dir timeout -k 10 180 "scripts/bench-$n.sh" --smoke >"$dir/output.txt" 2>&1 || rc=$?
+  # shellcheck disable=SC2086  # args is a word list on purpose
+  CONCUR_BENCH_OUT=$dir timeout -k 10 180 "scripts/bench-$script.sh" $args --smoke >"$dir/output.txt" 2>&1 || rc=$?
   secs=$((SECONDS - t0))
   problem=""
   if ((rc != 0)); then
@@ -59,7 +66,7 @@ for n in "${names[@]}"; do
   if [[ -n $problem ]]; then
     failed+=("$n")
     results+=("$(printf '%-12s %4d s  FAILED: %s' "$n" "$secs" "$problem")")
-    echo "---- bench-$n.sh --smoke: $problem; its output:"
+    echo "---- bench-$script.sh $args --smoke: $problem; its output:"
     tail -n 40 "$dir/output.txt"
   else
     results+=("$(printf '%-12s %4d s  ok' "$n" "$secs")")

@@ -1,11 +1,16 @@
 // producer_consumer: two stages joined by a bounded queue. `producers` I/O
-// threads take pages and fetch them; `consumers` CPU threads interpret them,
-// solve their puzzles and complete them, which sends new links back to the
-// producers' frontier. When consumers fall behind, the full queue blocks the
-// producers: the time they spend blocked, and the queue's high-water mark,
-// become the run's metrics — backpressure made visible.
+// threads take pages, fetch and read them; a page without a puzzle is
+// completed there and then, so its links reach the frontier without waiting
+// behind puzzles. A puzzle goes to the queue as one job per chain, side by
+// side (a core page's four chains: four jobs that up to four `consumers` CPU
+// threads solve at once); whoever solves a page's last chain completes it,
+// which sends its links back to the producers' frontier. When consumers fall
+// behind, the full queue blocks the producers: the time they spend blocked,
+// and the queue's high-water mark, become the run's metrics — backpressure
+// made visible.
 #include <concur/plugin.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -20,34 +25,60 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// A page whose puzzle is in the queue: its chains still to solve.
+struct Puzzle {
+  concur_task *task;
+  std::atomic<size_t> left;
+};
+
+// One chain of a page's puzzle.
+struct Job {
+  Puzzle *puzzle = nullptr;
+  size_t unit = 0;
+};
+
+// Counts a chain of `job`'s page done (solved, or dropped by an aborted run);
+// true for the page's last one, whose caller then owns the Puzzle.
+bool last_chain(const Job &job) {
+  return job.puzzle->left.fetch_sub(1) == 1;
+}
+
 class BoundedQueue {
  public:
   explicit BoundedQueue(size_t capacity) : capacity_(capacity) {}
 
   // Blocks while the queue is full; returns the seconds spent blocked.
-  double push(concur_task *task) {
+  // Every chain of `puzzle` at once, side by side: chains of other pages
+  // pushed in between would put off the page's completion, and its links.
+  // Blocks until they all fit (or, more chains than the capacity, until the
+  // queue is empty); returns the seconds spent blocked.
+  double push(Puzzle *puzzle, size_t chains) {
     std::unique_lock lock(mutex_);
     double blocked = 0;
-    if (queue_.size() >= capacity_) {
+    auto fits = [&] { return queue_.empty() || queue_.size() + chains <= capacity_; };
+    if (!fits()) {
       const auto start = Clock::now();
-      not_full_.wait(lock, [&] { return queue_.size() < capacity_; });
+      not_full_.wait(lock, fits);
       blocked = std::chrono::duration<double>(Clock::now() - start).count();
     }
-    queue_.push_back(task);
+    for (size_t unit = 0; unit < chains; ++unit) queue_.push_back({puzzle, unit});
     if (queue_.size() > high_water_) high_water_ = queue_.size();
-    not_empty_.notify_one();
+    if (chains == 1)
+      not_empty_.notify_one();
+    else
+      not_empty_.notify_all();
     return blocked;
   }
 
-  // The next task, or nullptr once the queue is closed and drained.
-  concur_task *pop() {
+  // The next job; false once the queue is closed and drained.
+  bool pop(Job &job) {
     std::unique_lock lock(mutex_);
     not_empty_.wait(lock, [&] { return !queue_.empty() || closed_; });
-    if (queue_.empty()) return nullptr;
-    concur_task *task = queue_.front();
+    if (queue_.empty()) return false;
+    job = queue_.front();
     queue_.pop_front();
     not_full_.notify_one();
-    return task;
+    return true;
   }
 
   void close() {
@@ -64,7 +95,7 @@ class BoundedQueue {
  private:
   std::mutex mutex_;
   std::condition_variable not_full_, not_empty_;
-  std::deque<concur_task *> queue_;
+  std::deque<Job> queue_;
   const size_t capacity_;
   size_t high_water_ = 0;
   bool closed_ = false;
@@ -76,8 +107,15 @@ void produce(const concur_host *host, concur_run *run, BoundedQueue &queue) {
   double blocked = 0;
   concur_task *task = nullptr;
   while (host->take(worker, &task, 1) == CONCUR_OK) {
-    host->fetch(worker, task);  // a failed fetch still travels: the consumer completes it
-    blocked += queue.push(task);
+    const size_t chains =
+        host->fetch(worker, task) == CONCUR_OK && host->interpret(worker, task) == CONCUR_OK
+            ? host->work_count(task)
+            : 0;
+    if (chains == 0) {  // no puzzle, or a failed page: nothing for the consumers
+      host->complete(worker, task);
+      continue;
+    }
+    blocked += queue.push(new Puzzle{task, chains}, chains);
   }
   host->metric(run, "producer_blocked_s", blocked, CONCUR_METRIC_ADD);
   host->worker_close(worker);
@@ -85,17 +123,19 @@ void produce(const concur_host *host, concur_run *run, BoundedQueue &queue) {
 
 void consume(const concur_host *host, concur_run *run, BoundedQueue &queue) {
   concur_worker *worker = host->worker_open(run);
+  Job job;
   if (worker == nullptr) {
     // The run was aborted before this thread began. Keep draining so no
     // producer stays blocked on a full queue; the host reclaims the tasks.
-    while (queue.pop() != nullptr) {
-    }
+    while (queue.pop(job))
+      if (last_chain(job)) delete job.puzzle;
     return;
   }
-  while (concur_task *task = queue.pop()) {
-    if (host->interpret(worker, task) == CONCUR_OK)
-      for (size_t i = 0; i < host->work_count(task); ++i) host->solve(worker, task, i);
-    host->complete(worker, task);
+  while (queue.pop(job)) {
+    host->solve(worker, job.puzzle->task, job.unit);
+    if (!last_chain(job)) continue;
+    host->complete(worker, job.puzzle->task);
+    delete job.puzzle;
   }
   host->worker_close(worker);
 }
@@ -130,19 +170,19 @@ const concur_option_spec kOptions[] = {
     {.name = "producers",
      .type = CONCUR_OPT_INT,
      .default_value = "8",
-     .help = "I/O threads: take and fetch pages",
+     .help = "I/O threads: take, fetch and read pages; complete those without a puzzle",
      .min = 1,
      .max = 4096},
     {.name = "consumers",
      .type = CONCUR_OPT_INT,
      .default_value = "2",
-     .help = "CPU threads: interpret, solve, complete",
+     .help = "CPU threads: solve puzzles, a chain at a time",
      .min = 1,
      .max = 4096},
     {.name = "queue_capacity",
      .type = CONCUR_OPT_INT,
      .default_value = "16",
-     .help = "fetched pages waiting for a consumer, at most",
+     .help = "puzzle chains waiting for a consumer, at most",
      .min = 1,
      .max = 1000000},
 };
