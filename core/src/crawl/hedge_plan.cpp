@@ -13,6 +13,7 @@ namespace {
 struct Reached {
   double finish_s = 0;  // the earliest this page can have answered
   const std::string *parent = nullptr;
+  int depth = 0;  // links from the start: orders a page after its parent at equal finish
 };
 
 // Dijkstra from `start`, a page's delay counted when it is reached: each
@@ -39,7 +40,8 @@ std::unordered_map<std::string, Reached> earliest(
   while (!queue.empty()) {
     const auto [at, page, parent] = queue.top();
     queue.pop();
-    if (!reached.emplace(*page, Reached{at, parent}).second) continue;
+    const int depth = parent == nullptr ? 0 : reached.at(*parent).depth + 1;
+    if (!reached.emplace(*page, Reached{at, parent, depth}).second) continue;
     for (const auto &link : graph.links.at(*page)) {
       const auto next = graph.links.find(link);
       if (next != graph.links.end() && !reached.count(next->first))
@@ -74,26 +76,30 @@ HedgePlan HedgePlan::from_graph(const results::KnownGraph &graph, const std::str
   HedgePlan plan(failure_rate);
   const auto reached = earliest(graph, start, delay_s, other_s);
   // Latest finish in each page's discovery subtree: children before parents.
-  std::vector<std::pair<double, const std::string *>> by_finish;
+  std::vector<std::pair<const std::string *, const Reached *>> by_finish;
   std::unordered_map<std::string, double> subtree_s;
   for (const auto &[page, r] : reached) {
-    by_finish.emplace_back(r.finish_s, &page);
+    by_finish.emplace_back(&page, &r);
     subtree_s[page] = r.finish_s;
     plan.critical_path_s_ = std::max(plan.critical_path_s_, r.finish_s);
   }
-  std::sort(by_finish.begin(), by_finish.end(),
-            [](const auto &a, const auto &b) { return a.first > b.first; });
-  for (const auto &[finish, page] : by_finish) {
-    const std::string *parent = reached.at(*page).parent;
-    if (parent != nullptr) subtree_s[*parent] = std::max(subtree_s[*parent], subtree_s[*page]);
-  }
+  // Latest first; at equal finish (a type without delay), deeper first.
+  std::sort(by_finish.begin(), by_finish.end(), [](const auto &a, const auto &b) {
+    if (a.second->finish_s != b.second->finish_s) return a.second->finish_s > b.second->finish_s;
+    return a.second->depth > b.second->depth;
+  });
+  for (const auto &[page, r] : by_finish)
+    if (r->parent != nullptr)
+      subtree_s[*r->parent] = std::max(subtree_s[*r->parent], subtree_s[*page]);
   const auto failure_delay = delay_s.find("failure");
   const double round_s = failure_delay != delay_s.end() ? failure_delay->second : other_s;
   for (const auto &[page, type] : graph.types) {
     if (type != "failure" || !reached.count(page)) continue;
     const double slack_s = plan.critical_path_s_ - subtree_s.at(page);
+    // Failure pages that answer at once: a retry costs no time, copies buy none.
+    constexpr int kUnbounded = 1 << 20;
     plan.slack_rounds_[page] =
-        round_s > 0 ? static_cast<int>(std::floor(slack_s / round_s + 1e-9)) : 1 << 20;
+        round_s > 0 ? static_cast<int>(std::floor(slack_s / round_s + 1e-9)) : kUnbounded;
   }
   if (!plan.slack_rounds_.empty())
     plan.set_epsilon(

@@ -57,6 +57,22 @@ TEST_CASE("a page with slack sends one copy until its slack runs out", "[hedge]"
   }
 }
 
+TEST_CASE("pages that answer at once still pass their subtree's finish up", "[hedge]") {
+  // Regular pages cost nothing here: f1 → r1 → r2 → d1 all finish at 0.5 s but
+  // d1, which ends the critical path at 5.5 s, so f1 has no slack at all.
+  KnownGraph g;
+  g.links = {{"s", {"f1", "f2"}}, {"f1", {"r1"}}, {"r1", {"r2"}},
+             {"r2", {"d1"}},      {"d1", {}},     {"f2", {}}};
+  g.types = {{"s", "regular"},  {"f1", "failure"}, {"r1", "regular"},
+             {"r2", "regular"}, {"d1", "delay"},   {"f2", "failure"}};
+  auto delays = kDelays;
+  delays["regular"] = 0;
+  const HedgePlan plan = HedgePlan::from_graph(g, "s", delays, 0, 0.9);
+  CHECK(plan.critical_path_s() == Approx(5.5));
+  CHECK(plan.copies("f1", 1) == 7);  // no slack: 0.9^h <= 0.5
+  CHECK(plan.copies("f2", 1) == 1);  // 10 rounds of slack
+}
+
 TEST_CASE("without the graph, one copy first and more as a page keeps failing", "[hedge]") {
   const HedgePlan plan = HedgePlan::without_graph(0.9);
   // epsilon 0.05: one copy meets it over ceil(ln 0.05 / ln 0.9) = 29 attempts.
