@@ -3,6 +3,9 @@
 #include <lua.hpp>
 
 #include <algorithm>
+#include <fstream>
+#include <regex>
+#include <string>
 
 #include "script/api.hpp"
 
@@ -75,6 +78,18 @@ void set_string(lua_State *L, const char *key, const std::string &value) {
   lua_setfield(L, -2, key);
 }
 
+// "path:LINE" for the script's last line that assigns `name` at the start of a
+// line (`on_page = 5`, `_G.on_page = 5`); just the path when none does. Lua
+// tells where a function was defined, not where a value was assigned.
+std::string assignment_position(const std::string &path, const std::string &name) {
+  std::ifstream in(path);
+  const std::regex assigns("^\\s*(_G\\.)?" + name + "\\s*=(?!=)");
+  std::string line, where = path;
+  for (int number = 1; std::getline(in, line); ++number)
+    if (std::regex_search(line, assigns)) where = path + ":" + std::to_string(number);
+  return where;
+}
+
 }  // namespace
 
 const char *hook_name(Hook hook) {
@@ -97,9 +112,9 @@ std::shared_ptr<const HookScript> HookScript::load(const std::string &path) {
     const int type = lua_type(L, -2);
     lua_pop(L, 2);
     if (type != LUA_TFUNCTION && type != LUA_TNIL)
-      throw ScriptError(
-          ScriptError::Phase::load,
-          path + ": " + name + " is a " + lua_typename(L, type) + "; a hook must be a function");
+      throw ScriptError(ScriptError::Phase::load, assignment_position(path, name) + ": " + name +
+                                                      " is a " + lua_typename(L, type) +
+                                                      "; a hook must be a function");
     script->defined_[i] = type == LUA_TFUNCTION && !is_default;
   }
   return script;

@@ -89,7 +89,14 @@ TEST_CASE("a hooks script is checked once: hooks must be functions", "[script]")
   CHECK_FALSE(ok->defines(script::Hook::done));  // the prelude's default is no definition
   CHECK_FALSE(ok->defines(script::Hook::setup));
   CHECK_THROWS_WITH(script::HookScript::load(files.write("n.lua", "done = 5\n")),
-                    Catch::Contains("done is a number; a hook must be a function"));
+                    Catch::Contains("n.lua:1: done is a number; a hook must be a function"));
+  // The line that assigned it, the last one that did, named.
+  CHECK_THROWS_WITH(script::HookScript::load(
+                        files.write("m.lua", "local x = 1\non_page = nil\n  on_page = 'x'\n")),
+                    Catch::Contains("m.lua:3: on_page is a string"));
+  CHECK_THROWS_WITH(
+      script::HookScript::load(files.write("c.lua", "if 1 == 1 then\n  _G.setup = {} end\n")),
+      Catch::Contains("c.lua:2: setup is a table"));
   CHECK_THROWS_WITH(script::HookScript::load(files.path("missing.lua")),
                     Catch::Contains("cannot open"));
 }
