@@ -123,15 +123,8 @@ output:
 YAML
 
 log "concur: 5 runs (max_pages $pages), bound ${CONCUR_BOUND_S} s, load $(load1)"
-rc=0
-timeout -k 10 "$CONCUR_BOUND_S" "$CONCUR_BIN" run "$cfg" --out "$concur_csv" >&2 || rc=$?
+run_concur_bounded "$CONCUR_BOUND_S" "$cfg" "$concur_csv"
 concur_load=$(load1)
-case $rc in
-  0) ;;
-  1) log "concur: a run failed (its row says why); carrying on" ;;
-  124 | 137) log "concur overran its bound of ${CONCUR_BOUND_S} s and was stopped; its finished rows are kept" ;;
-  *) die "concur run exited $rc (a config or usage error?)" ;;
-esac
 kill -0 "$SERVER_PID" 2>/dev/null || die "the server died during concur's runs (see $BENCH_TMP/server.log)"
 
 # ---------------------------------------------------------------- Python peers

@@ -85,14 +85,7 @@ YAML
 } >"$cfg"
 
 log "concur: ${#STRATEGIES[@]} strategies x $repeat, bound ${concur_bound_s} s, load $(load1)"
-rc=0
-timeout -k 10 "$concur_bound_s" "$CONCUR_BIN" run "$cfg" --out "$runs_csv" >&2 || rc=$?
-case $rc in
-  0) ;;
-  1) log "concur: a run failed (its row says why); carrying on" ;;
-  124 | 137) log "concur overran its bound of ${concur_bound_s} s and was stopped; its finished rows are kept" ;;
-  *) die "concur run exited $rc (a config or usage error?)" ;;
-esac
+run_concur_bounded "$concur_bound_s" "$cfg" "$runs_csv"
 kill -0 "$SERVER_PID" 2>/dev/null || die "the server died during concur's runs (see $BENCH_TMP/server.log)"
 [[ -s $runs_csv ]] || die "concur wrote no rows ($runs_csv)"
 

@@ -225,3 +225,18 @@ bench_args() {
     esac
   done
 }
+
+# run_concur_bounded BOUND_S CONFIG CSV: `concur run CONFIG` bounded by `timeout`.
+# A failed run carries on (its row says why), an overrun keeps its finished rows,
+# any other exit (a config or usage error) stops the script. Sets rc.
+run_concur_bounded() {
+  local bound=$1 cfg=$2 csv=$3
+  rc=0
+  timeout -k 10 "$bound" "$CONCUR_BIN" run "$cfg" --out "$csv" >&2 || rc=$?
+  case $rc in
+    0) ;;
+    1) log "concur: a run failed (its row says why); carrying on" ;;
+    124 | 137) log "concur overran its bound of ${bound} s and was stopped; its finished rows are kept" ;;
+    *) die "concur run exited $rc (a config or usage error?)" ;;
+  esac
+}
