@@ -10,7 +10,7 @@
 #   async hedge=N    the same, each retry sent as N parallel copies (2, 4, 8, 16)
 #   async hedge=auto the copies each page's slack asks for (docs/config.md, hedge)
 #   fibers hedge=16, threads(200) hedge=16: the other models, same policy
-# Targets (issue "Crawl policy that beats the tail"): the best hedged variant's
+# Targets: the best hedged variant's
 # wall <= 1.15 x the optimistic critical path (one attempt per page, over the
 # whole graph: the run's critical_path_s with bound_basis=graph), and >= 1.8x
 # faster than python asyncio; hedge=auto: wall <= 1.01 x that path with <= 1.6
