@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The demo server under attack (issue 12, item 4): does a well-behaved client still
+# The demo server under attack: does a well-behaved client still
 # get its answers, at its normal latency, while thousands of connections wait on
 # delay pages, slowloris clients trickle headers and non-readers never read?
 #   scripts/bench-hostile.sh [--quick | --smoke] [--duration S] [--connections N] [--slowloris N]

@@ -7,7 +7,7 @@
 # avx512 = 16), all in one thread, repeats interleaved. Figure: ns per chain
 # step; ratio = the single chain's ns/step over the level's. Every level's
 # first result must equal the single chain's (checked, not assumed).
-# Target (issue "Compute experiments"): the widest level >= 4x the single-chain
+# Target: the widest level >= 4x the single-chain
 # rate per core. Printed, never asserted.
 # --quick: 200,000 steps per chain, 1 repeat (~5 s); default 2,000,000 steps,
 # 5 repeats (~40 s). --smoke: 20,000 steps, 1 repeat (~1 s), to check the

@@ -5,7 +5,7 @@
 #    times on a page of 4 links: no hook, an empty on_page, on_page returning
 #    page.links, on_page counting types, an empty on_response; and what
 #    opening a worker's Lua state costs (time, heap KB). Target: an empty
-#    on_page under 1 us per page (issue "Lua scripting").
+#    on_page under 1 us per page.
 # 2. Per crawl: the same whole-graph crawl (threads, 8 workers; N pages, no
 #    delays, 1-step puzzles: as many pages per second as the machine does),
 #    with no script and with an empty on_page, interleaved R times (ABBA
