@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <fstream>
-#include <regex>
 #include <string>
+#include <string_view>
 
 #include "script/api.hpp"
 
@@ -78,15 +78,26 @@ void set_string(lua_State *L, const char *key, const std::string &value) {
   lua_setfield(L, -2, key);
 }
 
+bool assigns_at_line_start(std::string_view line, std::string_view name) {
+  const auto skip_blanks = [&line] {
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  };
+  skip_blanks();
+  if (line.starts_with("_G.")) line.remove_prefix(3);
+  if (!line.starts_with(name)) return false;
+  line.remove_prefix(name.size());
+  skip_blanks();
+  return line.starts_with('=') && !line.starts_with("==");
+}
+
 // "path:LINE" for the script's last line that assigns `name` at the start of a
 // line (`on_page = 5`, `_G.on_page = 5`); just the path when none does. Lua
 // tells where a function was defined, not where a value was assigned.
 std::string assignment_position(const std::string &path, const std::string &name) {
   std::ifstream in(path);
-  const std::regex assigns("^\\s*(_G\\.)?" + name + "\\s*=(?!=)");
   std::string line, where = path;
   for (int number = 1; std::getline(in, line); ++number)
-    if (std::regex_search(line, assigns)) where = path + ":" + std::to_string(number);
+    if (assigns_at_line_start(line, name)) where = path + ":" + std::to_string(number);
   return where;
 }
 
