@@ -88,7 +88,7 @@ void CrawlRun::on_response(Worker &worker, const results::Event &request) {
   }
 }
 
-void CrawlRun::replay_responses(Worker &worker, const std::vector<results::Event> &events) {
+void CrawlRun::replay_responses(Worker &worker, const results::Events &events) {
   for (const auto &e : events)
     if (e.kind == results::Event::Kind::request) on_response(worker, e);
 }
@@ -257,9 +257,7 @@ void CrawlRun::complete(Worker &worker, std::unique_ptr<Task> task) {
       }
     }
     ++stats.pages_ok;
-    stats.pages_ok_ids.push_back(task->page_id);
-    stats.page_links.emplace_back(task->page_id, links);
-    stats.page_types.emplace_back(task->page_id, task->content.page_type);
+    stats.pages.push_back({task->page_id, task->content.page_type, links});
   }
   frontier_->done(links);
 }
@@ -289,7 +287,7 @@ RunTotals CrawlRun::take_totals() {
   RunTotals t{std::move(merged_), metrics_, error_};
   merged_ = {};
   kind_->add_metrics(t.metrics);
-  std::sort(t.work.pages_ok_ids.begin(), t.work.pages_ok_ids.end());
+  results::sort_by_id(t.work.pages);
   return t;
 }
 

@@ -63,7 +63,7 @@ struct CrawlSettings {
 // What a run did, from every closed worker: the experiment turns it into the
 // run's row (experiment/row.hpp).
 struct RunTotals {
-  WorkerStats work;                       // pages_ok_ids sorted; events as workers closed
+  WorkerStats work;                       // pages sorted by id; events as workers closed
   std::map<std::string, double> metrics;  // the strategy's, and gil_switches
   std::string error;                      // why the run was aborted; "" when it was not
 };
@@ -103,7 +103,7 @@ class CrawlRun final : public FetchHost {
 
   // A forked child's requests, received with its outcome: on_response runs
   // for them here, in the process that owns the worker's hooks.
-  void replay_responses(Worker &worker, const std::vector<results::Event> &events);
+  void replay_responses(Worker &worker, const results::Events &events);
   // After the run: every worker's hook state, by worker id, for done().
   std::vector<std::unique_ptr<script::WorkerHooks>> take_worker_hooks();
 

@@ -5,8 +5,8 @@
 namespace concur::crawl {
 namespace {
 
-template <typename T>
-void append(std::vector<T> &to, std::vector<T> &from) {
+template <typename Container>
+void append(Container &to, Container &from) {
   if (to.empty()) {  // the first worker to close (the only one, for a one-loop strategy): no copy
     to = std::move(from);
     return;
@@ -61,10 +61,8 @@ void WorkerStats::add(WorkerStats &&s) {
   solve_s += s.solve_s;
   connections += s.connections;
   append(latencies_ms, s.latencies_ms);
-  append(pages_ok_ids, s.pages_ok_ids);
+  append(pages, s.pages);
   append(events, s.events);
-  append(page_links, s.page_links);
-  append(page_types, s.page_types);
 }
 
 }  // namespace concur::crawl

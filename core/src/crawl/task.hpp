@@ -14,6 +14,7 @@
 #include "http/client.hpp"
 #include "http/loop.hpp"
 #include "results/event.hpp"
+#include "results/page_record.hpp"
 #include "script/gil.hpp"
 #include "script/hooks.hpp"
 #include "script/kernels.hpp"
@@ -47,10 +48,8 @@ struct WorkerStats {
   double solve_s = 0;
   long connections = 0;
   std::vector<double> latencies_ms;  // of requests that got an HTTP answer (any status)
-  std::vector<std::string> pages_ok_ids;
-  std::vector<results::Event> events;
-  std::vector<std::pair<std::string, std::vector<std::string>>> page_links;  // ok pages
-  std::vector<std::pair<std::string, std::string>> page_types;               // ok pages
+  results::PageRecords pages;        // the pages completed successfully
+  results::Events events;
   void add(WorkerStats &&other);  // sums counters, appends samples
 };
 

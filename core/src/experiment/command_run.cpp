@@ -104,24 +104,22 @@ crawl::WorkerStats server_side(const Graph &graph, const server::Server::PageCou
       continue;
     }
     ++w.pages_ok;
-    w.pages_ok_ids.push_back(page.id);
     std::vector<std::string> links;
     for (uint32_t to : page.links) links.push_back(graph.page(to).id);
-    w.page_links.emplace_back(page.id, std::move(links));
-    w.page_types.emplace_back(page.id, type);
+    w.pages.push_back({page.id, type, std::move(links)});
   }
   w.retries = w.requests - pages_asked;
-  std::sort(w.pages_ok_ids.begin(), w.pages_ok_ids.end());
+  results::sort_by_id(w.pages);
   return w;
 }
 
 // The bound's raw material, costed as the server and concur's own chain set
 // them, not as the program was seen to take: a fetch costs its page's
 // configured delay, a puzzle its steps at concur's speed.
-std::vector<results::Event> bound_events(const Graph &graph, const std::vector<uint32_t> &pages) {
+results::Events bound_events(const Graph &graph, const std::vector<uint32_t> &pages) {
   const server::Settings &s = graph.settings();
   const double per_step = seconds_per_step(s.hash_rule);
-  std::vector<results::Event> events;
+  results::Events events;
   for (uint32_t i : pages) {
     const server::Page &page = graph.page(i);
     results::Event fetch;
@@ -161,10 +159,9 @@ results::RunBound bound_of(const Graph &graph, uint32_t start, const crawl::Work
             "graph"};
   }
   std::vector<uint32_t> reached;
-  for (const auto &id : w.pages_ok_ids)
-    if (auto index = graph.find(id)) reached.push_back(*index);
-  const results::PageTypes types(w.page_types.begin(), w.page_types.end());
-  return {results::lower_bound(start_id, bound_events(graph, reached), w.page_links, cores, types),
+  for (const auto &page : w.pages)
+    if (auto index = graph.find(page.id)) reached.push_back(*index);
+  return {results::lower_bound(start_id, bound_events(graph, reached), w.pages, cores),
           "discovered"};
 }
 

@@ -79,27 +79,22 @@ void fill_resources(results::RunResult &r, const Measured &m) {
 }
 
 void fill_bound(results::RunResult &r, const crawl::CrawlSettings &s, crawl::WorkerStats &w) {
-  results::PageTypes types(std::make_move_iterator(w.page_types.begin()),
-                           std::make_move_iterator(w.page_types.end()));
-  w.page_types = {};  // the map holds them now; nothing reads the list after this
   const results::KnownGraph *graph = whole_graph(s, w);
   // The original's /api/cheat/ gives links only; a whole-graph crawl fetched
   // every page, so the types it saw are the graph's.
   std::optional<results::KnownGraph> typed;
   if (graph != nullptr && graph->types.empty()) {
     typed.emplace(*graph);
-    typed->types = types;
+    for (const auto &page : r.pages) typed->types.emplace(page.id, page.type);
     graph = &*typed;
   }
-  const auto bound =
-      results::run_bound({s.compute != nullptr, graph, s.start_id, &r.events, &w.page_links, &types,
-                          std::thread::hardware_concurrency()});
+  const auto bound = results::run_bound({s.compute != nullptr, graph, s.start_id, &r.events,
+                                         &r.pages, std::thread::hardware_concurrency()});
   r.critical_path_s = bound.bound.critical_path_s;
   r.cpu_bound_s = bound.bound.cpu_bound_s;
   r.bound_basis = bound.basis;
   r.peak_parallel = results::peak_parallel_solves(r.events);
-  r.page_types = std::move(types);  // not a copy: one page-keyed map at a time
-  if (s.graph) r.page_types.insert(s.graph->types.begin(), s.graph->types.end());
+  r.graph = s.graph;
 }
 
 }  // namespace
@@ -112,14 +107,14 @@ results::RunResult make_row(const PlannedRun &planned, const crawl::CrawlSetting
   fill_counts(r, totals.work);
   fill_resources(r, measured);
   r.metrics = std::move(totals.metrics);
-  r.pages = std::move(totals.work.pages_ok_ids);
+  r.pages = std::move(totals.work.pages);
   r.events = std::move(totals.work.events);
   fill_bound(r, settings, totals.work);
   // By start time once the bound is made (it reads them as workers closed).
   std::sort(r.events.begin(), r.events.end(),
             [](const results::Event &a, const results::Event &b) { return a.start_s < b.start_s; });
   if (!totals.error.empty()) r.fail(totals.error);
-  judge(r, settings, totals.work);
+  judge(r, settings);
   return r;
 }
 

@@ -24,26 +24,24 @@ bool is_puzzle_type(const std::string &type) {
 
 // Pages that are the answers of the puzzles this run solved: the links of its
 // cpu and core pages (such a page has no other links, in either profile).
-std::unordered_set<std::string> puzzle_answers(const RunResult &r, const crawl::WorkerStats &w) {
+std::unordered_set<std::string> puzzle_answers(const RunResult &r) {
   std::unordered_set<std::string> answers;
-  for (const auto &[page, links] : w.page_links) {
-    const auto type = r.page_types.find(page);
-    if (type != r.page_types.end() && is_puzzle_type(type->second))
-      answers.insert(links.begin(), links.end());
-  }
+  for (const auto &page : r.pages)
+    if (is_puzzle_type(page.type)) answers.insert(page.links.begin(), page.links.end());
   return answers;
 }
 
 // The original's newest server has 6-hex ids (PROTOCOL.md, "Profiles").
 bool looks_like_original(const RunResult &r) {
-  return !r.pages.empty() && std::all_of(r.pages.begin(), r.pages.end(),
-                                         [](const std::string &id) { return id.size() == 6; });
+  return !r.pages.empty() &&
+         std::all_of(r.pages.begin(), r.pages.end(),
+                     [](const results::PageRecord &page) { return page.id.size() == 6; });
 }
 
 // A solved puzzle's link that answers 404: the answer was computed with
 // another rule, other iterations or another id length than the server's.
-void check_puzzle_rule(RunResult &r, const crawl::CrawlSettings &s, const crawl::WorkerStats &w) {
-  const auto answers = puzzle_answers(r, w);
+void check_puzzle_rule(RunResult &r, const crawl::CrawlSettings &s) {
+  const auto answers = puzzle_answers(r);
   std::set<std::string> refused;
   for (const Event &e : r.events)
     if (e.kind == Event::Kind::request && e.status == 404 && answers.count(e.page))
@@ -149,10 +147,10 @@ long reachable_pages(const results::KnownGraph &graph, const std::string &start)
   return static_cast<long>(seen.size());
 }
 
-void judge(RunResult &r, const crawl::CrawlSettings &settings, const crawl::WorkerStats &w) {
+void judge(RunResult &r, const crawl::CrawlSettings &settings) {
   if (crawl::is_unreachable(r.error)) flag(r, "server_unreachable", r.error);
   check_start(r);
-  check_puzzle_rule(r, settings, w);
+  check_puzzle_rule(r, settings);
   check_coverage(r, settings);
   check_server_counts(r);
   check_client_bound(r);

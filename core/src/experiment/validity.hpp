@@ -13,9 +13,8 @@
 namespace concur::experiment {
 
 // Fills r.validity and r.coverage; fails the run for a failing reason. `r`
-// holds the run's events, pages, types and counts; `w` its page links.
-void judge(results::RunResult &r, const crawl::CrawlSettings &settings,
-           const crawl::WorkerStats &w);
+// holds the run's events, pages (their types and links) and counts.
+void judge(results::RunResult &r, const crawl::CrawlSettings &settings);
 
 // Pages reachable from `start` in the server's whole graph, puzzle answers
 // included: what a complete crawl from there reaches.

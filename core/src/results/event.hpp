@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "results/blocks.hpp"
+
 namespace concur::results {
 
 struct Event {
@@ -24,5 +26,8 @@ struct Event {
   // as unavoidable as its CPU time, and not CPU (compute_lower_bound).
   double wait_s = 0;
 };
+
+// Every request and solve of a run (results/blocks.hpp): ~50 KB blocks.
+using Events = Blocks<Event, 512>;
 
 }  // namespace concur::results

@@ -22,11 +22,12 @@ struct Lane {
 // to the first lane of its worker that is free at its start — a lane is free
 // once its last span ended at or before it — else to a new lane. Uses as few
 // lanes as the worker's peak overlap, and lane 0 gets the most work.
-// `span.worker` names the worker; `times(span)` gives {start, end}. Compare
-// integer times where lanes must never overlap once written: two doubles that
-// touch may round to overlapping microseconds.
-template <class Span, class Times>
-auto lanes_by_worker(const std::vector<Span> &spans, Times times) {
+// `spans` is any container of spans; `span.worker` names the worker; `times(span)` gives {start,
+// end}. Compare integer times where lanes must never overlap once written: two doubles that touch
+// may round to overlapping microseconds.
+template <class Spans, class Times>
+auto lanes_by_worker(const Spans &spans, Times times) {
+  using Span = typename Spans::value_type;
   using Time = decltype(times(spans.front()).first);
   std::vector<const Span *> sorted;
   sorted.reserve(spans.size());

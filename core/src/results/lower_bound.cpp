@@ -40,7 +40,7 @@ class Pages {
   std::unordered_map<std::string_view, uint32_t> index_;
 };
 
-void add_event_costs(Pages &pages, const std::vector<Event> &events, double &cpu_total_s) {
+void add_event_costs(Pages &pages, const Events &events, double &cpu_total_s) {
   for (const auto &e : events) {
     const double span = e.end_s - e.start_s;
     Cost &c = pages.costs[pages.add(e.page)];
@@ -55,20 +55,34 @@ void add_event_costs(Pages &pages, const std::vector<Event> &events, double &cpu
   }
 }
 
-// Every page of a type costs the fastest successful fetch seen of that type.
-void fastest_per_type(Pages &pages, const PageTypes &types) {
-  std::unordered_map<std::string, double> fastest;
-  for (const auto &[page, type] : types) {
+// Every page of a type costs the fastest successful fetch seen of that type; a
+// page of no type ("") keeps its own.
+// `typed` holds (page, type) items; `type_of(item)` gives both.
+template <typename Typed, typename TypeOf>
+void fastest_per_type(Pages &pages, const Typed &typed, TypeOf type_of) {
+  std::unordered_map<std::string_view, double> fastest;
+  for (const auto &item : typed) {
+    const auto [page, type] = type_of(item);
     const auto at = pages.find(page);
-    if (!at || pages.costs[*at].fetch_s <= 0) continue;
+    if (type.empty() || !at || pages.costs[*at].fetch_s <= 0) continue;
     auto [it, fresh] = fastest.try_emplace(type, pages.costs[*at].fetch_s);
     if (!fresh) it->second = std::min(it->second, pages.costs[*at].fetch_s);
   }
-  for (const auto &[page, type] : types) {
+  for (const auto &item : typed) {
+    const auto [page, type] = type_of(item);
     const auto at = pages.find(page);
     const auto seen = fastest.find(type);
     if (at && seen != fastest.end()) pages.costs[*at].fetch_s = seen->second;
   }
+}
+
+using TypeOf = std::pair<std::string_view, std::string_view>;
+
+TypeOf graph_type(const std::pair<const std::string, std::string> &item) {
+  return {item.first, item.second};
+}
+TypeOf record_type(const PageRecord &page) {
+  return {page.id, page.type};
 }
 
 // Each page's links by index; null: the page discovers nothing (failed, or
@@ -124,45 +138,57 @@ void cost_unseen(Pages &pages, const KnownGraph &graph) {
   }
 }
 
-// `links` as (page, its links) pairs, whatever container holds them.
-template <typename Links>
-double critical_path_over(const std::string &start, Pages &pages, const Links &links) {
-  for (const auto &[page, to] : links) pages.add(page);
+// `links` holds (page, its links) items; `links_of(item)` gives both.
+template <typename Links, typename LinksOf>
+double critical_path_over(const std::string &start, Pages &pages, const Links &links,
+                          LinksOf links_of) {
+  for (const auto &item : links) pages.add(links_of(item).first);
   const uint32_t from = pages.add(start);
   Adjacency out(pages.size(), nullptr);
-  for (const auto &[page, to] : links) out[*pages.find(page)] = &to;
+  for (const auto &item : links) {
+    const auto [page, to] = links_of(item);
+    out[*pages.find(page)] = to;
+  }
   return critical_path(from, pages, out);
+}
+
+using LinksOf = std::pair<std::string_view, const std::vector<std::string> *>;
+
+LinksOf graph_links(const std::pair<const std::string, std::vector<std::string>> &item) {
+  return {item.first, &item.second};
+}
+LinksOf record_links(const PageRecord &page) {
+  return {page.id, &page.links};
 }
 
 }  // namespace
 
-LowerBound lower_bound(const std::string &start, const std::vector<Event> &events,
-                       const std::vector<std::pair<std::string, std::vector<std::string>>> &links,
-                       unsigned cores, const PageTypes &types) {
+LowerBound lower_bound(const std::string &start, const Events &events, const PageRecords &pages,
+                       unsigned cores) {
   LowerBound bound;
   double cpu_total_s = 0;
-  Pages pages;
-  add_event_costs(pages, events, cpu_total_s);
-  fastest_per_type(pages, types);
+  Pages costs;
+  add_event_costs(costs, events, cpu_total_s);
+  fastest_per_type(costs, pages, record_type);
   bound.cpu_bound_s = cpu_total_s / std::max(1u, cores);
-  bound.critical_path_s = critical_path_over(start, pages, links);
+  bound.critical_path_s = critical_path_over(start, costs, pages, record_links);
   return bound;
 }
 
-LowerBound graph_lower_bound(const std::string &start, const std::vector<Event> &events,
+LowerBound graph_lower_bound(const std::string &start, const Events &events,
                              const KnownGraph &graph, unsigned cores) {
   LowerBound bound;
   double cpu_total_s = 0;
   Pages pages;
   add_event_costs(pages, events, cpu_total_s);
-  fastest_per_type(pages, graph.types);
+  fastest_per_type(pages, graph.types, graph_type);
   cost_unseen(pages, graph);
   bound.cpu_bound_s = cpu_total_s / std::max(1u, cores);
-  bound.critical_path_s = critical_path_over(start, pages, graph.links);
+  bound.critical_path_s = critical_path_over(start, pages, graph.links, graph_links);
   return bound;
 }
 
-LowerBound compute_lower_bound(const std::vector<Event> &events, unsigned cores) {
+LowerBound compute_lower_bound(const Events &events, unsigned cores) {
   LowerBound bound;
   double cpu = 0;
   for (const auto &e : events) {
@@ -178,10 +204,10 @@ RunBound run_bound(const RunBoundInputs &in) {
   if (in.compute) return {compute_lower_bound(*in.events, in.cores), "compute"};
   if (in.whole_graph)
     return {graph_lower_bound(in.start, *in.events, *in.whole_graph, in.cores), "graph"};
-  return {lower_bound(in.start, *in.events, *in.links, in.cores, *in.types), "discovered"};
+  return {lower_bound(in.start, *in.events, *in.pages, in.cores), "discovered"};
 }
 
-int peak_parallel_solves(const std::vector<Event> &events) {
+int peak_parallel_solves(const Events &events) {
   std::vector<std::pair<double, int>> edges;
   for (const auto &e : events)
     if (e.kind == Event::Kind::solve) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "results/event.hpp"
+#include "results/page_record.hpp"
 
 namespace concur::results {
 
@@ -28,12 +29,11 @@ struct LowerBound {
 
 using PageTypes = std::unordered_map<std::string, std::string>;  // page id -> type
 
-// `links`: each page completed successfully, with the links it yielded.
-// `types`: the type of each page whose type is known (may be empty: then each
-// page costs its own observed fetch).
-LowerBound lower_bound(const std::string &start, const std::vector<Event> &events,
-                       const std::vector<std::pair<std::string, std::vector<std::string>>> &links,
-                       unsigned cores, const PageTypes &types = {});
+// `pages`: each page completed successfully, with the links it yielded and its
+// type. Pages of one type cost the fastest fetch seen of that type; a page that
+// said no type ("") costs its own observed fetch.
+LowerBound lower_bound(const std::string &start, const Events &events, const PageRecords &pages,
+                       unsigned cores);
 
 // The whole graph as the server tells it (`/api/cheat/`): every page's type
 // and links, puzzle targets included.
@@ -47,14 +47,14 @@ struct KnownGraph {
 // discovered. A page the run did not fetch (or solve) costs the fastest fetch
 // (and the cheapest solve) it saw of that page's type; of a type it never saw,
 // nothing — the bound stays a bound.
-LowerBound graph_lower_bound(const std::string &start, const std::vector<Event> &events,
+LowerBound graph_lower_bound(const std::string &start, const Events &events,
                              const KnownGraph &graph, unsigned cores);
 
 // Independent tasks (a compute experiment): no run beats its longest task, nor
 // its CPU time spread over every core. A task's length is its CPU time plus
 // the waits it declared (concur.sleep), not its span: a task that waited for
 // a core, or for the GIL, took longer than it had to.
-LowerBound compute_lower_bound(const std::vector<Event> &events, unsigned cores);
+LowerBound compute_lower_bound(const Events &events, unsigned cores);
 
 // What a run is bounded over, and its bound (the CSV's bound_basis):
 //  - compute: independent tasks (compute_lower_bound);
@@ -67,9 +67,8 @@ struct RunBoundInputs {
   // bound over pages the run never crawled could exceed its wall time.
   const KnownGraph *whole_graph = nullptr;
   std::string start;
-  const std::vector<Event> *events = nullptr;
-  const std::vector<std::pair<std::string, std::vector<std::string>>> *links = nullptr;
-  const PageTypes *types = nullptr;
+  const Events *events = nullptr;
+  const PageRecords *pages = nullptr;
   unsigned cores = 1;
 };
 struct RunBound {
@@ -80,6 +79,6 @@ RunBound run_bound(const RunBoundInputs &in);
 
 // The most solve events that overlapped in time: how many workers really
 // computed at once (threads on 2 cores still overlap: they take turns).
-int peak_parallel_solves(const std::vector<Event> &events);
+int peak_parallel_solves(const Events &events);
 
 }  // namespace concur::results

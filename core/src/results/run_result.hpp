@@ -2,13 +2,17 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "results/event.hpp"
 #include "results/fingerprint.hpp"
+#include "results/lower_bound.hpp"
+#include "results/page_record.hpp"
 #include "results/stats.hpp"
 
 namespace concur::results {
@@ -109,11 +113,19 @@ struct RunResult {
   // /api/cheat/) or "discovered" (the pages this run reached).
   std::string bound_basis;
 
-  std::vector<std::string> pages;  // ids of the pages fetched successfully, sorted
-  // page id -> type, for every page whose type is known (fetched, or in the
-  // server's whole graph): the requests CSV's page_type.
-  std::unordered_map<std::string, std::string> page_types;
-  std::vector<Event> events;  // every request and solve, by start time
+  PageRecords pages;  // the pages completed successfully, sorted by id
+  // The server's whole graph when it told it (`/api/cheat/`): the types of the
+  // pages this run did not complete.
+  std::shared_ptr<const KnownGraph> graph;
+  // The type of `page` (the requests CSV's page_type): as this run saw it, else
+  // as the graph says; "" when neither knows.
+  std::string_view page_type(std::string_view page) const {
+    if (const PageRecord *done = find_page(pages, page)) return done->type;
+    if (graph == nullptr) return {};
+    const auto known = graph->types.find(std::string(page));
+    return known == graph->types.end() ? std::string_view() : std::string_view(known->second);
+  }
+  Events events;  // every request and solve, by start time
   // Columns on_result added (name, value), in name order: after the standard ones.
   std::vector<std::pair<std::string, std::string>> extra_columns;
   bool ok() const { return status == RunStatus::ok; }

@@ -20,7 +20,7 @@ bool fetched(const Event &e) {
 }
 
 // Events in start order (a RunResult keeps them so; a test may not).
-std::vector<const Event *> by_start(const std::vector<Event> &events) {
+std::vector<const Event *> by_start(const Events &events) {
   std::vector<const Event *> sorted;
   for (const auto &e : events) sorted.push_back(&e);
   std::stable_sort(sorted.begin(), sorted.end(),

@@ -29,7 +29,7 @@ const char *span_name(const Event &e) {
 }
 
 // Every span to the first lane of its worker free at its start (results/lanes.hpp).
-auto lanes_by_worker(const std::vector<Event> &events) {
+auto lanes_by_worker(const Events &events) {
   return results::lanes_by_worker(events,
                                   [](const Event &e) { return std::pair(e.start_s, e.end_s); });
 }
@@ -125,13 +125,12 @@ RequestsCsv::RequestsCsv(const std::string &path) : path_(path), out_(open_trunc
 void RequestsCsv::add_run(const RunResult &run, int run_index) {
   for (const auto &e : run.events) {
     if (e.kind != Event::Kind::request) continue;
-    auto type = run.page_types.find(e.page);
+    const std::string_view type = run.page_type(e.page);
     out_ << run_index << ',' << run.repeat << ',' << csv_escape(run.strategy) << ','
          << csv_escape(run.options) << ',' << e.worker << ','
          << csv_escape(run.base_url + "/api/" + e.page) << ',' << csv_escape(e.page) << ','
-         << (type == run.page_types.end() ? "" : csv_escape(type->second)) << ',' << e.attempt
-         << ',' << e.status << ',' << millis(e.start_s) << ',' << millis(e.end_s) << ',' << e.bytes
-         << '\n';
+         << csv_escape(std::string(type)) << ',' << e.attempt << ',' << e.status << ','
+         << millis(e.start_s) << ',' << millis(e.end_s) << ',' << e.bytes << '\n';
   }
   out_.flush();
 }

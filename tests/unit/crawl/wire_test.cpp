@@ -169,9 +169,7 @@ TEST_CASE("an outcome carries the task, what it cost and the run's error", "[cra
   // Pages completed are counted by complete(), in the parent: not carried.
   CHECK(into.pages_ok == 0);
   CHECK(into.pages_failed == 0);
-  CHECK(into.pages_ok_ids.empty());
-  CHECK(into.page_links.empty());
-  CHECK(into.page_types.empty());
+  CHECK(into.pages.empty());
 }
 
 TEST_CASE("an outcome without a run error and a failed fetch", "[crawl][wire]") {

@@ -22,7 +22,7 @@ results::RunResult crawl_row() {
   r.wall_s = 1;
   r.cores = 2;
   r.start = "aaaa";
-  r.pages = {"aaaa"};
+  r.pages = {{"aaaa", "", {}}};
   r.pages_ok = 1;
   r.events = {request("aaaa", 200)};
   return r;
@@ -32,7 +32,7 @@ results::RunResult crawl_row() {
 
 TEST_CASE("a valid run says ok", "[validity]") {
   auto r = crawl_row();
-  experiment::judge(r, {}, {});
+  experiment::judge(r, {});
   CHECK(r.validity_text() == "ok");
   CHECK(r.ok());
   CHECK(r.coverage < 0);  // no known graph: unknown
@@ -42,12 +42,12 @@ TEST_CASE("client_bound: the runner's CPU less the solving threads' over wall", 
   auto r = crawl_row();
   r.cpu_user_s = 1.9;  // 1.9 of 2 cores for 1 s
   auto busy = r;
-  experiment::judge(busy, {}, {});
+  experiment::judge(busy, {});
   CHECK(busy.validity_text() == "client_bound");
   CHECK(busy.ok());  // flagged, not failed
   // The same CPU spent solving is the work itself.
   r.events.push_back(solve("aaaa", 1.5));
-  experiment::judge(r, {}, {});
+  experiment::judge(r, {});
   CHECK(r.validity_text() == "ok");
 }
 
@@ -56,10 +56,10 @@ TEST_CASE("server_mismatch: the server's count beyond the unanswered requests", 
   r.server_requests = 1;
   r.server_errors = 0;
   auto agree = r;
-  experiment::judge(agree, {}, {});
+  experiment::judge(agree, {});
   CHECK(agree.validity_text() == "ok");
   r.server_requests = 3;  // two requests the runner never sent: another client
-  experiment::judge(r, {}, {});
+  experiment::judge(r, {});
   CHECK(r.validity_text() == "server_mismatch");
   CHECK(r.ok());
 }
@@ -68,23 +68,19 @@ TEST_CASE("wrong_puzzle_rule: a solved link answering 404 fails the run, naming 
           "[validity]") {
   results::RunResult r = crawl_row();
   r.start = "a1b2c3";
-  r.pages = {"a1b2c3"};
-  r.page_types = {{"a1b2c3", "cpu"}};
+  r.pages = {{"a1b2c3", "cpu", {"ffff"}}};
   r.events = {request("a1b2c3", 200), request("ffff", 404)};
-  crawl::WorkerStats w;
-  w.page_links = {{"a1b2c3", {"ffff"}}};
   crawl::CrawlSettings s;
   s.puzzle.id_length = 4;  // crawled as the course's, against 6-character ids
-  experiment::judge(r, s, w);
+  experiment::judge(r, s);
   CHECK(r.validity_text() == "wrong_puzzle_rule");
   CHECK_FALSE(r.ok());
   CHECK_THAT(r.error, Catch::Contains("this server looks like profile: original"));
   // A 404 of a plain link is not the puzzle rule's fault.
   results::RunResult plain = crawl_row();
   plain.events.push_back(request("ffff", 404));
-  crawl::WorkerStats links;
-  links.page_links = {{"aaaa", {"ffff"}}};
-  experiment::judge(plain, s, links);
+  plain.pages = {{"aaaa", "", {"ffff"}}};
+  experiment::judge(plain, s);
   CHECK(plain.validity_text() == "ok");
 }
 
@@ -100,14 +96,14 @@ TEST_CASE("coverage counts the pages reachable from the start in the known graph
   auto r = crawl_row();
   r.give_ups = 1;
   r.page_failures = {{"http_500", 1}};
-  experiment::judge(r, s, {});
+  experiment::judge(r, s);
   CHECK(r.coverage == Approx(1.0 / 3));
   CHECK(r.validity_text() == "incomplete (1/3)");
   CHECK(r.ok());  // lost to the failure tail: flagged, not failed
   CHECK_THAT(r.validity.at(0).detail, Catch::Contains("1 page gave up (http_500=1)"));
   s.max_pages = 2;  // a limited crawl: coverage not known
   auto limited = crawl_row();
-  experiment::judge(limited, s, {});
+  experiment::judge(limited, s);
   CHECK(limited.coverage < 0);
   CHECK(limited.validity_text() == "ok");
 }
