@@ -257,7 +257,7 @@ void CrawlRun::complete(Worker &worker, std::unique_ptr<Task> task) {
       }
     }
     ++stats.pages_ok;
-    stats.pages.push_back({task->page_id, task->content.page_type, links});
+    stats.pages.push_back({task->page_id, task->content.page_type, results::LinkList(links)});
   }
   frontier_->done(links);
 }

@@ -104,7 +104,7 @@ crawl::WorkerStats server_side(const Graph &graph, const server::Server::PageCou
       continue;
     }
     ++w.pages_ok;
-    std::vector<std::string> links;
+    results::LinkList links;
     for (uint32_t to : page.links) links.push_back(graph.page(to).id);
     w.pages.push_back({page.id, type, std::move(links)});
   }

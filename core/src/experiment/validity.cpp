@@ -27,7 +27,8 @@ bool is_puzzle_type(const std::string &type) {
 std::unordered_set<std::string> puzzle_answers(const RunResult &r) {
   std::unordered_set<std::string> answers;
   for (const auto &page : r.pages)
-    if (is_puzzle_type(page.type)) answers.insert(page.links.begin(), page.links.end());
+    if (is_puzzle_type(page.type))
+      for (std::string_view link : page.links) answers.emplace(link);
   return answers;
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <queue>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 
 namespace concur::results {
@@ -85,13 +86,15 @@ TypeOf record_type(const PageRecord &page) {
   return {page.id, page.type};
 }
 
-// Each page's links by index; null: the page discovers nothing (failed, or
-// never completed).
-using Adjacency = std::vector<const std::vector<std::string> *>;
+// Each page's links by index (a vector of ids, or a LinkList); null: the page
+// discovers nothing (failed, or never completed).
+template <typename LinkContainer>
+using Adjacency = std::vector<const LinkContainer *>;
 
 // Dijkstra over pages, a page's own cost counted when it is reached; only
 // pages with links discover, and are discovered.
-double critical_path(uint32_t start, const Pages &pages, const Adjacency &out) {
+template <typename LinkContainer>
+double critical_path(uint32_t start, const Pages &pages, const Adjacency<LinkContainer> &out) {
   double longest = 0;
   using Item = std::pair<double, uint32_t>;
   std::priority_queue<Item, std::vector<Item>, std::greater<>> queue;
@@ -144,7 +147,8 @@ double critical_path_over(const std::string &start, Pages &pages, const Links &l
                           LinksOf links_of) {
   for (const auto &item : links) pages.add(links_of(item).first);
   const uint32_t from = pages.add(start);
-  Adjacency out(pages.size(), nullptr);
+  using LinkContainer = std::remove_cvref_t<decltype(*links_of(*links.begin()).second)>;
+  Adjacency<LinkContainer> out(pages.size(), nullptr);
   for (const auto &item : links) {
     const auto [page, to] = links_of(item);
     out[*pages.find(page)] = to;
@@ -152,12 +156,11 @@ double critical_path_over(const std::string &start, Pages &pages, const Links &l
   return critical_path(from, pages, out);
 }
 
-using LinksOf = std::pair<std::string_view, const std::vector<std::string> *>;
-
-LinksOf graph_links(const std::pair<const std::string, std::vector<std::string>> &item) {
+std::pair<std::string_view, const std::vector<std::string> *> graph_links(
+    const std::pair<const std::string, std::vector<std::string>> &item) {
   return {item.first, &item.second};
 }
-LinksOf record_links(const PageRecord &page) {
+std::pair<std::string_view, const LinkList *> record_links(const PageRecord &page) {
   return {page.id, &page.links};
 }
 

@@ -4,6 +4,9 @@
 // once.
 #pragma once
 
+#include <cstddef>
+#include <initializer_list>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,10 +15,56 @@
 
 namespace concur::results {
 
+// A page's links, in order, packed into one string: each link's length (one
+// byte; 255 then four bytes for a link longer than 254) and then its bytes.
+// A few short ids fit the string's own storage: a crawl keeps one per page, and
+// a vector of strings would cost 24 bytes plus 32 per link plus an allocation.
+class LinkList {
+ public:
+  class Iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = std::string_view;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const std::string_view *;
+    using reference = std::string_view;
+
+    Iterator() = default;
+    Iterator(const std::string *packed, size_t at) : packed_(packed), at_(at) {}
+    std::string_view operator*() const;
+    Iterator &operator++();
+    Iterator operator++(int) {
+      Iterator was = *this;
+      ++*this;
+      return was;
+    }
+    bool operator==(const Iterator &other) const { return at_ == other.at_; }
+
+   private:
+    // The link at at_: where its bytes start, and how many.
+    std::pair<size_t, size_t> span() const;
+    const std::string *packed_ = nullptr;
+    size_t at_ = 0;
+  };
+
+  LinkList() = default;
+  LinkList(std::initializer_list<std::string_view> links);
+  explicit LinkList(const std::vector<std::string> &links);
+  void push_back(std::string_view link);
+  Iterator begin() const { return {&packed_, 0}; }
+  Iterator end() const { return {&packed_, packed_.size()}; }
+  bool empty() const { return packed_.empty(); }
+  size_t size() const { return static_cast<size_t>(std::distance(begin(), end())); }
+  bool operator==(const LinkList &) const = default;
+
+ private:
+  std::string packed_;
+};
+
 struct PageRecord {
   std::string id;
-  std::string type;                // "" when the page did not say
-  std::vector<std::string> links;  // the links it yielded (after on_page's choice)
+  std::string type;  // "" when the page did not say
+  LinkList links;    // the links it yielded (after on_page's choice)
   bool operator==(const PageRecord &) const = default;
 };
 

@@ -15,7 +15,7 @@ PageRecords completed(const std::vector<std::pair<std::string, std::vector<std::
   PageRecords pages;
   for (const auto &[page, to] : links) {
     const auto type = types.find(page);
-    pages.push_back({page, type == types.end() ? "" : type->second, to});
+    pages.push_back({page, type == types.end() ? "" : type->second, LinkList(to)});
   }
   return pages;
 }
