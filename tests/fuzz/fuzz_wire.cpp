@@ -42,8 +42,9 @@ void task(std::string_view bytes) {
 std::string outcome_of(std::string_view bytes) {
   Task t;
   WorkerStats s;
-  const std::string error = wire::decode_outcome(bytes, t, s);
-  return wire::encode_outcome(t, s, error);
+  concur::results::PageNames names;  // one process's: decoded, then encoded again
+  const std::string error = wire::decode_outcome(bytes, t, s, names);
+  return wire::encode_outcome(t, s, names, error);
 }
 
 void outcome(std::string_view bytes) {

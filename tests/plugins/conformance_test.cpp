@@ -84,7 +84,7 @@ TEST_CASE("max_pages is respected exactly", "[conformance]") {
   CHECK(static_cast<long>(r.pages.size()) == r.pages_ok);  // reported == kept
   std::set<std::string> requested;
   for (const auto &e : r.events)
-    if (e.kind == results::Event::Kind::request) requested.insert(e.page);
+    if (e.kind == results::Event::Kind::request) requested.insert(r.page_of(e));
   CHECK(requested.size() == static_cast<size_t>(limit));  // nothing fetched beyond the limit
 }
 
@@ -112,7 +112,7 @@ TEST_CASE("timeouts cut delay pages off", "[conformance]") {
   auto r = crawl_once(lab, lab.crawl(0, 0, /*timeout_ms=*/150));
   CHECK(results::page_ids(r.pages) == expected.ok);
   for (const auto &e : r.events) {
-    auto id = lab.graph->find(e.page);
+    auto id = lab.graph->find(r.page_of(e));
     REQUIRE(id.has_value());
     if (e.kind == results::Event::Kind::request &&
         lab.graph->page(*id).type == server::PageType::delay)

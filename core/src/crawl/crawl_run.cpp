@@ -44,7 +44,7 @@ CrawlRun::CrawlRun(CrawlSettings settings, std::unique_ptr<Frontier> frontier)
                          : std::make_unique<LocalFrontier>(settings_.worker_only
                                                                ? std::vector<std::string>{}
                                                                : kind_->initial_tasks(),
-                                                           settings_.max_pages)) {}
+                                                           settings_.max_pages, names_)) {}
 
 double CrawlRun::clock() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
@@ -80,9 +80,9 @@ void CrawlRun::on_response(Worker &worker, const results::Event &request) {
   if (worker.hooks() == nullptr || worker.forked()) return;
   const bool cancelled = request.status == results::Event::kCancelled;
   try {
-    worker.hooks()->on_response({request.page, cancelled ? 0 : static_cast<int>(request.status),
-                                 (request.end_s - request.start_s) * 1000.0, request.bytes,
-                                 request.attempt, cancelled});
+    worker.hooks()->on_response(
+        {names_->name(request.page), cancelled ? 0 : static_cast<int>(request.status),
+         (request.end_s - request.start_s) * 1000.0, request.bytes, request.attempt, cancelled});
   } catch (const script::ScriptError &e) {
     script_failed(e);
   }
@@ -187,9 +187,14 @@ void CrawlRun::solve(Worker &worker, Task &task, size_t index) {
   task.unit_done.at(index) = 1;
   const double cpu = thread_cpu_s() - cpu_start;
   const double end = clock();
-  worker.stats().events.push_back({results::Event::Kind::solve, worker.id(), task.page_id, start,
-                                   end, static_cast<long>(index), cpu, 0, 0,
-                                   script::take_declared_wait_s()});
+  worker.stats().events.push_back({.kind = results::Event::Kind::solve,
+                                   .worker = worker.id(),
+                                   .page = page_index(task.page_id),
+                                   .start_s = start,
+                                   .end_s = end,
+                                   .status = static_cast<long>(index),
+                                   .cpu_s = cpu,
+                                   .wait_s = script::take_declared_wait_s()});
   worker.stats().solve_s += end - start;
   ++worker.stats().solves;
 }
@@ -224,8 +229,13 @@ void CrawlRun::solve_lanes(Worker &worker, const std::vector<Task *> &tasks) {
       auto [task, i] = units[u];
       task->results.at(i) = std::move(results[u]);
       task->unit_done.at(i) = 1;
-      worker.stats().events.push_back({results::Event::Kind::solve, worker.id(), task->page_id,
-                                       start, end, static_cast<long>(i), share});
+      worker.stats().events.push_back({.kind = results::Event::Kind::solve,
+                                       .worker = worker.id(),
+                                       .page = page_index(task->page_id),
+                                       .start_s = start,
+                                       .end_s = end,
+                                       .status = static_cast<long>(i),
+                                       .cpu_s = share});
     }
     worker.stats().solve_s += end - start;
     worker.stats().solves += static_cast<long>(units.size());
@@ -284,7 +294,7 @@ std::string CrawlRun::error() const {
 
 RunTotals CrawlRun::take_totals() {
   std::lock_guard lock(mutex_);
-  RunTotals t{std::move(merged_), metrics_, error_};
+  RunTotals t{std::move(merged_), names_, metrics_, error_};
   merged_ = {};
   kind_->add_metrics(t.metrics);
   results::sort_by_id(t.work.pages);

@@ -23,6 +23,7 @@
 #include "http/loop.hpp"
 #include "results/event.hpp"
 #include "results/lower_bound.hpp"
+#include "results/page_names.hpp"
 #include "script/hooks.hpp"
 
 namespace concur::crawl {
@@ -63,9 +64,11 @@ struct CrawlSettings {
 // What a run did, from every closed worker: the experiment turns it into the
 // run's row (experiment/row.hpp).
 struct RunTotals {
-  WorkerStats work;                       // pages sorted by id; events as workers closed
-  std::map<std::string, double> metrics;  // the strategy's, and gil_switches
-  std::string error;                      // why the run was aborted; "" when it was not
+  WorkerStats work;                                 // pages sorted by id; events as workers closed
+  // What work.events name pages by.
+  std::shared_ptr<const results::PageNames> names = std::make_shared<const results::PageNames>();
+  std::map<std::string, double> metrics;            // the strategy's, and gil_switches
+  std::string error;                                // why the run was aborted; "" when it was not
 };
 
 // Told of each task as it completes: how a progress line counts pages.
@@ -108,6 +111,8 @@ class CrawlRun final : public FetchHost {
   std::vector<std::unique_ptr<script::WorkerHooks>> take_worker_hooks();
 
   void metric(const std::string &name, double value, bool max);
+  // The ids the run's events name pages by (events and decoded outcomes).
+  results::PageNames &names() { return *names_; }
   // Ends the run early: every later take() says finished. The first reason wins.
   void abort(const std::string &why) override;
   bool aborted() const override { return aborted_.load(); }
@@ -127,6 +132,7 @@ class CrawlRun final : public FetchHost {
  private:
   // FetchHost: what the fetch policy (fetcher.hpp) needs of its run.
   void on_response(Worker &worker, const results::Event &request) override;
+  uint32_t page_index(const std::string &page) override { return names_->intern(page).first; }
   // The links to queue after a page: on_page's choice when the script has one.
   std::vector<std::string> follow(Worker &worker, Task &task, std::vector<std::string> links);
   // A hook failed: the run ends with the script's message.
@@ -137,6 +143,8 @@ class CrawlRun final : public FetchHost {
   Fetcher fetcher_;
   TaskObserver *observer_ = nullptr;
   std::unique_ptr<TaskKind> kind_;  // what the tasks mean
+  // Every page id the run met, the frontier's seen set: what events name pages by.
+  std::shared_ptr<results::PageNames> names_ = std::make_shared<results::PageNames>();
   std::unique_ptr<Frontier> frontier_;
   std::atomic<int> next_worker_id_{0};
   std::atomic<bool> aborted_{false};

@@ -37,8 +37,14 @@ std::string Fetcher::url(const std::string &page) const {
 void Fetcher::record(Worker &worker, const std::string &page, double start, const http::Response &r,
                      bool hedged_copy, int attempt) {
   WorkerStats &stats = worker.stats();
-  stats.events.push_back({results::Event::Kind::request, worker.id(), page, start, host_.clock(),
-                          r.status, 0, attempt, static_cast<long>(r.body.size())});
+  stats.events.push_back({.kind = results::Event::Kind::request,
+                          .worker = worker.id(),
+                          .page = host_.page_index(page),
+                          .attempt = attempt,
+                          .start_s = start,
+                          .end_s = host_.clock(),
+                          .status = r.status,
+                          .bytes = static_cast<long>(r.body.size())});
   // A refused connect sent nothing: no request, and its microseconds are no
   // latency. Latency is what an answer took, so only answers are samples.
   if (r.connect_failed)
@@ -53,8 +59,13 @@ void Fetcher::record(Worker &worker, const std::string &page, double start, cons
 
 void Fetcher::record_cancelled(Worker &worker, const std::string &page, const Copy &copy) {
   WorkerStats &stats = worker.stats();
-  stats.events.push_back({results::Event::Kind::request, worker.id(), page, copy.start,
-                          host_.clock(), results::Event::kCancelled, 0, copy.attempt, 0});
+  stats.events.push_back({.kind = results::Event::Kind::request,
+                          .worker = worker.id(),
+                          .page = host_.page_index(page),
+                          .attempt = copy.attempt,
+                          .start_s = copy.start,
+                          .end_s = host_.clock(),
+                          .status = results::Event::kCancelled});
   ++stats.requests;
   ++stats.cancelled;
   if (copy.hedged) ++stats.hedged;

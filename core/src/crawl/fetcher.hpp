@@ -32,6 +32,8 @@ class FetchHost {
   virtual void abort(const std::string &why) = 0;
   // Every request, as it is booked: the worker's on_response hook.
   virtual void on_response(Worker &worker, const results::Event &request) = 0;
+  // The index that names `page` in this run's events.
+  virtual uint32_t page_index(const std::string &page) = 0;
 };
 
 class Fetcher {

@@ -1,16 +1,26 @@
 #include "crawl/frontier.hpp"
 
+#include <algorithm>
+
 namespace concur::crawl {
 
-LocalFrontier::LocalFrontier(std::string start, int max_pages) : max_pages_(max_pages) {
-  seen_.insert(start);
-  queue_.push_back(std::move(start));
+LocalFrontier::LocalFrontier(const std::string &start, int max_pages,
+                             std::shared_ptr<results::PageNames> names)
+    : LocalFrontier(std::vector<std::string>{start}, max_pages, std::move(names)) {}
+
+LocalFrontier::LocalFrontier(const std::vector<std::string> &start, int max_pages,
+                             std::shared_ptr<results::PageNames> names)
+    : names_(names ? std::move(names) : std::make_shared<results::PageNames>()),
+      max_pages_(max_pages) {
+  for (const auto &id : start) queue_if_new(id);
 }
 
-LocalFrontier::LocalFrontier(const std::vector<std::string> &start, int max_pages)
-    : max_pages_(max_pages) {
-  for (const auto &id : start)
-    if (seen_.insert(id).second) queue_.push_back(id);
+void LocalFrontier::queue_if_new(std::string_view id) {
+  const uint32_t index = names_->intern(id).first;
+  if (index >= queued_.size()) queued_.resize(std::max<size_t>(index + 1, queued_.size() * 2));
+  if (queued_[index]) return;
+  queued_[index] = true;
+  queue_.push_back(index);
 }
 
 bool LocalFrontier::over() const {
@@ -23,7 +33,7 @@ TakeResult LocalFrontier::take(std::string &page_id, bool wait) {
   if (wait) changed_.wait(lock, [&] { return over() || !queue_.empty(); });
   if (over()) return TakeResult::finished;
   if (queue_.empty()) return TakeResult::again;
-  page_id = std::move(queue_.front());
+  page_id = names_->name(queue_.front());
   queue_.pop_front();
   ++taken_;
   ++in_flight_;
@@ -34,8 +44,7 @@ void LocalFrontier::done(const std::vector<std::string> &links) {
   {
     std::lock_guard lock(mutex_);
     --in_flight_;
-    for (const auto &link : links)
-      if (seen_.insert(link).second) queue_.push_back(link);
+    for (const auto &link : links) queue_if_new(link);
   }
   // Everyone: new tasks may feed several takers, and "finished" must reach all.
   changed_.notify_all();

@@ -4,11 +4,15 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_set>
+#include <string_view>
 #include <vector>
+
+#include "results/page_names.hpp"
 
 namespace concur::crawl {
 
@@ -28,23 +32,29 @@ class Frontier {
 };
 
 // FIFO order, so one worker crawls breadth-first like the course's examples.
+// Ids live in `names` (the run's, shared with its events): one copy of each
+// serves both, and the frontier keeps one bit per page, queued or not.
 class LocalFrontier final : public Frontier {
  public:
   // max_pages 0: no limit.
-  LocalFrontier(std::string start, int max_pages);
+  LocalFrontier(const std::string &start, int max_pages,
+                std::shared_ptr<results::PageNames> names = nullptr);
   // Several tasks known from the start (a compute experiment's), in order.
-  LocalFrontier(const std::vector<std::string> &start, int max_pages);
+  LocalFrontier(const std::vector<std::string> &start, int max_pages,
+                std::shared_ptr<results::PageNames> names = nullptr);
   TakeResult take(std::string &page_id, bool wait) override;
   void done(const std::vector<std::string> &links) override;
   void abort() override;
 
  private:
-  bool over() const;  // with the lock held
+  bool over() const;                       // with the lock held
+  void queue_if_new(std::string_view id);  // with the lock held
 
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<std::string> queue_;
-  std::unordered_set<std::string> seen_;
+  std::shared_ptr<results::PageNames> names_;  // every page ever queued, and more
+  std::vector<bool> queued_;                   // by index in names_: ever queued
+  std::deque<uint32_t> queue_;                 // indices in names_
   int max_pages_;
   int taken_ = 0;
   int in_flight_ = 0;

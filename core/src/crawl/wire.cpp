@@ -46,11 +46,11 @@ PageContent decode_content(const json &j) {
   return c;
 }
 
-json encode_stats(const WorkerStats &s) {
+json encode_stats(const WorkerStats &s, const results::PageNames &names) {
   json events = json::array();
   for (const auto &e : s.events)
-    events.push_back({static_cast<int>(e.kind), e.worker, e.page, e.start_s, e.end_s, e.status,
-                      e.cpu_s, e.attempt, e.bytes, e.wait_s});
+    events.push_back({static_cast<int>(e.kind), e.worker, names.name(e.page), e.start_s, e.end_s,
+                      e.status, e.cpu_s, e.attempt, e.bytes, e.wait_s});
   return {{"requests", s.requests},      {"retries", s.retries},
           {"solves", s.solves},          {"hedged", s.hedged},
           {"give_ups", s.give_ups},      {"cancelled", s.cancelled},
@@ -59,20 +59,22 @@ json encode_stats(const WorkerStats &s) {
           {"failures", s.failures},      {"connect_failures", s.connect_failures}};
 }
 
-results::Event decode_event(const json &e) {
-  return {cbor::enumerator(e.at(0), results::Event::Kind::solve),
-          cbor::integer<int>(e.at(1)),
-          e.at(2),
-          e.at(3),
-          e.at(4),
-          cbor::integer<long>(e.at(5)),
-          e.at(6),
-          cbor::integer<int>(e.at(7)),
-          cbor::integer<long>(e.at(8)),
-          e.size() > 9 ? static_cast<double>(e.at(9)) : 0.0};
+// An event as encode_stats wrote it, its page by name; `page` gets the name.
+results::Event decode_event(const json &e, std::string &page) {
+  page = e.at(2);
+  return {.kind = cbor::enumerator(e.at(0), results::Event::Kind::solve),
+          .worker = cbor::integer<int>(e.at(1)),
+          .attempt = cbor::integer<int>(e.at(7)),
+          .start_s = e.at(3),
+          .end_s = e.at(4),
+          .status = cbor::integer<long>(e.at(5)),
+          .cpu_s = e.at(6),
+          .bytes = cbor::integer<long>(e.at(8)),
+          .wait_s = e.size() > 9 ? static_cast<double>(e.at(9)) : 0.0};
 }
 
-WorkerStats decode_stats(const json &j) {
+// Events' pages are named, as pages are in this process, once all of `j` was read.
+WorkerStats decode_stats(const json &j, results::PageNames &names) {
   WorkerStats s;
   s.requests = cbor::integer<long>(j.at("requests"));
   s.retries = cbor::integer<long>(j.at("retries"));
@@ -91,7 +93,12 @@ WorkerStats decode_stats(const json &j) {
     for (const auto &[kind, count] : failures.items())
       s.failures[kind] = cbor::integer<long>(count);
   }
-  for (const auto &e : cbor::array(j.at("events"))) s.events.push_back(decode_event(e));
+  std::vector<std::string> pages;
+  for (const auto &e : cbor::array(j.at("events"))) {
+    pages.emplace_back();
+    s.events.push_back(decode_event(e, pages.back()));
+  }
+  for (size_t i = 0; i < pages.size(); ++i) s.events[i].page = names.intern(pages[i]).first;
   return s;
 }
 
@@ -173,21 +180,22 @@ Task decode_task(std::string_view bytes) {
 }
 
 std::string encode_outcome(const Task &task, const WorkerStats &stats,
-                           const std::string &run_error) {
+                           const results::PageNames &names, const std::string &run_error) {
   json j = {{"fetched", task.fetched},
             {"failed", task.failed},
             {"failure", task.failure},
             {"content", encode_content(task.content)},
             {"results", task.results},
             {"done", task.unit_done},
-            {"stats", encode_stats(stats)},
+            {"stats", encode_stats(stats, names)},
             {"fetch", {task.latency_ms, task.attempts, task.bytes}},
             {"error", run_error}};
   auto bytes = json::to_cbor(j);
   return {bytes.begin(), bytes.end()};
 }
 
-std::string decode_outcome(std::string_view bytes, Task &task, WorkerStats &stats) {
+std::string decode_outcome(std::string_view bytes, Task &task, WorkerStats &stats,
+                           results::PageNames &names) {
   // Everything is read before `task` or `stats` change: refused bytes leave both as they were.
   Task got;
   WorkerStats spent;
@@ -197,7 +205,7 @@ std::string decode_outcome(std::string_view bytes, Task &task, WorkerStats &stat
     got.results = j.at("results").get<std::vector<std::string>>();
     got.unit_done = cbor::flags(j.at("done"));
     check_units(got, "outcome");
-    spent = decode_stats(j.at("stats"));
+    spent = decode_stats(j.at("stats"), names);
     got.fetched = j.at("fetched");
     got.failed = j.at("failed");
     got.failure = j.value("failure", "");  // absent from a worker older than the field

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "crawl/task.hpp"
+#include "results/page_names.hpp"
 
 namespace concur::crawl::wire {
 
@@ -33,12 +34,15 @@ Task decode_task(std::string_view bytes);
 // The task's outcome (fetched or failed, content, puzzle results), the
 // counters and timeline the child spent on it, and why the child's run was
 // aborted, if it was (e.g. the server became unreachable).
+// Events name their pages as `names` (the encoding run's) does.
 std::string encode_outcome(const Task &task, const WorkerStats &stats,
-                           const std::string &run_error);
+                           const results::PageNames &names, const std::string &run_error);
 // Fills `task` (the parent's own, for the same page), adds to `stats`, and
-// returns the child's run error ("" when none). Bytes that are not an outcome
-// are a WireError and leave `task` and `stats` as they were.
-std::string decode_outcome(std::string_view bytes, Task &task, WorkerStats &stats);
+// returns the child's run error ("" when none); its events' pages join `names`
+// (the decoding run's). Bytes that are not an outcome are a WireError and leave
+// `task` and `stats` as they were.
+std::string decode_outcome(std::string_view bytes, Task &task, WorkerStats &stats,
+                           results::PageNames &names);
 
 // One frame: a 4-byte little-endian length, then the bytes. Writes never raise
 // SIGPIPE; a closed peer is a WireError.

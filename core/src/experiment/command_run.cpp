@@ -116,14 +116,15 @@ crawl::WorkerStats server_side(const Graph &graph, const server::Server::PageCou
 // The bound's raw material, costed as the server and concur's own chain set
 // them, not as the program was seen to take: a fetch costs its page's
 // configured delay, a puzzle its steps at concur's speed.
-results::Events bound_events(const Graph &graph, const std::vector<uint32_t> &pages) {
+results::Events bound_events(const Graph &graph, const std::vector<uint32_t> &pages,
+                             results::PageNames &names) {
   const server::Settings &s = graph.settings();
   const double per_step = seconds_per_step(s.hash_rule);
   results::Events events;
   for (uint32_t i : pages) {
     const server::Page &page = graph.page(i);
     results::Event fetch;
-    fetch.page = page.id;
+    fetch.page = names.intern(page.id).first;
     fetch.status = 200;
     fetch.end_s = s.delays_ms[static_cast<size_t>(page.type)] * s.delay_scale / 1000;
     events.push_back(fetch);
@@ -132,7 +133,7 @@ results::Events bound_events(const Graph &graph, const std::vector<uint32_t> &pa
     for (size_t unit = 0; unit < page.seeds.size(); ++unit) {
       results::Event solve;
       solve.kind = results::Event::Kind::solve;
-      solve.page = page.id;
+      solve.page = fetch.page;
       solve.status = static_cast<long>(unit);
       solve.cpu_s = steps * per_step;
       solve.end_s = solve.cpu_s;
@@ -155,14 +156,18 @@ results::RunBound bound_of(const Graph &graph, uint32_t start, const crawl::Work
       for (uint32_t to : page.links) links.push_back(graph.page(to).id);
       known.types[page.id] = server::page_type_name(page.type);
     }
-    return {results::graph_lower_bound(start_id, bound_events(graph, pages), known, cores),
+    results::PageNames names;
+    return {results::graph_lower_bound(start_id, bound_events(graph, pages, names), names, known,
+                                       cores),
             "graph"};
   }
   std::vector<uint32_t> reached;
   for (const auto &page : w.pages)
     if (auto index = graph.find(page.id)) reached.push_back(*index);
-  return {results::lower_bound(start_id, bound_events(graph, reached), w.pages, cores),
-          "discovered"};
+  results::PageNames names;
+  return {
+      results::lower_bound(start_id, bound_events(graph, reached, names), names, w.pages, cores),
+      "discovered"};
 }
 
 // Puzzle pages it fetched whose hidden links it never asked for: it skipped

@@ -88,8 +88,9 @@ void fill_bound(results::RunResult &r, const crawl::CrawlSettings &s, crawl::Wor
     for (const auto &page : r.pages) typed->types.emplace(page.id, page.type);
     graph = &*typed;
   }
-  const auto bound = results::run_bound({s.compute != nullptr, graph, s.start_id, &r.events,
-                                         &r.pages, std::thread::hardware_concurrency()});
+  const auto bound =
+      results::run_bound({s.compute != nullptr, graph, s.start_id, &r.events, r.names.get(),
+                          &r.pages, std::thread::hardware_concurrency()});
   r.critical_path_s = bound.bound.critical_path_s;
   r.cpu_bound_s = bound.bound.cpu_bound_s;
   r.bound_basis = bound.basis;
@@ -109,6 +110,7 @@ results::RunResult make_row(const PlannedRun &planned, const crawl::CrawlSetting
   r.metrics = std::move(totals.metrics);
   r.pages = std::move(totals.work.pages);
   r.events = std::move(totals.work.events);
+  r.names = std::move(totals.names);
   fill_bound(r, settings, totals.work);
   // By start time once the bound is made (it reads them as workers closed).
   std::sort(r.events.begin(), r.events.end(),

@@ -45,8 +45,8 @@ void check_puzzle_rule(RunResult &r, const crawl::CrawlSettings &s) {
   const auto answers = puzzle_answers(r);
   std::set<std::string> refused;
   for (const Event &e : r.events)
-    if (e.kind == Event::Kind::request && e.status == 404 && answers.count(e.page))
-      refused.insert(e.page);
+    if (e.kind == Event::Kind::request && e.status == 404 && answers.count(r.page_of(e)))
+      refused.insert(r.page_of(e));
   if (refused.empty()) return;
   const bool original = looks_like_original(r) && s.puzzle.id_length != 6;
   flag(r, "wrong_puzzle_rule",
@@ -61,7 +61,7 @@ void check_puzzle_rule(RunResult &r, const crawl::CrawlSettings &s) {
 void check_start(RunResult &r) {
   if (r.pages_ok > 0 || r.is_compute()) return;
   for (const Event &e : r.events)
-    if (e.kind == Event::Kind::request && e.page == r.start && e.status == 404) {
+    if (e.kind == Event::Kind::request && e.status == 404 && r.page_of(e) == r.start) {
       flag(r, "start_missing",
            "the start page " + r.start + " does not exist (HTTP 404): check crawl.start");
       return;

@@ -19,7 +19,8 @@ void take_outcome(concur_worker *w, concur_task *t, std::string_view bytes) {
   crawl::Task outcome;
   outcome.page_id = t->task->page_id;
   crawl::WorkerStats spent;
-  const std::string child_error = crawl::wire::decode_outcome(bytes, outcome, spent);
+  const std::string child_error =
+      crawl::wire::decode_outcome(bytes, outcome, spent, w->run->crawl->names());
   *t->task = std::move(outcome);
   w->run->crawl->replay_responses(*w->worker, spent.events);
   w->worker->stats().add(std::move(spent));
@@ -34,7 +35,8 @@ std::string give_outcome(concur_worker *w, concur_task *t) {
   std::unique_ptr<concur_task> owned(t);
   crawl::WorkerStats spent;
   std::swap(spent, w->worker->stats());
-  return crawl::wire::encode_outcome(*t->task, spent, w->run->crawl->error());
+  return crawl::wire::encode_outcome(*t->task, spent, w->run->crawl->names(),
+                                     w->run->crawl->error());
 }
 
 concur_bytes to_bytes(const std::string &text) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "results/event.hpp"
+#include "results/page_names.hpp"
 #include "results/page_record.hpp"
 
 namespace concur::results {
@@ -32,8 +33,9 @@ using PageTypes = std::unordered_map<std::string, std::string>;  // page id -> t
 // `pages`: each page completed successfully, with the links it yielded and its
 // type. Pages of one type cost the fastest fetch seen of that type; a page that
 // said no type ("") costs its own observed fetch.
-LowerBound lower_bound(const std::string &start, const Events &events, const PageRecords &pages,
-                       unsigned cores);
+// `names`: what the events name pages by.
+LowerBound lower_bound(const std::string &start, const Events &events, const PageNames &names,
+                       const PageRecords &pages, unsigned cores);
 
 // The whole graph as the server tells it (`/api/cheat/`): every page's type
 // and links, puzzle targets included.
@@ -47,7 +49,7 @@ struct KnownGraph {
 // discovered. A page the run did not fetch (or solve) costs the fastest fetch
 // (and the cheapest solve) it saw of that page's type; of a type it never saw,
 // nothing — the bound stays a bound.
-LowerBound graph_lower_bound(const std::string &start, const Events &events,
+LowerBound graph_lower_bound(const std::string &start, const Events &events, const PageNames &names,
                              const KnownGraph &graph, unsigned cores);
 
 // Independent tasks (a compute experiment): no run beats its longest task, nor
@@ -68,6 +70,7 @@ struct RunBoundInputs {
   const KnownGraph *whole_graph = nullptr;
   std::string start;
   const Events *events = nullptr;
+  const PageNames *names = nullptr;  // what the events name pages by
   const PageRecords *pages = nullptr;
   unsigned cores = 1;
 };

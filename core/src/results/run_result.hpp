@@ -12,6 +12,7 @@
 #include "results/event.hpp"
 #include "results/fingerprint.hpp"
 #include "results/lower_bound.hpp"
+#include "results/page_names.hpp"
 #include "results/page_record.hpp"
 #include "results/stats.hpp"
 
@@ -126,6 +127,9 @@ struct RunResult {
     return known == graph->types.end() ? std::string_view() : std::string_view(known->second);
   }
   Events events;  // every request and solve, by start time
+  // What events name pages by (the run's own table; empty without events).
+  std::shared_ptr<const PageNames> names = std::make_shared<const PageNames>();
+  const std::string &page_of(const Event &e) const { return names->name(e.page); }
   // Columns on_result added (name, value), in name order: after the standard ones.
   std::vector<std::pair<std::string, std::string>> extra_columns;
   bool ok() const { return status == RunStatus::ok; }

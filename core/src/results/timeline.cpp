@@ -53,7 +53,7 @@ void add_solve(const Event &e, std::vector<TimelineSpan> &spans) {
 // kQueueWorker): a waiting page is on no worker — the producer, or the event
 // loop, went on — and those lanes show how many waited at once.
 void add_queued(const std::vector<const Event *> &events, std::vector<TimelineSpan> &spans) {
-  std::unordered_map<std::string, const Event *> fetch, solve;
+  std::unordered_map<uint32_t, const Event *> fetch, solve;  // by page
   for (const Event *e : events) {
     if (fetched(*e) && (!fetch.count(e->page) || fetch[e->page]->end_s < e->end_s))
       fetch[e->page] = e;
@@ -167,7 +167,7 @@ const char *span_kind_name(SpanKind kind) {
 std::vector<TimelineSpan> timeline_spans(const RunResult &run) {
   const std::vector<const Event *> events = by_start(run.events);
   std::vector<TimelineSpan> spans;
-  std::set<std::pair<std::string, int>> attempts;  // (page, attempt) whose first copy was seen
+  std::set<std::pair<uint32_t, int>> attempts;  // (page, attempt) whose first copy was seen
   for (const Event *e : events) {
     if (e->kind == Event::Kind::solve) {
       add_solve(*e, spans);

@@ -52,8 +52,8 @@ json wait_event(int pid, int tid, double offset_s, double from_s, double to_s) {
 }
 
 // A request (its status, attempt and bytes) or a solve (its unit and CPU time).
-json span_event(const Event &e, int pid, int tid, double offset_s) {
-  json args = {{"page", e.page}};
+json span_event(const Event &e, const std::string &page, int pid, int tid, double offset_s) {
+  json args = {{"page", page}};
   if (e.kind == Event::Kind::request) {
     args["status"] = e.status;
     args["attempt"] = e.attempt;
@@ -110,7 +110,7 @@ void TraceWriter::add_run(const RunResult &run, int run_index, double offset_s) 
         if (l == 0 && previous_end >= 0 && e->start_s - previous_end >= 0.001)
           event(wait_event(run_index, tid, offset_s, previous_end, e->start_s).dump());
         previous_end = e->end_s;
-        event(span_event(*e, run_index, tid, offset_s).dump());
+        event(span_event(*e, run.page_of(*e), run_index, tid, offset_s).dump());
       }
     }
   }
@@ -125,10 +125,11 @@ RequestsCsv::RequestsCsv(const std::string &path) : path_(path), out_(open_trunc
 void RequestsCsv::add_run(const RunResult &run, int run_index) {
   for (const auto &e : run.events) {
     if (e.kind != Event::Kind::request) continue;
-    const std::string_view type = run.page_type(e.page);
+    const std::string &page = run.page_of(e);
+    const std::string_view type = run.page_type(page);
     out_ << run_index << ',' << run.repeat << ',' << csv_escape(run.strategy) << ','
          << csv_escape(run.options) << ',' << e.worker << ','
-         << csv_escape(run.base_url + "/api/" + e.page) << ',' << csv_escape(e.page) << ','
+         << csv_escape(run.base_url + "/api/" + page) << ',' << csv_escape(page) << ','
          << csv_escape(std::string(type)) << ',' << e.attempt << ',' << e.status << ','
          << millis(e.start_s) << ',' << millis(e.end_s) << ',' << e.bytes << '\n';
   }

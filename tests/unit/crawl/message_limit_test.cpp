@@ -15,7 +15,8 @@ TEST_CASE("a task, an outcome or a run description past the size limit is refuse
   CHECK_THROWS_WITH(wire::decode_task(huge), Catch::Contains("more than the limit of 67108864"));
   Task task;
   WorkerStats stats;
-  CHECK_THROWS_WITH(wire::decode_outcome(huge, task, stats),
+  concur::results::PageNames names;
+  CHECK_THROWS_WITH(wire::decode_outcome(huge, task, stats, names),
                     Catch::Contains("more than the limit"));
   CHECK_THROWS_AS(settings_from_description(huge), DescriptionError);
   CHECK_THROWS_WITH(settings_from_description(huge), Catch::Contains("more than the limit"));

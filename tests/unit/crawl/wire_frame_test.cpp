@@ -46,7 +46,8 @@ TEST_CASE("frames carry bytes whole, the empty frame too; end of stream is nullo
   Pair p;
   crawl::Task task;
   task.page_id = "ab12";
-  const std::string outcome = wire::encode_outcome(task, {}, "server unreachable");
+  const results::PageNames names;
+  const std::string outcome = wire::encode_outcome(task, {}, names, "server unreachable");
   wire::write_frame(p.fd[0], outcome);
   wire::write_frame(p.fd[0], "");
   p.close_end(0);

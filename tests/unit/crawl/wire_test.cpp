@@ -38,6 +38,16 @@ Task solved_task() {
   return t;
 }
 
+// The names of the process that encodes, and of the one that decodes.
+results::PageNames &sent_names() {
+  static results::PageNames names;
+  return names;
+}
+results::PageNames &received_names() {
+  static results::PageNames names;
+  return names;
+}
+
 WorkerStats spent_stats() {
   WorkerStats s;
   s.requests = 11;
@@ -50,10 +60,31 @@ WorkerStats spent_stats() {
   s.solve_s = 0.25;
   s.connections = 6;
   s.latencies_ms = {1.5, 2.25, 1e-3};
-  s.events = {
-      {results::Event::Kind::request, 3, "ab12", 0.5, 0.75, 200, 0, 2, 4096},
-      {results::Event::Kind::solve, 3, "ab12", 0.8, 1.25, 2, 0.375, 0, 0},
-      {results::Event::Kind::request, 3, "ab12", 0.6, 0.7, results::Event::kCancelled, 0, 2, 0}};
+  sent_names().intern("zz99");  // so that the page's index differs on each side
+  const uint32_t page = sent_names().intern("ab12").first;
+  using Kind = results::Event::Kind;
+  s.events.push_back({.kind = Kind::request,
+                      .worker = 3,
+                      .page = page,
+                      .attempt = 2,
+                      .start_s = 0.5,
+                      .end_s = 0.75,
+                      .status = 200,
+                      .bytes = 4096});
+  s.events.push_back({.kind = Kind::solve,
+                      .worker = 3,
+                      .page = page,
+                      .start_s = 0.8,
+                      .end_s = 1.25,
+                      .status = 2,
+                      .cpu_s = 0.375});
+  s.events.push_back({.kind = Kind::request,
+                      .worker = 3,
+                      .page = page,
+                      .attempt = 2,
+                      .start_s = 0.6,
+                      .end_s = 0.7,
+                      .status = results::Event::kCancelled});
   return s;
 }
 
@@ -74,8 +105,11 @@ void check_same_content(const PageContent &a, const PageContent &b) {
   }
 }
 
-bool same_event(const results::Event &a, const results::Event &b) {
-  return a.kind == b.kind && a.worker == b.worker && a.page == b.page && a.start_s == b.start_s &&
+// `got` as decoded, `sent` as encoded: their pages by name.
+bool same_event(const results::Event &got, const results::Event &sent) {
+  const results::Event &a = got, &b = sent;
+  return a.kind == b.kind && a.worker == b.worker &&
+         received_names().name(a.page) == sent_names().name(b.page) && a.start_s == b.start_s &&
          a.end_s == b.end_s && a.status == b.status && a.cpu_s == b.cpu_s &&
          a.attempt == b.attempt && a.bytes == b.bytes;
 }
@@ -88,7 +122,7 @@ std::string reencoded(const std::string &cbor, const std::function<void(json &)>
 }
 
 std::string outcome_bytes() {
-  return wire::encode_outcome(solved_task(), spent_stats(), "");
+  return wire::encode_outcome(solved_task(), spent_stats(), sent_names(), "");
 }
 
 }  // namespace
@@ -139,8 +173,8 @@ TEST_CASE("an outcome carries the task, what it cost and the run's error", "[cra
   Task back;
   back.page_id = "parent's own";
   WorkerStats into;
-  const std::string error =
-      wire::decode_outcome(wire::encode_outcome(t, s, "server unreachable"), back, into);
+  const std::string error = wire::decode_outcome(
+      wire::encode_outcome(t, s, sent_names(), "server unreachable"), back, into, received_names());
   CHECK(error == "server unreachable");
   CHECK(back.page_id == "parent's own");  // the parent's task, for the same page
   CHECK(back.fetched);
@@ -180,7 +214,9 @@ TEST_CASE("an outcome without a run error and a failed fetch", "[crawl][wire]") 
   t.failure = "connection";
   Task back;
   WorkerStats into;
-  CHECK(wire::decode_outcome(wire::encode_outcome(t, {}, ""), back, into).empty());
+  CHECK(wire::decode_outcome(wire::encode_outcome(t, {}, sent_names(), ""), back, into,
+                             received_names())
+            .empty());
   CHECK(back.fetched);
   CHECK(back.failed);
   CHECK(back.failure == "connection");
@@ -192,7 +228,7 @@ TEST_CASE("an outcome without a run error and a failed fetch", "[crawl][wire]") 
 TEST_CASE("an outcome's counters add to the worker's, failures by kind", "[crawl][wire]") {
   WorkerStats into = spent_stats();
   Task back;
-  wire::decode_outcome(outcome_bytes(), back, into);
+  wire::decode_outcome(outcome_bytes(), back, into, received_names());
   CHECK(into.requests == 22);
   CHECK(into.cancelled == 10);
   CHECK(into.solve_s == 0.5);
@@ -213,7 +249,8 @@ TEST_CASE("every prefix of a task or an outcome is refused", "[crawl][wire]") {
     INFO("outcome prefix of " << n << " bytes");
     Task back;
     WorkerStats into;
-    CHECK_THROWS_AS(wire::decode_outcome(outcome.substr(0, n), back, into), wire::WireError);
+    CHECK_THROWS_AS(wire::decode_outcome(outcome.substr(0, n), back, into, received_names()),
+                    wire::WireError);
   }
 }
 
@@ -257,7 +294,8 @@ TEST_CASE("a field of the wrong type is a WireError", "[crawl][wire]") {
     INFO("outcome edit " << i);
     Task back;
     WorkerStats into;
-    CHECK_THROWS_AS(wire::decode_outcome(reencoded(outcome_bytes(), outcome_edits[i]), back, into),
+    CHECK_THROWS_AS(wire::decode_outcome(reencoded(outcome_bytes(), outcome_edits[i]), back, into,
+                                         received_names()),
                     wire::WireError);
   }
 }
@@ -292,8 +330,9 @@ TEST_CASE("numbers the fields cannot hold are refused, floats in integer fields 
     INFO("outcome edit " << i);
     Task back;
     WorkerStats into;
-    CHECK_THROWS_AS(wire::decode_outcome(reencoded(outcome_bytes(), edits[i]), back, into),
-                    wire::WireError);
+    CHECK_THROWS_AS(
+        wire::decode_outcome(reencoded(outcome_bytes(), edits[i]), back, into, received_names()),
+        wire::WireError);
   }
   const std::string task = wire::encode_task(solved_task());
   CHECK_THROWS_AS(wire::decode_task(reencoded(task, [](json &j) { j["done"][1] = 0.0; })),
@@ -308,7 +347,7 @@ TEST_CASE("a refused outcome leaves the task and the counters as they were", "[c
   WorkerStats s = spent_stats();
   // Everything is right but the last field read.
   const std::string bytes = reencoded(outcome_bytes(), [](json &j) { j["error"] = json::array(); });
-  CHECK_THROWS_AS(wire::decode_outcome(bytes, t, s), wire::WireError);
+  CHECK_THROWS_AS(wire::decode_outcome(bytes, t, s, received_names()), wire::WireError);
   CHECK(t.content.work.size() == 3);
   CHECK(t.unit_done == std::vector<char>{1, 0, 1});
   CHECK(t.attempts == 3);
@@ -324,7 +363,7 @@ TEST_CASE("nesting without end and lengths without bytes are refused, not follow
   CHECK_THROWS_AS(wire::decode_task(deep), wire::WireError);
   Task back;
   WorkerStats into;
-  CHECK_THROWS_AS(wire::decode_outcome(deep, back, into), wire::WireError);
+  CHECK_THROWS_AS(wire::decode_outcome(deep, back, into, received_names()), wire::WireError);
   // Nesting deep enough to be ours, and one level more than allowed.
   const auto nested = [](int levels) {
     return "\xa1\x62id" + std::string(static_cast<size_t>(levels), '\x81') + "\x61x";
@@ -336,5 +375,5 @@ TEST_CASE("nesting without end and lengths without bytes are refused, not follow
   const std::string huge("\xa1\x62id\x9b\x10\0\0\0\0\0\0\0", 12);
   CHECK_THROWS_AS(wire::decode_task(huge), wire::WireError);
   const std::string huge_map("\xa1\x62id\xbb\x10\0\0\0\0\0\0\0", 12);
-  CHECK_THROWS_AS(wire::decode_outcome(huge_map, back, into), wire::WireError);
+  CHECK_THROWS_AS(wire::decode_outcome(huge_map, back, into, received_names()), wire::WireError);
 }

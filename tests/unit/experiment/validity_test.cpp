@@ -9,12 +9,26 @@ using results::Event;
 
 namespace {
 
+// What the events below name pages by.
+const std::shared_ptr<results::PageNames> &names() {
+  static const auto table = std::make_shared<results::PageNames>();
+  return table;
+}
+
 Event request(const std::string &page, long status) {
-  return {Event::Kind::request, 0, page, 0, 0.001, status, 0, 1, 10};
+  return {.kind = Event::Kind::request,
+          .page = names()->intern(page).first,
+          .attempt = 1,
+          .end_s = 0.001,
+          .status = status,
+          .bytes = 10};
 }
 
 Event solve(const std::string &page, double cpu_s) {
-  return {Event::Kind::solve, 0, page, 0, cpu_s, 0, cpu_s, 0, 0};
+  return {.kind = Event::Kind::solve,
+          .page = names()->intern(page).first,
+          .end_s = cpu_s,
+          .cpu_s = cpu_s};
 }
 
 results::RunResult crawl_row() {
@@ -25,6 +39,7 @@ results::RunResult crawl_row() {
   r.pages = {{"aaaa", "", {}}};
   r.pages_ok = 1;
   r.events = {request("aaaa", 200)};
+  r.names = names();
   return r;
 }
 

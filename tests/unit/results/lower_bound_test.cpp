@@ -6,8 +6,17 @@
 using namespace concur::results;
 
 namespace {
+// What the events below name pages by.
+PageNames &names() {
+  static PageNames table;
+  return table;
+}
 Event request(const std::string &page, double start, double end, long status = 200) {
-  return {Event::Kind::request, 0, page, start, end, status};
+  return {.kind = Event::Kind::request,
+          .page = names().intern(page).first,
+          .start_s = start,
+          .end_s = end,
+          .status = status};
 }
 // The pages a run completed, each with its links, typed from `types`.
 PageRecords completed(const std::vector<std::pair<std::string, std::vector<std::string>>> &links,
@@ -21,7 +30,12 @@ PageRecords completed(const std::vector<std::pair<std::string, std::vector<std::
 }
 // A solve whose span is all CPU time.
 Event solve(const std::string &page, double start, double end, long unit = 0) {
-  return {Event::Kind::solve, 0, page, start, end, unit, end - start};
+  return {.kind = Event::Kind::solve,
+          .page = names().intern(page).first,
+          .start_s = start,
+          .end_s = end,
+          .status = unit,
+          .cpu_s = end - start};
 }
 }  // namespace
 
@@ -32,7 +46,7 @@ TEST_CASE("the critical path takes each page's shortest discovery path", "[resul
       request("b", 6, 8),      request("c", 1, 1.5),    solve("c", 1.5, 4.5, 0),
       solve("c", 4.5, 5.5, 1), request("d", 8, 9)};
   const PageRecords links = completed({{"a", {"b", "c"}}, {"b", {"d"}}, {"c", {"d"}}, {"d", {}}});
-  LowerBound bound = lower_bound("a", events, links, 2);
+  LowerBound bound = lower_bound("a", events, names(), links, 2);
   // a = 1; b = 1 + 2 = 3; c = 1 + 0.5 + 3 = 4.5; d = min(3, 4.5) + 1 = 4.
   CHECK(bound.critical_path_s == Approx(4.5));
   CHECK(bound.cpu_bound_s == Approx(2.0));  // 4 s of solving over 2 cores
@@ -41,10 +55,10 @@ TEST_CASE("the critical path takes each page's shortest discovery path", "[resul
 
 TEST_CASE("CPU work bounds a run when it outweighs the path", "[results]") {
   const Events events = {request("a", 0, 0.1), solve("a", 0.1, 10.1)};
-  LowerBound bound = lower_bound("a", events, completed({{"a", {}}}), 4);
+  LowerBound bound = lower_bound("a", events, names(), completed({{"a", {}}}), 4);
   CHECK(bound.critical_path_s == Approx(10.1));
   CHECK(bound.cpu_bound_s == Approx(2.5));
-  bound = lower_bound("a", events, completed({{"a", {}}}), 1);
+  bound = lower_bound("a", events, names(), completed({{"a", {}}}), 1);
   CHECK(bound.cpu_bound_s == Approx(10.0));
 }
 
@@ -53,7 +67,7 @@ TEST_CASE("solves are costed by CPU time, not by their span", "[results]") {
   Event first = solve("a", 0.1, 2.1), second = solve("b", 0.1, 2.1);
   first.cpu_s = second.cpu_s = 1.0;
   const Events events = {request("a", 0, 0.1), request("b", 0, 0.1), first, second};
-  LowerBound bound = lower_bound("a", events, completed({{"a", {}}, {"b", {}}}), 1);
+  LowerBound bound = lower_bound("a", events, names(), completed({{"a", {}}, {"b", {}}}), 1);
   CHECK(bound.cpu_bound_s == Approx(2.0));
   CHECK(bound.critical_path_s == Approx(1.1));
 }
@@ -61,7 +75,7 @@ TEST_CASE("solves are costed by CPU time, not by their span", "[results]") {
 TEST_CASE("failed pages discover nothing", "[results]") {
   const Events events = {request("a", 0, 1), request("b", 1, 2, 500), request("c", 2, 3)};
   // b failed (no links entry): c, linked only from b, is not on any path from a.
-  LowerBound bound = lower_bound("a", events, completed({{"a", {"b"}}, {"c", {}}}), 1);
+  LowerBound bound = lower_bound("a", events, names(), completed({{"a", {"b"}}, {"c", {}}}), 1);
   CHECK(bound.critical_path_s == Approx(1.0));
 }
 
@@ -71,12 +85,14 @@ TEST_CASE("a page's fetch costs the fastest fetch seen of its type", "[results]"
   const std::vector<std::pair<std::string, std::vector<std::string>>> links = {
       {"a", {"b"}}, {"b", {"c"}}, {"c", {}}};
   // Untyped, each page keeps its own fetch.
-  CHECK(lower_bound("a", events, completed(links), 1).critical_path_s == Approx(2.1));
+  CHECK(lower_bound("a", events, names(), completed(links), 1).critical_path_s == Approx(2.1));
   const PageTypes types = {{"a", "regular"}, {"b", "regular"}, {"c", "regular"}};
-  CHECK(lower_bound("a", events, completed(links, types), 1).critical_path_s == Approx(0.15));
+  CHECK(lower_bound("a", events, names(), completed(links, types), 1).critical_path_s ==
+        Approx(0.15));
   // Types apart, each keeps its own.
   const PageTypes mixed = {{"a", "regular"}, {"b", "delay"}, {"c", "regular"}};
-  CHECK(lower_bound("a", events, completed(links, mixed), 1).critical_path_s == Approx(2.1));
+  CHECK(lower_bound("a", events, names(), completed(links, mixed), 1).critical_path_s ==
+        Approx(2.1));
 }
 
 TEST_CASE("with the whole graph known, the path runs over pages the run never reached",
@@ -90,18 +106,18 @@ TEST_CASE("with the whole graph known, the path runs over pages the run never re
                          request("d", 4, 6, 500)};
   // Discovered only: a (1, the fastest regular) then b (1): 2 s.
   const PageTypes types = {{"a", "regular"}, {"b", "regular"}};
-  CHECK(lower_bound("a", events, completed({{"a", {"b", "d"}}, {"b", {}}}, types), 1)
+  CHECK(lower_bound("a", events, names(), completed({{"a", {"b", "d"}}, {"b", {}}}, types), 1)
             .critical_path_s == Approx(2.0));
   // Whole graph: a, d, e. d never succeeded and no failure page did: it costs
   // nothing known; e costs the fastest regular fetch seen (1 s).
-  CHECK(graph_lower_bound("a", events, graph, 1).critical_path_s == Approx(2.0));
+  CHECK(graph_lower_bound("a", events, names(), graph, 1).critical_path_s == Approx(2.0));
   // Once one failure page succeeded somewhere (0.5 s), d costs that.
   graph.links["f"] = {};
   graph.links["a"].push_back("f");
   graph.types["f"] = "failure";
   auto more = events;
   more.push_back(request("f", 1, 1.5));
-  CHECK(graph_lower_bound("a", more, graph, 1).critical_path_s == Approx(1 + 0.5 + 1));
+  CHECK(graph_lower_bound("a", more, names(), graph, 1).critical_path_s == Approx(1 + 0.5 + 1));
 }
 
 TEST_CASE("unseen puzzle pages cost the cheapest solve of their type", "[results]") {
@@ -111,7 +127,7 @@ TEST_CASE("unseen puzzle pages cost the cheapest solve of their type", "[results
   // c1 fetched (0.2 s) and solved (3 s of CPU); c2 and z never reached.
   const Events events = {request("a", 0, 1), request("c1", 1, 1.2), solve("c1", 1.2, 4.2)};
   // a 1 + c2 (0.2 + 3) + z (1: the fastest regular) = 5.2.
-  CHECK(graph_lower_bound("a", events, graph, 1).critical_path_s == Approx(5.2));
+  CHECK(graph_lower_bound("a", events, names(), graph, 1).critical_path_s == Approx(5.2));
 }
 
 TEST_CASE("an ideal schedule of the hand-built graph has efficiency 1", "[results]") {
@@ -122,7 +138,7 @@ TEST_CASE("an ideal schedule of the hand-built graph has efficiency 1", "[result
   const Events events = {request("a", 0, 1),      request("b", 1, 3),      request("c", 1, 1.5),
                          solve("c", 1.5, 4.5, 0), solve("c", 1.5, 2.5, 1), request("d", 3, 4)};
   const PageRecords links = completed({{"a", {"b", "c"}}, {"b", {"d"}}, {"c", {"d"}}, {"d", {}}});
-  const LowerBound bound = lower_bound("a", events, links, 2);
+  const LowerBound bound = lower_bound("a", events, names(), links, 2);
   RunResult run;
   run.critical_path_s = bound.critical_path_s;
   run.cpu_bound_s = bound.cpu_bound_s;
@@ -136,8 +152,11 @@ TEST_CASE("a compute task's length is its CPU time plus its declared waits, not 
           "[results]") {
   // Two cores. Task a: 1 s CPU and 2 s asleep in a 4 s span (it waited for the
   // GIL too); task b: 3 s CPU, no wait.
-  Events events = {{Event::Kind::solve, 0, "a", 0, 4, 0, 1.0, 0, 0, 2.0},
-                   {Event::Kind::solve, 1, "b", 0, 3, 0, 3.0}};
+  Event a = solve("a", 0, 4), b = solve("b", 0, 3);
+  a.cpu_s = 1.0;
+  a.wait_s = 2.0;
+  b.worker = 1;
+  Events events = {a, b};
   const LowerBound bound = compute_lower_bound(events, 2);
   CHECK(bound.critical_path_s == Approx(3.0));  // max(1 + 2, 3 + 0)
   CHECK(bound.cpu_bound_s == Approx(2.0));      // (1 + 3) / 2: waits use no core

@@ -10,13 +10,31 @@ using namespace concur::results;
 
 namespace {
 
+// What the events below name pages by.
+uint32_t page_index(const std::string &page) {
+  static PageNames names;
+  return names.intern(page).first;
+}
+
 Event request(int worker, const std::string &page, double start, double end, int attempt = 1,
               long status = 200) {
-  return {Event::Kind::request, worker, page, start, end, status, 0, attempt, 100};
+  return {.kind = Event::Kind::request,
+          .worker = worker,
+          .page = page_index(page),
+          .attempt = attempt,
+          .start_s = start,
+          .end_s = end,
+          .status = status,
+          .bytes = 100};
 }
 
 Event solve(int worker, const std::string &page, double start, double end) {
-  return {Event::Kind::solve, worker, page, start, end, 0, end - start};
+  return {.kind = Event::Kind::solve,
+          .worker = worker,
+          .page = page_index(page),
+          .start_s = start,
+          .end_s = end,
+          .cpu_s = end - start};
 }
 
 TimelineSpan span(int worker, SpanKind kind, long long start, long long end) {
