@@ -29,7 +29,7 @@ TEST_CASE("quickstart's sequential crawl reaches exactly the reachable pages", "
   auto r = experiment::run_once(sequential, settings, target.embedded());
   INFO(r.error);
   CHECK(r.status == results::RunStatus::ok);
-  CHECK(results::page_ids(r.pages) == expected.ok);
+  CHECK(r.page_ids() == expected.ok);
   CHECK(r.pages_failed == expected.failed);
   CHECK(r.requests == expected.requests);
 }

@@ -60,7 +60,7 @@ TEST_CASE("a whole-graph crawl reaches exactly the reachable pages", "[conforman
     auto expected = test::reference_crawl(*lab.graph, lab.graph->first(), 0, 50);
     auto r = crawl_once(lab, lab.crawl(0, 50));
     CHECK(r.status == results::RunStatus::ok);
-    CHECK(results::page_ids(r.pages) == expected.ok);
+    CHECK(r.page_ids() == expected.ok);
     CHECK(r.pages_failed == expected.failed);
     CHECK(r.requests == expected.requests);
     // The server's own count of the run agrees exactly (its /metrics).
@@ -93,7 +93,7 @@ TEST_CASE("failure pages are retried per policy and counted", "[conformance]") {
   auto expected = test::reference_crawl(*lab.graph, lab.graph->first(), 0, 2);
   REQUIRE(expected.failed > 0);  // this seed makes some failure page give up after 3 tries
   auto r = crawl_once(lab, lab.crawl(0, 2));
-  CHECK(results::page_ids(r.pages) == expected.ok);
+  CHECK(r.page_ids() == expected.ok);
   CHECK(r.pages_failed == expected.failed);
   CHECK(r.requests == expected.requests);
   CHECK(r.retries_used == expected.requests - static_cast<long>(expected.taken.size()));
@@ -110,7 +110,7 @@ TEST_CASE("timeouts cut delay pages off", "[conformance]") {
         return delay_fails(p, k) || test::server_failures(*lab.graph)(p, k);
       });
   auto r = crawl_once(lab, lab.crawl(0, 0, /*timeout_ms=*/150));
-  CHECK(results::page_ids(r.pages) == expected.ok);
+  CHECK(r.page_ids() == expected.ok);
   for (const auto &e : r.events) {
     auto id = lab.graph->find(r.page_of(e));
     REQUIRE(id.has_value());
@@ -124,7 +124,7 @@ TEST_CASE("the same seed gives the same result, run after run", "[conformance]")
   Lab lab(test::small_lab(9));
   auto first = crawl_once(lab, lab.crawl(0, 50));
   auto second = crawl_once(lab, lab.crawl(0, 50));
-  CHECK(first.pages == second.pages);
+  CHECK(first.page_ids() == second.page_ids());
   CHECK(first.requests == second.requests);
   CHECK(first.pages_failed == second.pages_failed);
 }
@@ -170,7 +170,7 @@ TEST_CASE("hedged attempts are counted exactly and change only the load", "[conf
 
   auto r = crawl_once(lab, settings);
   CHECK(r.status == results::RunStatus::ok);
-  CHECK(results::page_ids(r.pages) == expected.ok);
+  CHECK(r.page_ids() == expected.ok);
   CHECK(r.pages_failed == expected.failed);
   CHECK(r.give_ups == expected.failed);
   CHECK(r.retries_used == retried);
@@ -207,7 +207,7 @@ TEST_CASE("hedge auto sends the copies its plan asks for, counted exactly",
 
   auto r = crawl_once(lab, settings);
   CHECK(r.status == results::RunStatus::ok);
-  CHECK(results::page_ids(r.pages) == expected.ok);
+  CHECK(r.page_ids() == expected.ok);
   CHECK(r.pages_failed == expected.failed);
   CHECK(r.hedged_requests == copies_sent - expected.requests);
   CHECK(r.requests == copies_sent);
@@ -230,7 +230,7 @@ TEST_CASE("a request slower than hedge_after_ms gets a twin", "[conformance][pol
 
   auto r = crawl_once(lab, settings);
   CHECK(r.status == results::RunStatus::ok);
-  CHECK(results::page_ids(r.pages) == expected.ok);
+  CHECK(r.page_ids() == expected.ok);
   CHECK(r.retries_used == 0);
   // A delay page's request is still out 80 ms after its twin is due: at least
   // one twin went out, and every twin is a request booked as hedged.
@@ -248,7 +248,7 @@ TEST_CASE("a crawl of profile original reaches every page", "[conformance][profi
   auto expected = test::reference_crawl(*lab.graph, lab.graph->first(), 0, 50);
   auto r = crawl_once(lab, lab.crawl(0, 50));
   CHECK(r.status == results::RunStatus::ok);
-  CHECK(results::page_ids(r.pages) == expected.ok);
+  CHECK(r.page_ids() == expected.ok);
   CHECK(r.pages_failed == expected.failed);
   CHECK(r.requests == expected.requests);
   CHECK(r.pages_ok > 100);

@@ -267,7 +267,8 @@ void CrawlRun::complete(Worker &worker, std::unique_ptr<Task> task) {
       }
     }
     ++stats.pages_ok;
-    stats.pages.push_back({task->page_id, task->content.page_type, results::LinkList(links)});
+    stats.pages.push_back({page_index(task->page_id), names_->type_index(task->content.page_type),
+                           results::LinkList(links)});
   }
   frontier_->done(links);
 }
@@ -297,7 +298,7 @@ RunTotals CrawlRun::take_totals() {
   RunTotals t{std::move(merged_), names_, metrics_, error_};
   merged_ = {};
   kind_->add_metrics(t.metrics);
-  results::sort_by_id(t.work.pages);
+  results::sort_by_page(t.work.pages);
   return t;
 }
 

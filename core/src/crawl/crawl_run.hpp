@@ -64,11 +64,11 @@ struct CrawlSettings {
 // What a run did, from every closed worker: the experiment turns it into the
 // run's row (experiment/row.hpp).
 struct RunTotals {
-  WorkerStats work;                                 // pages sorted by id; events as workers closed
+  WorkerStats work;  // pages sorted by index; events as workers closed
   // What work.events name pages by.
   std::shared_ptr<const results::PageNames> names = std::make_shared<const results::PageNames>();
-  std::map<std::string, double> metrics;            // the strategy's, and gil_switches
-  std::string error;                                // why the run was aborted; "" when it was not
+  std::map<std::string, double> metrics;  // the strategy's, and gil_switches
+  std::string error;                      // why the run was aborted; "" when it was not
 };
 
 // Told of each task as it completes: how a progress line counts pages.

@@ -88,7 +88,9 @@ std::vector<uint32_t> reachable(const Graph &graph, uint32_t start) {
 }
 
 // The run's figures as the server counted them.
-crawl::WorkerStats server_side(const Graph &graph, const server::Server::PageCounts &counts) {
+// Pages are named in `names`.
+crawl::WorkerStats server_side(const Graph &graph, const server::Server::PageCounts &counts,
+                               results::PageNames &names) {
   crawl::WorkerStats w;
   long pages_asked = 0;
   for (uint32_t i = 0; i < counts.requests.size(); ++i) {
@@ -106,10 +108,10 @@ crawl::WorkerStats server_side(const Graph &graph, const server::Server::PageCou
     ++w.pages_ok;
     results::LinkList links;
     for (uint32_t to : page.links) links.push_back(graph.page(to).id);
-    w.pages.push_back({page.id, type, std::move(links)});
+    w.pages.push_back({names.intern(page.id).first, names.type_index(type), std::move(links)});
   }
   w.retries = w.requests - pages_asked;
-  results::sort_by_id(w.pages);
+  results::sort_by_page(w.pages);
   return w;
 }
 
@@ -144,7 +146,7 @@ results::Events bound_events(const Graph &graph, const std::vector<uint32_t> &pa
 }
 
 results::RunBound bound_of(const Graph &graph, uint32_t start, const crawl::WorkerStats &w,
-                           bool complete) {
+                           results::PageNames &names, bool complete) {
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const std::string &start_id = graph.page(start).id;
   if (complete) {
@@ -156,15 +158,13 @@ results::RunBound bound_of(const Graph &graph, uint32_t start, const crawl::Work
       for (uint32_t to : page.links) links.push_back(graph.page(to).id);
       known.types[page.id] = server::page_type_name(page.type);
     }
-    results::PageNames names;
     return {results::graph_lower_bound(start_id, bound_events(graph, pages, names), names, known,
                                        cores),
             "graph"};
   }
   std::vector<uint32_t> reached;
   for (const auto &page : w.pages)
-    if (auto index = graph.find(page.id)) reached.push_back(*index);
-  results::PageNames names;
+    if (auto index = graph.find(names.name(page.page))) reached.push_back(*index);
   return {
       results::lower_bound(start_id, bound_events(graph, reached, names), names, w.pages, cores),
       "discovered"};
@@ -217,7 +217,9 @@ CommandOutcome run_command(const PlannedRun &planned, const crawl::CrawlSettings
   out.program = run_program(out.line, t.env, out.timeout_s, tell_progress);
 
   const auto counts = embedded.page_counts();
-  out.totals.work = server_side(graph, counts);
+  auto names = std::make_shared<results::PageNames>();
+  out.totals.work = server_side(graph, counts, *names);
+  out.totals.names = names;
   out.totals.work.connections = static_cast<long>(embedded.stats().accepted - accepted_before);
   out.measured.wall_s = out.program.wall_s;
   out.measured.cpu = out.program.cpu;
@@ -228,7 +230,7 @@ CommandOutcome run_command(const PlannedRun &planned, const crawl::CrawlSettings
     const long known = static_cast<long>(reachable(graph, *start).size());
     const bool complete = settings.max_pages == 0 && out.totals.work.pages_ok >= known &&
                           out.totals.work.pages_failed == 0;
-    out.bound = bound_of(graph, *start, out.totals.work, complete);
+    out.bound = bound_of(graph, *start, out.totals.work, *names, complete);
   }
   return out;
 }

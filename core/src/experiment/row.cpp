@@ -85,7 +85,7 @@ void fill_bound(results::RunResult &r, const crawl::CrawlSettings &s, crawl::Wor
   std::optional<results::KnownGraph> typed;
   if (graph != nullptr && graph->types.empty()) {
     typed.emplace(*graph);
-    for (const auto &page : r.pages) typed->types.emplace(page.id, page.type);
+    for (const auto &page : r.pages) typed->types.emplace(r.page_of(page), r.type_of(page));
     graph = &*typed;
   }
   const auto bound =

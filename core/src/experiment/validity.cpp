@@ -27,7 +27,7 @@ bool is_puzzle_type(const std::string &type) {
 std::unordered_set<std::string> puzzle_answers(const RunResult &r) {
   std::unordered_set<std::string> answers;
   for (const auto &page : r.pages)
-    if (is_puzzle_type(page.type))
+    if (is_puzzle_type(r.type_of(page)))
       for (std::string_view link : page.links) answers.emplace(link);
   return answers;
 }
@@ -36,7 +36,7 @@ std::unordered_set<std::string> puzzle_answers(const RunResult &r) {
 bool looks_like_original(const RunResult &r) {
   return !r.pages.empty() &&
          std::all_of(r.pages.begin(), r.pages.end(),
-                     [](const results::PageRecord &page) { return page.id.size() == 6; });
+                     [&r](const results::PageRecord &page) { return r.page_of(page).size() == 6; });
 }
 
 // A solved puzzle's link that answers 404: the answer was computed with

@@ -96,9 +96,6 @@ using TypeOf = std::pair<std::string_view, std::string_view>;
 TypeOf graph_type(const std::pair<const std::string, std::string> &item) {
   return {item.first, item.second};
 }
-TypeOf record_type(const PageRecord &page) {
-  return {page.id, page.type};
-}
 
 // Each page's links by index (a vector of ids, or a LinkList); null: the page
 // discovers nothing (failed, or never completed).
@@ -174,9 +171,6 @@ std::pair<std::string_view, const std::vector<std::string> *> graph_links(
     const std::pair<const std::string, std::vector<std::string>> &item) {
   return {item.first, &item.second};
 }
-std::pair<std::string_view, const LinkList *> record_links(const PageRecord &page) {
-  return {page.id, &page.links};
-}
 
 }  // namespace
 
@@ -184,6 +178,12 @@ LowerBound lower_bound(const std::string &start, const Events &events, const Pag
                        const PageRecords &pages, unsigned cores) {
   LowerBound bound;
   double cpu_total_s = 0;
+  const auto record_type = [&names](const PageRecord &page) {
+    return TypeOf{names.name(page.page), names.type_name(page.type)};
+  };
+  const auto record_links = [&names](const PageRecord &page) {
+    return std::pair<std::string_view, const LinkList *>{names.name(page.page), &page.links};
+  };
   Pages costs(names);
   add_event_costs(costs, events, cpu_total_s);
   fastest_per_type(costs, pages, record_type);

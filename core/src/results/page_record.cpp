@@ -47,23 +47,23 @@ void LinkList::push_back(std::string_view link) {
   packed_.append(link);
 }
 
-std::vector<std::string> page_ids(const PageRecords &pages) {
+std::vector<std::string> page_ids(const PageRecords &pages, const PageNames &names) {
   std::vector<std::string> ids;
   ids.reserve(pages.size());
-  for (const auto &page : pages) ids.push_back(page.id);
+  for (const auto &page : pages) ids.push_back(names.name(page.page));
+  std::sort(ids.begin(), ids.end());
   return ids;
 }
 
-void sort_by_id(PageRecords &pages) {
+void sort_by_page(PageRecords &pages) {
   std::sort(pages.begin(), pages.end(),
-            [](const PageRecord &a, const PageRecord &b) { return a.id < b.id; });
+            [](const PageRecord &a, const PageRecord &b) { return a.page < b.page; });
 }
 
-const PageRecord *find_page(const PageRecords &sorted, std::string_view id) {
-  const auto at =
-      std::lower_bound(sorted.begin(), sorted.end(), id,
-                       [](const PageRecord &p, std::string_view v) { return p.id < v; });
-  return at != sorted.end() && at->id == id ? &*at : nullptr;
+const PageRecord *find_page(const PageRecords &sorted, uint32_t page) {
+  const auto at = std::lower_bound(sorted.begin(), sorted.end(), page,
+                                   [](const PageRecord &p, uint32_t v) { return p.page < v; });
+  return at != sorted.end() && at->page == page ? &*at : nullptr;
 }
 
 }  // namespace concur::results

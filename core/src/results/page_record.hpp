@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "results/blocks.hpp"
+#include "results/page_names.hpp"
 
 namespace concur::results {
 
@@ -61,20 +62,21 @@ class LinkList {
   std::string packed_;
 };
 
+// Page and type by index in the run's PageNames.
 struct PageRecord {
-  std::string id;
-  std::string type;  // "" when the page did not say
-  LinkList links;    // the links it yielded (after on_page's choice)
+  uint32_t page = 0;
+  uint32_t type = 0;  // the name "" when the page did not say
+  LinkList links;     // the links it yielded (after on_page's choice)
   bool operator==(const PageRecord &) const = default;
 };
 
 using PageRecords = Blocks<PageRecord, 256>;
 
-// The records' ids, in their order.
-std::vector<std::string> page_ids(const PageRecords &pages);
-// Records sorted by id, in place.
-void sort_by_id(PageRecords &pages);
-// The record of `id` in records sorted by id; null when the run did not complete it.
-const PageRecord *find_page(const PageRecords &sorted, std::string_view id);
+// The records' page ids, sorted.
+std::vector<std::string> page_ids(const PageRecords &pages, const PageNames &names);
+// Records by page index, in place.
+void sort_by_page(PageRecords &pages);
+// The record of `page` in records sorted by page; null when the run did not complete it.
+const PageRecord *find_page(const PageRecords &sorted, uint32_t page);
 
 }  // namespace concur::results

@@ -114,14 +114,15 @@ struct RunResult {
   // /api/cheat/) or "discovered" (the pages this run reached).
   std::string bound_basis;
 
-  PageRecords pages;  // the pages completed successfully, sorted by id
+  PageRecords pages;  // the pages completed successfully, by index in `names`
   // The server's whole graph when it told it (`/api/cheat/`): the types of the
   // pages this run did not complete.
   std::shared_ptr<const KnownGraph> graph;
   // The type of `page` (the requests CSV's page_type): as this run saw it, else
   // as the graph says; "" when neither knows.
   std::string_view page_type(std::string_view page) const {
-    if (const PageRecord *done = find_page(pages, page)) return done->type;
+    if (const auto named = names->find(page))
+      if (const PageRecord *done = find_page(pages, *named)) return names->type_name(done->type);
     if (graph == nullptr) return {};
     const auto known = graph->types.find(std::string(page));
     return known == graph->types.end() ? std::string_view() : std::string_view(known->second);
@@ -130,6 +131,9 @@ struct RunResult {
   // What events name pages by (the run's own table; empty without events).
   std::shared_ptr<const PageNames> names = std::make_shared<const PageNames>();
   const std::string &page_of(const Event &e) const { return names->name(e.page); }
+  const std::string &page_of(const PageRecord &p) const { return names->name(p.page); }
+  const std::string &type_of(const PageRecord &p) const { return names->type_name(p.type); }
+  std::vector<std::string> page_ids() const { return results::page_ids(pages, *names); }  // sorted
   // Columns on_result added (name, value), in name order: after the standard ones.
   std::vector<std::pair<std::string, std::string>> extra_columns;
   bool ok() const { return status == RunStatus::ok; }

@@ -31,12 +31,18 @@ Event solve(const std::string &page, double cpu_s) {
           .cpu_s = cpu_s};
 }
 
+// A completed page, named in names().
+results::PageRecord page(const std::string &id, const std::string &type,
+                         std::initializer_list<std::string_view> links) {
+  return {names()->intern(id).first, names()->type_index(type), results::LinkList(links)};
+}
+
 results::RunResult crawl_row() {
   results::RunResult r;
   r.wall_s = 1;
   r.cores = 2;
   r.start = "aaaa";
-  r.pages = {{"aaaa", "", {}}};
+  r.pages = {page("aaaa", "", {})};
   r.pages_ok = 1;
   r.events = {request("aaaa", 200)};
   r.names = names();
@@ -83,7 +89,7 @@ TEST_CASE("wrong_puzzle_rule: a solved link answering 404 fails the run, naming 
           "[validity]") {
   results::RunResult r = crawl_row();
   r.start = "a1b2c3";
-  r.pages = {{"a1b2c3", "cpu", {"ffff"}}};
+  r.pages = {page("a1b2c3", "cpu", {"ffff"})};
   r.events = {request("a1b2c3", 200), request("ffff", 404)};
   crawl::CrawlSettings s;
   s.puzzle.id_length = 4;  // crawled as the course's, against 6-character ids
@@ -94,7 +100,7 @@ TEST_CASE("wrong_puzzle_rule: a solved link answering 404 fails the run, naming 
   // A 404 of a plain link is not the puzzle rule's fault.
   results::RunResult plain = crawl_row();
   plain.events.push_back(request("ffff", 404));
-  plain.pages = {{"aaaa", "", {"ffff"}}};
+  plain.pages = {page("aaaa", "", {"ffff"})};
   experiment::judge(plain, s);
   CHECK(plain.validity_text() == "ok");
 }

@@ -24,7 +24,8 @@ PageRecords completed(const std::vector<std::pair<std::string, std::vector<std::
   PageRecords pages;
   for (const auto &[page, to] : links) {
     const auto type = types.find(page);
-    pages.push_back({page, type == types.end() ? "" : type->second, LinkList(to)});
+    pages.push_back({names().intern(page).first,
+                     names().type_index(type == types.end() ? "" : type->second), LinkList(to)});
   }
   return pages;
 }

@@ -26,15 +26,21 @@ TEST_CASE("a link list gives back its links, in order, whatever their length", "
   CHECK_FALSE(LinkList{"b", "c"} == LinkList{"c", "b"});
 }
 
-TEST_CASE("records sorted by id are found by id", "[results]") {
+TEST_CASE("records sorted by page are found by page; ids come back sorted", "[results]") {
+  PageNames names;
+  const uint32_t cc = names.intern("cc").first, aa = names.intern("aa").first,
+                 bb = names.intern("bb").first;
+  CHECK(names.intern("aa") == std::pair<uint32_t, bool>(aa, false));  // once
+  CHECK(names.find("bb") == bb);
+  CHECK_FALSE(names.find("b").has_value());
   PageRecords pages;
-  pages.push_back({"cc", "cpu", LinkList{"aa"}});
-  pages.push_back({"aa", "regular", LinkList{"cc", "bb"}});
-  pages.push_back({"bb", "", LinkList{}});
-  sort_by_id(pages);
-  CHECK(page_ids(pages) == std::vector<std::string>{"aa", "bb", "cc"});
-  REQUIRE(find_page(pages, "cc") != nullptr);
-  CHECK(find_page(pages, "cc")->type == "cpu");
-  CHECK(find_page(pages, "b") == nullptr);
-  CHECK(find_page(pages, "zz") == nullptr);
+  pages.push_back({bb, names.type_index(""), LinkList{}});
+  pages.push_back({cc, names.type_index("cpu"), LinkList{"aa"}});
+  pages.push_back({aa, names.type_index("regular"), LinkList{"cc", "bb"}});
+  sort_by_page(pages);
+  CHECK(page_ids(pages, names) == std::vector<std::string>{"aa", "bb", "cc"});
+  REQUIRE(find_page(pages, cc) != nullptr);
+  CHECK(names.type_name(find_page(pages, cc)->type) == "cpu");
+  CHECK(names.type_index("cpu") == find_page(pages, cc)->type);
+  CHECK(find_page(pages, names.intern("dd").first) == nullptr);
 }
