@@ -30,7 +30,7 @@ struct Event {
 // fields are ordered so that none pads.
 static_assert(sizeof(Event) == 64, "an Event is 64 bytes");
 
-// Every request and solve of a run (results/blocks.hpp): 32 KB blocks.
-using Events = Blocks<Event, 512>;
+// Every request and solve of a run (results/blocks.hpp): 8 to a 512-byte block.
+using Events = Blocks<Event>;
 
 }  // namespace concur::results

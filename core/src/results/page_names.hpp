@@ -39,7 +39,7 @@ class PageNames {
  private:
   // Strings by index; blocks never move a string, so the index holds views.
   struct Table {
-    Blocks<std::string, 1024> names;
+    Blocks<std::string> names;
     std::unordered_map<std::string_view, uint32_t> index;
     std::pair<uint32_t, bool> intern(std::string_view name);
   };

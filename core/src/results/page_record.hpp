@@ -70,7 +70,7 @@ struct PageRecord {
   bool operator==(const PageRecord &) const = default;
 };
 
-using PageRecords = Blocks<PageRecord, 256>;
+using PageRecords = Blocks<PageRecord>;
 
 // The records' page ids, sorted.
 std::vector<std::string> page_ids(const PageRecords &pages, const PageNames &names);
