@@ -2,7 +2,9 @@
 // `executor: threads`, fibers' `cpu_offload`): the loop thread hands a task's
 // work units to a pool of OS threads, each with its own host worker, and the
 // pool posts the task's callback back to the loop once its last unit is
-// solved. The units of one core page are solved in parallel.
+// solved. The units of one core page are solved in parallel. Queued units go
+// most urgent task first (the host's task_urgency, ABI 1.3; a host without it:
+// first come, first served), a task's units side by side.
 //
 // Header-only and plugin-side: it uses nothing but the C host table.
 #pragma once
@@ -11,9 +13,10 @@
 
 #include <condition_variable>
 #include <cstddef>
-#include <deque>
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <queue>
 #include <thread>
 #include <vector>
 
@@ -56,9 +59,10 @@ class SolverPool {
     group->left = host_->work_count(task);
     group->done = done;
     group->user = user;
+    const double urgency = CONCUR_HOST_HAS(host_, task_urgency) ? host_->task_urgency(task) : 0;
     {
       std::lock_guard lock(mutex_);
-      for (size_t i = 0; i < group->left; ++i) jobs_.push_back({task, i, group});
+      for (size_t i = 0; i < group->left; ++i) jobs_.push({urgency, next_++, task, i, group});
     }
     ready_.notify_all();
   }
@@ -70,20 +74,28 @@ class SolverPool {
     void *user = nullptr;
   };
   struct Job {
+    double urgency;
+    uint64_t order;  // arrival: first come, first served among equals
     concur_task *task;
     size_t index;
     std::shared_ptr<Group> group;
   };
+  // priority_queue's top is the largest: the most urgent, then the earliest.
+  struct LessUrgent {
+    bool operator()(const Job &a, const Job &b) const {
+      return a.urgency != b.urgency ? a.urgency < b.urgency : a.order > b.order;
+    }
+  };
 
   void work(concur_worker *worker) {
     for (;;) {
-      Job job;
+      Job job{};
       {
         std::unique_lock lock(mutex_);
         ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
         if (jobs_.empty()) return;  // stopping, and nothing left
-        job = std::move(jobs_.front());
-        jobs_.pop_front();
+        job = jobs_.top();
+        jobs_.pop();
       }
       host_->solve(worker, job.task, job.index);
       bool last = false;
@@ -99,9 +111,10 @@ class SolverPool {
   concur_loop *loop_;
   std::vector<concur_worker *> workers_;
   std::vector<std::thread> threads_;
-  std::mutex mutex_;  // guards jobs_, stopping_ and every Group's `left`
+  std::mutex mutex_;  // guards jobs_, next_, stopping_ and every Group's `left`
   std::condition_variable ready_;
-  std::deque<Job> jobs_;
+  std::priority_queue<Job, std::vector<Job>, LessUrgent> jobs_;
+  uint64_t next_ = 0;
   bool stopping_ = false;
 };
 

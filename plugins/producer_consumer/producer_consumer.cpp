@@ -4,7 +4,9 @@
 // behind puzzles. A puzzle goes to the queue as one job per chain, side by
 // side (a core page's four chains: four jobs that up to four `consumers` CPU
 // threads solve at once); whoever solves a page's last chain completes it,
-// which sends its links back to the producers' frontier. When consumers fall
+// which sends its links back to the producers' frontier. Chains are solved
+// most urgent page first (the host's task_urgency): the pages a puzzle's
+// links lead to start sooner when they matter most. When consumers fall
 // behind, the full queue blocks the producers: the time they spend blocked,
 // and the queue's high-water mark, become the run's metrics — backpressure
 // made visible.
@@ -13,10 +15,11 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdio>
-#include <deque>
 #include <iterator>
 #include <mutex>
+#include <queue>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -43,31 +46,29 @@ bool last_chain(const Job &job) {
   return job.puzzle->left.fetch_sub(1) == 1;
 }
 
+// The queue between the stages, most urgent page first (the host's
+// task_urgency, ABI 1.3; without it every page's is 0: first come, first
+// served). When it is full, waiting producers are let in in the same order.
 class BoundedQueue {
  public:
   explicit BoundedQueue(size_t capacity) : capacity_(capacity) {}
 
-  // Blocks while the queue is full; returns the seconds spent blocked.
   // Every chain of `puzzle` at once, side by side: chains of other pages
   // pushed in between would put off the page's completion, and its links.
   // Blocks until they all fit (or, more chains than the capacity, until the
-  // queue is empty); returns the seconds spent blocked.
-  double push(Puzzle *puzzle, size_t chains) {
+  // queue is empty) and no more urgent page is waiting; returns the seconds
+  // spent blocked.
+  double push(Puzzle *puzzle, size_t chains, double urgency) {
     std::unique_lock lock(mutex_);
-    double blocked = 0;
-    auto fits = [&] { return queue_.empty() || queue_.size() + chains <= capacity_; };
-    if (!fits()) {
-      const auto start = Clock::now();
-      not_full_.wait(lock, fits);
-      blocked = std::chrono::duration<double>(Clock::now() - start).count();
+    Waiter me{puzzle, chains, urgency, arrivals_++};
+    if (waiting_.empty() && fits(chains)) {
+      enqueue(me);
+      return 0;
     }
-    for (size_t unit = 0; unit < chains; ++unit) queue_.push_back({puzzle, unit});
-    if (queue_.size() > high_water_) high_water_ = queue_.size();
-    if (chains == 1)
-      not_empty_.notify_one();
-    else
-      not_empty_.notify_all();
-    return blocked;
+    const auto start = Clock::now();
+    waiting_.push(&me);
+    me.admitted.wait(lock, [&] { return me.in; });
+    return std::chrono::duration<double>(Clock::now() - start).count();
   }
 
   // The next job; false once the queue is closed and drained.
@@ -75,9 +76,9 @@ class BoundedQueue {
     std::unique_lock lock(mutex_);
     not_empty_.wait(lock, [&] { return !queue_.empty() || closed_; });
     if (queue_.empty()) return false;
-    job = queue_.front();
-    queue_.pop_front();
-    not_full_.notify_one();
+    job = queue_.top().job;
+    queue_.pop();
+    admit_waiting();
     return true;
   }
 
@@ -93,9 +94,60 @@ class BoundedQueue {
   }
 
  private:
+  // A producer blocked in push(), on its own condition variable, so that the
+  // one let in is the one woken.
+  struct Waiter {
+    Puzzle *puzzle;
+    size_t chains;
+    double urgency;
+    uint64_t arrival;
+    std::condition_variable admitted = {};
+    bool in = false;
+  };
+  struct LaterWaiter {  // priority_queue's top: most urgent, then first come
+    bool operator()(const Waiter *a, const Waiter *b) const {
+      return a->urgency != b->urgency ? a->urgency < b->urgency : a->arrival > b->arrival;
+    }
+  };
+  struct Queued {
+    double urgency;
+    uint64_t order;
+    Job job;
+  };
+  struct LaterQueued {
+    bool operator()(const Queued &a, const Queued &b) const {
+      return a.urgency != b.urgency ? a.urgency < b.urgency : a.order > b.order;
+    }
+  };
+
+  bool fits(size_t chains) const { return queue_.empty() || queue_.size() + chains <= capacity_; }
+
+  void enqueue(const Waiter &w) {
+    for (size_t unit = 0; unit < w.chains; ++unit)
+      queue_.push({w.urgency, queued_++, Job{w.puzzle, unit}});
+    if (queue_.size() > high_water_) high_water_ = queue_.size();
+    if (w.chains == 1)
+      not_empty_.notify_one();
+    else
+      not_empty_.notify_all();
+  }
+
+  // The most urgent waiting producers, while their chains fit.
+  void admit_waiting() {
+    while (!waiting_.empty() && fits(waiting_.top()->chains)) {
+      Waiter *w = waiting_.top();
+      waiting_.pop();
+      enqueue(*w);
+      w->in = true;
+      w->admitted.notify_one();
+    }
+  }
+
   std::mutex mutex_;
-  std::condition_variable not_full_, not_empty_;
-  std::deque<Job> queue_;
+  std::condition_variable not_empty_;
+  std::priority_queue<Queued, std::vector<Queued>, LaterQueued> queue_;
+  std::priority_queue<Waiter *, std::vector<Waiter *>, LaterWaiter> waiting_;
+  uint64_t arrivals_ = 0, queued_ = 0;
   const size_t capacity_;
   size_t high_water_ = 0;
   bool closed_ = false;
@@ -115,7 +167,8 @@ void produce(const concur_host *host, concur_run *run, BoundedQueue &queue) {
       host->complete(worker, task);
       continue;
     }
-    blocked += queue.push(new Puzzle{task, chains}, chains);
+    const double urgency = CONCUR_HOST_HAS(host, task_urgency) ? host->task_urgency(task) : 0;
+    blocked += queue.push(new Puzzle{task, chains}, chains, urgency);
   }
   host->metric(run, "producer_blocked_s", blocked, CONCUR_METRIC_ADD);
   host->worker_close(worker);

@@ -1,5 +1,5 @@
 /*
- * concur strategy plugin ABI, version 1.2 (major 1, minor 2).
+ * concur strategy plugin ABI, version 1.3 (major 1, minor 3).
  *
  * The ONE header a strategy plugin needs. Plain C so that a plugin built by
  * another compiler, or in another language, loads.
@@ -58,7 +58,7 @@ extern "C" {
 /* The minor version of this header: the newest group of members appended to
  * the host table or the descriptor (see the "since 1.x" marks). A compile-time
  * fact about the header only; at run time, ask CONCUR_HOST_HAS. */
-#define CONCUR_ABI_MINOR 2u
+#define CONCUR_ABI_MINOR 3u
 
 /* The name of the one symbol a plugin exports. */
 #define CONCUR_PLUGIN_ENTRY_SYMBOL "concur_plugin_entry"
@@ -281,6 +281,15 @@ typedef struct concur_host {
   /* Why the run was aborted (e.g. its server is unreachable); "" while all
    * is well. Valid until the next call on the run. */
   const char *(*run_error)(concur_run *run);
+
+  /* -- since 1.3 (check CONCUR_HOST_HAS(host, task_urgency)): solve order.
+   * How soon a taken task's puzzle matters to the crawl: the latest expected
+   * finish (seconds) among the pages discovered through it, when the host
+   * knows the server's whole graph; 0 otherwise, and for pages without a
+   * puzzle. A strategy that queues puzzles for its solvers serves the larger
+   * first (ties: first come, first served), so the pages its hidden links
+   * lead to start sooner. Thread-safe; constant for the task's life. */
+  double (*task_urgency)(const concur_task *task);
 } concur_host;
 
 /* ---- the plugin descriptor ---------------------------------------------- */

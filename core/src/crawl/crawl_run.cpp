@@ -138,6 +138,7 @@ TakeResult CrawlRun::take(Worker &, std::unique_ptr<Task> &task, bool wait) {
   if (r == TakeResult::task) {
     task = std::make_unique<Task>();
     task->page_id = std::move(id);
+    if (settings_.solve_order) task->urgency = settings_.solve_order->urgency(task->page_id);
   }
   return r;
 }

@@ -18,6 +18,7 @@
 #include "crawl/frontier.hpp"
 #include "crawl/page.hpp"
 #include "crawl/policy.hpp"
+#include "crawl/solve_order.hpp"
 #include "crawl/task.hpp"
 #include "crawl/task_kind.hpp"
 #include "http/loop.hpp"
@@ -41,6 +42,9 @@ struct CrawlSettings {
   std::shared_ptr<const results::KnownGraph> graph;
   // hedge: auto's copies per attempt (null: none made, or another policy).
   std::shared_ptr<const HedgePlan> hedge_plan;
+  // Each puzzle page's urgency, from the whole graph (null: no graph, every
+  // task's urgency is 0).
+  std::shared_ptr<const SolveOrder> solve_order;
   // The server has /metrics (ours does): each run's counts are checked against
   // the server's own.
   bool server_metrics = false;

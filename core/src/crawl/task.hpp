@@ -23,6 +23,7 @@ namespace concur::crawl {
 
 struct Task {
   std::string page_id;
+  double urgency = 0;  // solve_order.hpp: a queued puzzle with more is solved sooner
   bool fetched = false;
   bool failed = false;  // fetch or interpret failed: complete() counts a failure
   std::string failure;  // why, when failed: http::failure_kind's word, bad_page, ...

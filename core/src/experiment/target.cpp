@@ -11,6 +11,7 @@
 
 #include "crawl/cheat.hpp"
 #include "crawl/server_counts.hpp"
+#include "crawl/solve_order.hpp"
 #include "experiment/compute_plan.hpp"
 #include "server/graph.hpp"
 #include "server/progress.hpp"
@@ -236,6 +237,15 @@ int retries_for(const config::Experiment &experiment, long announced_pages, std:
   return retries;
 }
 
+// Seconds each page type takes to answer, by its name: our server's settings,
+// a remote server's the protocol's (it does not announce its own).
+std::unordered_map<std::string, double> type_delays_s(const server::Settings &s) {
+  std::unordered_map<std::string, double> delay_s;
+  for (size_t t = 0; t < server::kPageTypeCount; ++t)
+    delay_s[server::kPageTypeNames[t]] = s.delays_ms[t] * s.delay_scale / 1000;
+  return delay_s;
+}
+
 // hedge: auto's plan: from the whole graph when the server gives it, with
 // each type's delay and the failure rate of our server's settings (a remote
 // server's: the protocol's), said in one line.
@@ -251,9 +261,7 @@ std::shared_ptr<const crawl::HedgePlan> hedge_plan_for(const config::Experiment 
     return std::make_shared<const crawl::HedgePlan>(
         crawl::HedgePlan::without_graph(s.failure_rate));
   }
-  std::unordered_map<std::string, double> delay_s;
-  for (size_t t = 0; t < server::kPageTypeCount; ++t)
-    delay_s[server::kPageTypeNames[t]] = s.delays_ms[t] * s.delay_scale / 1000;
+  const auto delay_s = type_delays_s(s);
   const double regular_s = delay_s.at("regular");
   auto plan = std::make_shared<const crawl::HedgePlan>(crawl::HedgePlan::from_graph(
       *settings.graph, settings.start_id, delay_s, regular_s, s.failure_rate));
@@ -268,6 +276,25 @@ std::shared_ptr<const crawl::HedgePlan> hedge_plan_for(const config::Experiment 
                                     : "");
   log << line;
   return plan;
+}
+
+// The order queued puzzles are best solved in (crawl/solve_order.hpp), from
+// the whole graph when the server gives it and it has puzzle pages.
+std::shared_ptr<const crawl::SolveOrder> solve_order_for(const config::Experiment &experiment,
+                                                         const crawl::CrawlSettings &settings,
+                                                         std::ostream &log) {
+  if (!settings.graph) return nullptr;
+  const server::Settings protocol;
+  const server::Settings &s = experiment.base_url ? protocol : experiment.server;
+  const auto delay_s = type_delays_s(s);
+  auto order = std::make_shared<const crawl::SolveOrder>(crawl::SolveOrder::from_graph(
+      *settings.graph, settings.start_id, delay_s, delay_s.at("regular"), s.failure_rate,
+      1 + settings.retries, settings.puzzle));
+  if (order->puzzle_pages() == 0) return nullptr;
+  log << "concur: solve order: the graph's " << order->puzzle_pages()
+      << " puzzle pages ranked by what their links lead to; strategies that queue puzzles "
+         "solve the most urgent first\n";
+  return order;
 }
 
 }  // namespace
@@ -320,6 +347,7 @@ Target::Target(const config::Experiment &experiment, std::ostream &log) {
   if (settings_.max_pages == 0) settings_.graph = known_graph(client, settings_.base_url, log);
   if (settings_.policy.hedge == crawl::FetchPolicy::kHedgeAuto)
     settings_.hedge_plan = hedge_plan_for(experiment, settings_, log);
+  settings_.solve_order = solve_order_for(experiment, settings_, log);
   settings_.server_metrics = crawl::fetch_server_counts(client, settings_.base_url).has_value();
 }
 

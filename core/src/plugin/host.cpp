@@ -120,6 +120,10 @@ size_t work_count(const concur_task *t) {
   return t->task->content.work.size();
 }
 
+double task_urgency(const concur_task *t) {
+  return t->task->urgency;
+}
+
 concur_status solve(concur_worker *w, concur_task *t, size_t index) {
   return guarded(w->run, CONCUR_ERROR, [&] {
     w->run->crawl->solve(*w->worker, *t->task, index);
@@ -307,6 +311,8 @@ const concur_host &host_table() {
       .open_run = host::open_run,
       .close_run = host::close_run,
       .run_error = host::run_error,
+      // since 1.3
+      .task_urgency = task_urgency,
   };
   return table;
 }

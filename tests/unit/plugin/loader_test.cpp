@@ -77,8 +77,9 @@ TEST_CASE("a plugin built against the header before minor versions loads", "[plu
 TEST_CASE("CONCUR_HOST_HAS tells a table's members by its size", "[plugin][abi]") {
   const concur_host &host = concur::plugin::host_table();
   CHECK(host.struct_size == sizeof(concur_host));
-  CHECK(CONCUR_HOST_HAS(&host, solve_tasks));  // 1.1
-  CHECK(CONCUR_HOST_HAS(&host, run_error));    // 1.2, the last member
+  CHECK(CONCUR_HOST_HAS(&host, solve_tasks));   // 1.1
+  CHECK(CONCUR_HOST_HAS(&host, run_error));     // 1.2
+  CHECK(CONCUR_HOST_HAS(&host, task_urgency));  // 1.3, the last member
   // A 1.0 host's table ends at loop_in_flight; a 1.1 host's at solve_tasks.
   concur_host older = host;
   older.struct_size = offsetof(concur_host, solve_tasks);
@@ -88,6 +89,10 @@ TEST_CASE("CONCUR_HOST_HAS tells a table's members by its size", "[plugin][abi]"
   CHECK(CONCUR_HOST_HAS(&older, solve_tasks));
   CHECK_FALSE(CONCUR_HOST_HAS(&older, encode_task));
   CHECK_FALSE(CONCUR_HOST_HAS(&older, run_error));
+  // A 1.2 host's table ends at run_error.
+  older.struct_size = offsetof(concur_host, task_urgency);
+  CHECK(CONCUR_HOST_HAS(&older, run_error));
+  CHECK_FALSE(CONCUR_HOST_HAS(&older, task_urgency));
 }
 
 TEST_CASE("CONCUR_PLUGIN_HAS tells a descriptor's members by its size", "[plugin][abi]") {
