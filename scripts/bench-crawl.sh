@@ -20,7 +20,8 @@
 # on any machine. Strategies, sized from nproc (N), each with up to 200 pages in
 # flight: async with a threads executor of N, producer_consumer with 200
 # producers and N consumers, threads 200; and threads 4N (the reference's
-# width). Each row's efficiency (concur's own: lower_bound_s / wall_s, the
+# width); the first three again under `hedge: auto`, interleaved with the default
+# policy's runs. Each row's efficiency (concur's own: lower_bound_s / wall_s, the
 # bound being the larger of the critical path and all solve CPU over every core)
 # is printed beside the goal >= 0.9, with the machine's load and the CPU other
 # processes took meanwhile. --repeat R: R runs of each (default 1). ~1 min on 2
