@@ -53,20 +53,21 @@ class BoundedQueue {
  public:
   explicit BoundedQueue(size_t capacity) : capacity_(capacity) {}
 
-  // Every chain of `puzzle` at once, side by side: chains of other pages
-  // pushed in between would put off the page's completion, and its links.
-  // Blocks until they all fit (or, more chains than the capacity, until the
-  // queue is empty) and no more urgent page is waiting; returns the seconds
-  // spent blocked.
+  // Every chain of `puzzle` at once, side by side with the page's others
+  // (only a more urgent page's chains, queued later, go before the rest):
+  // chains of other pages pushed in between would put off the page's
+  // completion, and its links. Blocks until they all fit (or, more chains
+  // than the capacity, until the queue is empty) and no more urgent page is
+  // waiting; returns the seconds spent blocked.
   double push(Puzzle *puzzle, size_t chains, double urgency) {
     std::unique_lock lock(mutex_);
     Waiter me{puzzle, chains, urgency, arrivals_++};
-    if (waiting_.empty() && fits(chains)) {
-      enqueue(me);
-      return 0;
-    }
-    const auto start = Clock::now();
+    // In line with whoever waits already: it goes in now if nobody more
+    // urgent is waiting and its chains fit.
     waiting_.push(&me);
+    admit_waiting();
+    if (me.in) return 0;
+    const auto start = Clock::now();
     me.admitted.wait(lock, [&] { return me.in; });
     return std::chrono::duration<double>(Clock::now() - start).count();
   }

@@ -87,7 +87,7 @@ TEST_CASE("queued puzzles are solved most urgent first", "[plugins][solve_order]
     delay_s[server::kPageTypeNames[t]] = s.delays_ms[t] * s.delay_scale / 1000;
   auto order = std::make_shared<const crawl::SolveOrder>(
       crawl::SolveOrder::from_graph(graph, settings.start_id, delay_s, delay_s.at("regular"),
-                                    s.failure_rate, 1 + settings.retries, settings.puzzle));
+                                    s.failure_rate, 1L + settings.retries, settings.puzzle));
   REQUIRE(order->puzzle_pages() >= 10);
   settings.solve_order = order;
 
@@ -106,13 +106,15 @@ TEST_CASE("queued puzzles are solved most urgent first", "[plugins][solve_order]
     auto r = experiment::run_once(test::built_plugin(plugin, options), settings,
                                   const_cast<server::Server *>(&lab.server));
     REQUIRE(r.status == results::RunStatus::ok);
-    double shortest_solve_s = 1e9;
+    double longest_solve_s = 0;
     for (const auto &e : r.events)
       if (e.kind == results::Event::Kind::solve)
-        shortest_solve_s = std::min(shortest_solve_s, e.end_s - e.start_s);
-    // A whole solve's length of margin: the loop or producer that read a page
-    // has queued it long before then.
-    const int decisions = check_most_urgent_first(r, *order, shortest_solve_s);
+        longest_solve_s = std::max(longest_solve_s, e.end_s - e.start_s);
+    // The longest solve's length of margin (a cpu page's chain, tens of ms):
+    // the loop or producer that read a page has queued it long before then,
+    // even on a loaded machine that runs 200 producer threads on 2 cores.
+    INFO("margin " << longest_solve_s << " s");
+    const int decisions = check_most_urgent_first(r, *order, longest_solve_s);
     // The lab makes puzzles wait: were none ever waiting, nothing was checked.
     CHECK(decisions >= 3);
   }

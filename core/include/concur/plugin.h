@@ -288,7 +288,8 @@ typedef struct concur_host {
    * knows the server's whole graph; 0 otherwise, and for pages without a
    * puzzle. A strategy that queues puzzles for its solvers serves the larger
    * first (ties: first come, first served), so the pages its hidden links
-   * lead to start sooner. Thread-safe; constant for the task's life. */
+   * lead to start sooner. Thread-safe; constant for the task's life. A task
+   * made by decode_task (another process's) reports 0. */
   double (*task_urgency)(const concur_task *task);
 } concur_host;
 

@@ -10,10 +10,10 @@ namespace {
 
 // Expected attempts until a page that fails with probability f answers,
 // when at most `attempts` are made: sum of f^k for k < attempts.
-double expected_attempts(double f, int attempts) {
+double expected_attempts(double f, long attempts) {
   if (f <= 0 || attempts <= 1) return 1;
-  if (f >= 1) return attempts;
-  return (1 - std::pow(f, attempts)) / (1 - f);
+  if (f >= 1) return static_cast<double>(attempts);
+  return (1 - std::pow(f, static_cast<double>(attempts))) / (1 - f);
 }
 
 bool is_puzzle(const std::string &type) {
@@ -24,7 +24,7 @@ bool is_puzzle(const std::string &type) {
 
 SolveOrder SolveOrder::from_graph(const results::KnownGraph &graph, const std::string &start,
                                   const std::unordered_map<std::string, double> &delay_s,
-                                  double other_s, double failure_rate, int attempts,
+                                  double other_s, double failure_rate, long attempts,
                                   const PuzzleParams &puzzle) {
   std::unordered_map<std::string, double> type_cost_s;
   for (const auto &[type, delay] : delay_s) type_cost_s[type] = delay;

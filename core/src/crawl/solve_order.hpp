@@ -8,10 +8,10 @@
 // A puzzle page's urgency is the latest expected finish in its discovery
 // subtree (graph_paths.hpp) — equivalently, the less slack it has, the more
 // urgent it is. Costs are expected ones: each page its type's delay; a failure
-// page its delay times its expected attempts (1 / (1 - failure rate), at most
-// the attempts allowed), since its retries are real time even though the
-// lower bound counts one; a puzzle page its chain's steps at an estimate per
-// step (a core page's chains in parallel). Only the order matters, so the
+// page its delay times its expected attempts ((1 - f^n) / (1 - f) for a
+// failure rate f and n attempts allowed: about 1 / (1 - f) once n is large),
+// since its retries are real time even though the lower bound counts one; a puzzle page its chain's
+// steps at an estimate per step (a core page's chains in parallel). Only the order matters, so the
 // estimate need not be this machine's figure.
 //
 // Without the whole graph (max_pages set, or a server without /api/cheat/)
@@ -38,7 +38,7 @@ class SolveOrder {
   // and of each of a core page's.
   static SolveOrder from_graph(const results::KnownGraph &graph, const std::string &start,
                                const std::unordered_map<std::string, double> &delay_s,
-                               double other_s, double failure_rate, int attempts,
+                               double other_s, double failure_rate, long attempts,
                                const PuzzleParams &puzzle);
 
   // Larger: solve sooner. 0 for a page the plan does not know.

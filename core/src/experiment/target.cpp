@@ -289,7 +289,7 @@ std::shared_ptr<const crawl::SolveOrder> solve_order_for(const config::Experimen
   const auto delay_s = type_delays_s(s);
   auto order = std::make_shared<const crawl::SolveOrder>(crawl::SolveOrder::from_graph(
       *settings.graph, settings.start_id, delay_s, delay_s.at("regular"), s.failure_rate,
-      1 + settings.retries, settings.puzzle));
+      1L + settings.retries, settings.puzzle));  // long: retries may be INT_MAX
   if (order->puzzle_pages() == 0) return nullptr;
   log << "concur: solve order: the graph's " << order->puzzle_pages()
       << " puzzle pages ranked by what their links lead to; strategies that queue puzzles "

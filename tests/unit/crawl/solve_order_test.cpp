@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <unordered_map>
 
@@ -84,4 +85,8 @@ TEST_CASE("a failure page's expected attempts are bounded by the retries allowed
   // A page that always fails costs every attempt.
   const SolveOrder always = SolveOrder::from_graph(lab(), "s", kDelays, 0.5, 1.0, 4, puzzles(0));
   CHECK(always.urgency("c3") == Approx(0.5 + 0.1 + 4 * 0.5));
+  // The most retries a config may ask for: about 1 / (1 - f) attempts, finite.
+  const SolveOrder most = SolveOrder::from_graph(lab(), "s", kDelays, 0.5, 0.9,
+                                                 1L + std::numeric_limits<int>::max(), puzzles(0));
+  CHECK(most.urgency("c3") == Approx(0.5 + 0.1 + 0.5 * 10));
 }
