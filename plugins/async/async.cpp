@@ -8,7 +8,8 @@
 // loop thread, as an asyncio crawler that calls a CPU function directly does:
 // the loop stalls, and every fetch in flight waits (their latency jumps).
 // `threads` and `processes` are loop.run_in_executor(): the visit awaits a
-// pool, and the loop goes on serving the network.
+// pool, and the loop goes on serving the network. `lanes` solves a page's
+// chains together in SIMD lanes (inline, or on one executor thread).
 #include <concur/plugin.h>
 
 #include <algorithm>
@@ -77,8 +78,8 @@ struct SolveAwaiter : Resume {
 class Crawler {
  public:
   Crawler(const concur_host *host, concur_run *run, concur_worker *worker, concur_loop *loop,
-          size_t concurrency)
-      : host_(host), run_(run), worker_(worker), loop_(loop), slots_(concurrency) {}
+          size_t concurrency, bool lanes)
+      : host_(host), run_(run), worker_(worker), loop_(loop), slots_(concurrency), lanes_(lanes) {}
 
   void use(concur_plugins::SolverPool *threads) { threads_ = threads; }
   void use(ProcessPool *processes) { processes_ = processes; }
@@ -128,7 +129,10 @@ class Crawler {
   // The loop thread does the CPU work: nothing else moves meanwhile.
   void solve_inline(concur_task *task) {
     const auto start = std::chrono::steady_clock::now();
-    for (size_t i = 0; i < host_->work_count(task); ++i) host_->solve(worker_, task, i);
+    if (lanes_)
+      host_->solve_tasks(worker_, &task, 1);
+    else
+      for (size_t i = 0; i < host_->work_count(task); ++i) host_->solve(worker_, task, i);
     blocked_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 
@@ -137,6 +141,7 @@ class Crawler {
   concur_worker *worker_;
   concur_loop *loop_;
   Semaphore slots_;
+  const bool lanes_;
   Signal progress_;
   concur_plugins::SolverPool *threads_ = nullptr;
   ProcessPool *processes_ = nullptr;
@@ -167,6 +172,16 @@ bool crawl(const concur_host *host, Crawler &crawler, concur_loop *loop) {
 
 int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
   const Executor kind = executor_kind(host->option_string(run, "executor"));
+  const bool lanes = host->option_bool(run, "lanes");
+  // solve_tasks came with ABI 1.1: an older host's table ends before it.
+  if (lanes && !CONCUR_HOST_HAS(host, solve_tasks)) {
+    std::snprintf(err, err_size, "lanes=true needs a host with solve_tasks (a newer concur)");
+    return 1;
+  }
+  if (lanes && kind == Executor::processes) {
+    std::snprintf(err, err_size, "lanes=true works with executor inline or threads, not processes");
+    return 1;
+  }
   concur_worker *worker = host->worker_open(run);
   concur_loop *loop = worker ? host->loop_open(worker) : nullptr;
   if (loop == nullptr) {  // the run was aborted before it began
@@ -179,8 +194,8 @@ int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
   if (kind == Executor::processes)
     processes = std::make_unique<ProcessPool>(host, run, loop, executor_size(host, run));
   if (kind == Executor::threads)
-    threads =
-        std::make_unique<concur_plugins::SolverPool>(host, run, loop, executor_size(host, run));
+    threads = std::make_unique<concur_plugins::SolverPool>(host, run, loop,
+                                                           executor_size(host, run), lanes);
   int rc = 0;
   if ((processes && !processes->usable()) || (threads && !threads->usable())) {
     std::snprintf(err, err_size, "could not start the %s executor",
@@ -188,7 +203,7 @@ int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
     rc = 1;
   } else {
     Crawler crawler(host, run, worker, loop,
-                    static_cast<size_t>(host->option_int(run, "concurrency")));
+                    static_cast<size_t>(host->option_int(run, "concurrency")), lanes);
     if (threads) crawler.use(threads.get());
     if (processes) crawler.use(processes.get());
     if (!crawl(host, crawler, loop)) {
@@ -223,6 +238,12 @@ const concur_option_spec kOptions[] = {
      .help = "threads or processes of the executor; 0 = one per core",
      .min = 0,
      .max = 1024},
+    {.name = "lanes",
+     .type = CONCUR_OPT_BOOL,
+     .default_value = "false",
+     .help = "solve a page's md5 chains together in SIMD lanes (a core page's chains on one "
+             "thread; executor inline or threads)",
+     CONCUR_UNBOUNDED},
 };
 
 const concur_plugin kDescriptor = {

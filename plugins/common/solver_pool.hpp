@@ -2,9 +2,11 @@
 // `executor: threads`, fibers' `cpu_offload`): the loop thread hands a task's
 // work units to a pool of OS threads, each with its own host worker, and the
 // pool posts the task's callback back to the loop once its last unit is
-// solved. The units of one core page are solved in parallel. Queued units go
-// most urgent task first (the host's task_urgency, ABI 1.3; a host without it:
-// first come, first served), a task's units side by side.
+// solved. The units of one core page are solved in parallel — or, with
+// `lanes`, together on one thread in SIMD lanes (the host's solve_tasks, ABI
+// 1.1: less CPU, one core per page). Queued work goes most urgent task first
+// (the host's task_urgency, ABI 1.3; a host without it: first come, first
+// served), a task's units side by side.
 //
 // Header-only and plugin-side: it uses nothing but the C host table.
 #pragma once
@@ -26,8 +28,10 @@ class SolverPool {
  public:
   // Opens one worker per thread here, on the loop's thread; each is handed to
   // its thread when the thread starts, and closed here after it is joined.
-  SolverPool(const concur_host *host, concur_run *run, concur_loop *loop, size_t threads)
-      : host_(host), loop_(loop) {
+  // `lanes` needs CONCUR_HOST_HAS(host, solve_tasks): the caller checks.
+  SolverPool(const concur_host *host, concur_run *run, concur_loop *loop, size_t threads,
+             bool lanes = false)
+      : host_(host), loop_(loop), lanes_(lanes) {
     for (size_t i = 0; i < threads; ++i) {
       concur_worker *worker = host->worker_open(run);
       if (worker == nullptr) break;  // the run was aborted
@@ -56,13 +60,14 @@ class SolverPool {
   // runs on the loop's thread after the last one.
   void solve(concur_task *task, concur_callback done, void *user) {
     auto group = std::make_shared<Group>();
-    group->left = host_->work_count(task);
+    group->left = lanes_ ? 1 : host_->work_count(task);
     group->done = done;
     group->user = user;
     const double urgency = CONCUR_HOST_HAS(host_, task_urgency) ? host_->task_urgency(task) : 0;
     {
       std::lock_guard lock(mutex_);
-      for (size_t i = 0; i < group->left; ++i) jobs_.push({urgency, next_++, task, i, group});
+      for (size_t i = 0; i < group->left; ++i)
+        jobs_.push({urgency, next_++, task, lanes_ ? kEveryUnit : i, group});
     }
     ready_.notify_all();
   }
@@ -73,11 +78,12 @@ class SolverPool {
     concur_callback done = nullptr;
     void *user = nullptr;
   };
+  static constexpr size_t kEveryUnit = SIZE_MAX;  // a job of the whole task, in lanes
   struct Job {
     double urgency;
     uint64_t order;  // arrival: first come, first served among equals
     concur_task *task;
-    size_t index;
+    size_t index;  // the unit, or kEveryUnit
     std::shared_ptr<Group> group;
   };
   // priority_queue's top is the largest: the most urgent, then the earliest.
@@ -97,7 +103,10 @@ class SolverPool {
         job = jobs_.top();
         jobs_.pop();
       }
-      host_->solve(worker, job.task, job.index);
+      if (job.index == kEveryUnit)
+        host_->solve_tasks(worker, &job.task, 1);
+      else
+        host_->solve(worker, job.task, job.index);
       bool last = false;
       {
         std::lock_guard lock(mutex_);
@@ -109,6 +118,7 @@ class SolverPool {
 
   const concur_host *host_;
   concur_loop *loop_;
+  const bool lanes_;
   std::vector<concur_worker *> workers_;
   std::vector<std::thread> threads_;
   std::mutex mutex_;  // guards jobs_, next_, stopping_ and every Group's `left`

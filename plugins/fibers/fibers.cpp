@@ -9,6 +9,7 @@
 // solves a puzzle holds the only thread, and every other fiber — and every
 // fetch in flight — waits. `cpu_offload: true` sends puzzles to a pool of OS
 // threads (gevent's threadpool) and the fiber waits like it waits on I/O.
+// `lanes` solves a page's chains together in SIMD lanes, wherever it solves.
 #include <concur/plugin.h>
 
 #include <algorithm>
@@ -95,8 +96,8 @@ struct Green {
 class Hub {
  public:
   Hub(const concur_host *host, concur_run *run, concur_worker *worker, concur_loop *loop,
-      concur_plugins::SolverPool *offload)
-      : host_(host), run_(run), worker_(worker), loop_(loop), offload_(offload) {}
+      concur_plugins::SolverPool *offload, bool lanes)
+      : host_(host), run_(run), worker_(worker), loop_(loop), offload_(offload), lanes_(lanes) {}
 
   // Runs `count` fibers to completion. False: the event loop failed.
   bool run(size_t count, size_t stack_bytes) {
@@ -182,7 +183,10 @@ class Hub {
     }
     // gevent without a threadpool: the hub's thread does the CPU work.
     const auto start = std::chrono::steady_clock::now();
-    for (size_t i = 0; i < units; ++i) host_->solve(worker_, task, i);
+    if (lanes_)
+      host_->solve_tasks(worker_, &task, 1);
+    else
+      for (size_t i = 0; i < units; ++i) host_->solve(worker_, task, i);
     blocked_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 
@@ -222,6 +226,7 @@ class Hub {
   concur_worker *worker_;
   concur_loop *loop_;
   concur_plugins::SolverPool *offload_;
+  const bool lanes_;  // a page's chains in SIMD lanes, on the hub's thread
   std::vector<std::unique_ptr<Green>> fibers_;
   std::deque<Green *> ready_, waiting_;
   size_t live_ = 0, offloaded_ = 0, pages_in_flight_ = 0, high_water_ = 0;
@@ -232,6 +237,12 @@ class Hub {
 int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
   const auto count = static_cast<size_t>(host->option_int(run, "fibers"));
   const auto stack_bytes = static_cast<size_t>(host->option_int(run, "stack_kb")) * 1024;
+  const bool lanes = host->option_bool(run, "lanes");
+  // solve_tasks came with ABI 1.1: an older host's table ends before it.
+  if (lanes && !CONCUR_HOST_HAS(host, solve_tasks)) {
+    std::snprintf(err, err_size, "lanes=true needs a host with solve_tasks (a newer concur)");
+    return 1;
+  }
   concur_worker *worker = host->worker_open(run);
   concur_loop *loop = worker ? host->loop_open(worker) : nullptr;
   if (loop == nullptr) {  // the run was aborted before it began
@@ -241,13 +252,13 @@ int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
   std::unique_ptr<concur_plugins::SolverPool> offload;
   if (host->option_bool(run, "cpu_offload"))
     offload = std::make_unique<concur_plugins::SolverPool>(
-        host, run, loop, std::max(1u, std::thread::hardware_concurrency()));
+        host, run, loop, std::max(1u, std::thread::hardware_concurrency()), lanes);
   int rc = 0;
   if (offload && !offload->usable()) {
     std::snprintf(err, err_size, "could not start the cpu_offload threads");
     rc = 1;
   } else {
-    Hub hub(host, run, worker, loop, offload.get());
+    Hub hub(host, run, worker, loop, offload.get(), lanes);
     if (!hub.run(count, stack_bytes)) {
       std::snprintf(err, err_size, "the event loop failed");
       rc = 1;
@@ -277,6 +288,12 @@ const concur_option_spec kOptions[] = {
      .default_value = "false",
      .help = "solve puzzles on a thread pool (true) or on the hub's thread, stalling every fiber "
              "(false)",
+     CONCUR_UNBOUNDED},
+    {.name = "lanes",
+     .type = CONCUR_OPT_BOOL,
+     .default_value = "false",
+     .help = "solve a page's md5 chains together in SIMD lanes (a core page's chains on one "
+             "thread)",
      CONCUR_UNBOUNDED},
 };
 

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <future>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -46,6 +47,30 @@ experiment::PlannedRun strategy() {
   return test::built_plugin(plugin_name(), options);
 }
 
+bool lanes_option() {
+  for (const auto &[key, value] : plugin_options())
+    if (key == "lanes") return value == "true";
+  return false;
+}
+
+// With lanes=true a page's chains are solved together (the host's solve_tasks):
+// every solve event of a core page spans the same interval, the group's.
+void check_core_pages_in_lanes(const Lab &lab, const results::RunResult &r) {
+  std::map<std::string, std::set<std::pair<double, double>>> spans;
+  for (const auto &e : r.events)
+    if (e.kind == results::Event::Kind::solve) spans[r.page_of(e)].insert({e.start_s, e.end_s});
+  int core_pages = 0;
+  for (const auto &[page, intervals] : spans) {
+    const auto id = lab.graph->find(page);
+    REQUIRE(id.has_value());
+    if (lab.graph->page(*id).type != server::PageType::core) continue;
+    ++core_pages;
+    INFO("core page " << page);
+    CHECK(intervals.size() == 1);
+  }
+  CHECK(core_pages > 0);
+}
+
 results::RunResult crawl_once(const Lab &lab, const crawl::CrawlSettings &settings) {
   auto r = experiment::run_once(strategy(), settings, const_cast<server::Server *>(&lab.server));
   UNSCOPED_INFO(plugin_name() << ": status " << r.status << " " << r.error);
@@ -72,6 +97,7 @@ TEST_CASE("a whole-graph crawl reaches exactly the reachable pages", "[conforman
     CHECK(r.solves > 0);
     CHECK(r.lower_bound_s() > 0);
     CHECK(r.efficiency() <= 1.0);  // nothing beats the bound
+    if (lanes_option()) check_core_pages_in_lanes(lab, r);
   }
 }
 
