@@ -223,13 +223,17 @@ for ((rep = 1; rep <= repeat; rep++)); do
   concur_once bound 120 root 0 10000 200 threads workers=200
 done
 # Test 4 on the same server: concur async and Python asyncio, both 200 pages in
-# flight, puzzles inline on the loop in both; who goes first alternates.
+# flight, puzzles inline on the loop in both (concur also with lanes: a core
+# page's chains in SIMD lanes, which hashlib has no counterpart of); who goes
+# first alternates.
 for ((rep = 1; rep <= repeat; rep++)); do
   if ((rep % 2)); then
     concur_once python 120 root 0 10000 200 async concurrency=200 executor=inline
+    concur_once python 120 root 0 10000 200 async concurrency=200 executor=inline lanes=true
     python_asyncio 300 200
   else
     python_asyncio 300 200
+    concur_once python 120 root 0 10000 200 async concurrency=200 executor=inline lanes=true
     concur_once python 120 root 0 10000 200 async concurrency=200 executor=inline
   fi
 done

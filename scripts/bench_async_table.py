@@ -231,13 +231,13 @@ def medians(rows):
 
 
 def python_ratios(meds):
-    """Test 4: concur async pages/s over Python's, Python CPU over concur's."""
-    concur = [m for m in meds if m["test"] == "python" and m["impl"] == "concur"]
+    """Test 4: each concur row's pages/s over Python's, and Python's CPU over its own."""
+    python = [m for m in meds if m["test"] == "python" and m["impl"] == "python"]
     for m in meds:
-        if m["test"] == "python" and m["impl"] == "python" and concur:
-            c = concur[0]
-            cp, pp = fnum(c["pages_per_s"]), fnum(m["pages_per_s"])
-            cc, pc = fnum(c["cpu_s"]), fnum(m["cpu_s"])
+        if m["test"] == "python" and m["impl"] == "concur" and python:
+            p = python[0]
+            cp, pp = fnum(m["pages_per_s"]), fnum(p["pages_per_s"])
+            cc, pc = fnum(m["cpu_s"]), fnum(p["cpu_s"])
             m["ratio_pps_concur_over_python"] = fmt(cp / pp if cp and pp else None, 2)
             m["ratio_cpu_python_over_concur"] = fmt(pc / cc if cc and pc else None, 2)
             m["target"] = f"python/concur cpu >= {CPU_RATIO_TARGET}"
