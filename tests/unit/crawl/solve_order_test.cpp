@@ -59,6 +59,27 @@ TEST_CASE("graph paths: each page's subtree finishes at its latest descendant", 
       graph_paths(g, "nowhere", [](const std::string &) { return 1.0; }).subtree_finish_s.empty());
 }
 
+TEST_CASE("graph paths: cycles, free pages, unknown and unreachable pages", "[solve_order]") {
+  // s → a → b → a (a cycle) and b → s (back to the start); a → z (costs nothing) → y;
+  // b → ghost (a page the graph does not list: not reached); u → s (u unreachable).
+  KnownGraph g;
+  g.links = {{"s", {"a"}}, {"a", {"b", "z"}}, {"b", {"a", "s", "ghost"}},
+             {"z", {"y"}}, {"y", {}},         {"u", {"s"}}};
+  const std::unordered_map<std::string, double> cost = {{"z", 0.0}, {"y", 2.0}, {"u", 5.0}};
+  const auto paths = graph_paths(g, "s", [&](const std::string &page) {
+    const auto c = cost.find(page);
+    return c == cost.end() ? 1.0 : c->second;
+  });
+  CHECK(paths.critical_path_s == Approx(4));           // s 1, a 2, z 2, y 4
+  CHECK(paths.subtree_finish_s.at("z") == Approx(4));  // a free page still passes y's finish on
+  CHECK(paths.subtree_finish_s.at("a") == Approx(4));
+  CHECK(paths.subtree_finish_s.at("b") == Approx(3));  // its links lead nowhere new
+  CHECK(paths.subtree_finish_s.count("ghost") == 0);
+  CHECK(paths.subtree_finish_s.at("s") == Approx(4));
+  CHECK(paths.subtree_finish_s.count("u") == 0);
+  CHECK(paths.subtree_finish_s.size() == 5);  // s a b z y
+}
+
 TEST_CASE("a puzzle that leads to the longest expected work is the most urgent", "[solve_order]") {
   const SolveOrder order =
       SolveOrder::from_graph(lab(), "s", kDelays, 0.5, 0.9, 51, puzzles(1'000'000));
