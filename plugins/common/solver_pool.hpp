@@ -13,6 +13,7 @@
 
 #include <concur/plugin.h>
 
+#include <cmath>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -63,7 +64,8 @@ class SolverPool {
     group->left = lanes_ ? 1 : host_->work_count(task);
     group->done = done;
     group->user = user;
-    const double urgency = CONCUR_HOST_HAS(host_, task_urgency) ? host_->task_urgency(task) : 0;
+    double urgency = CONCUR_HOST_HAS(host_, task_urgency) ? host_->task_urgency(task) : 0;
+    if (std::isnan(urgency)) urgency = 0;  // the queue's order needs comparable keys
     {
       std::lock_guard lock(mutex_);
       for (size_t i = 0; i < group->left; ++i)

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
@@ -168,7 +169,8 @@ void produce(const concur_host *host, concur_run *run, BoundedQueue &queue) {
       host->complete(worker, task);
       continue;
     }
-    const double urgency = CONCUR_HOST_HAS(host, task_urgency) ? host->task_urgency(task) : 0;
+    double urgency = CONCUR_HOST_HAS(host, task_urgency) ? host->task_urgency(task) : 0;
+    if (std::isnan(urgency)) urgency = 0;  // the queue's order needs comparable keys
     blocked += queue.push(new Puzzle{task, chains}, chains, urgency);
   }
   host->metric(run, "producer_blocked_s", blocked, CONCUR_METRIC_ADD);
