@@ -23,6 +23,7 @@
 
 #include "coro.hpp"
 #include "process_pool.hpp"
+#include "solve_page.hpp"
 #include "solver_pool.hpp"
 
 namespace concur_async {
@@ -129,10 +130,7 @@ class Crawler {
   // The loop thread does the CPU work: nothing else moves meanwhile.
   void solve_inline(concur_task *task) {
     const auto start = std::chrono::steady_clock::now();
-    if (lanes_)
-      host_->solve_tasks(worker_, &task, 1);
-    else
-      for (size_t i = 0; i < host_->work_count(task); ++i) host_->solve(worker_, task, i);
+    concur_plugins::solve_page(host_, worker_, task, lanes_);
     blocked_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 
@@ -173,9 +171,8 @@ bool crawl(const concur_host *host, Crawler &crawler, concur_loop *loop) {
 int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
   const Executor kind = executor_kind(host->option_string(run, "executor"));
   const bool lanes = host->option_bool(run, "lanes");
-  // solve_tasks came with ABI 1.1: an older host's table ends before it.
-  if (lanes && !CONCUR_HOST_HAS(host, solve_tasks)) {
-    std::snprintf(err, err_size, "lanes=true needs a host with solve_tasks (a newer concur)");
+  if (const char *why = concur_plugins::lanes_refusal(host, lanes)) {
+    std::snprintf(err, err_size, "%s", why);
     return 1;
   }
   if (lanes && kind == Executor::processes) {

@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "solve_page.hpp"
 #include "solver_pool.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -183,10 +184,7 @@ class Hub {
     }
     // gevent without a threadpool: the hub's thread does the CPU work.
     const auto start = std::chrono::steady_clock::now();
-    if (lanes_)
-      host_->solve_tasks(worker_, &task, 1);
-    else
-      for (size_t i = 0; i < units; ++i) host_->solve(worker_, task, i);
+    concur_plugins::solve_page(host_, worker_, task, lanes_);
     blocked_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 
@@ -238,9 +236,8 @@ int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
   const auto count = static_cast<size_t>(host->option_int(run, "fibers"));
   const auto stack_bytes = static_cast<size_t>(host->option_int(run, "stack_kb")) * 1024;
   const bool lanes = host->option_bool(run, "lanes");
-  // solve_tasks came with ABI 1.1: an older host's table ends before it.
-  if (lanes && !CONCUR_HOST_HAS(host, solve_tasks)) {
-    std::snprintf(err, err_size, "lanes=true needs a host with solve_tasks (a newer concur)");
+  if (const char *why = concur_plugins::lanes_refusal(host, lanes)) {
+    std::snprintf(err, err_size, "%s", why);
     return 1;
   }
   concur_worker *worker = host->worker_open(run);

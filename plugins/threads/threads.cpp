@@ -13,17 +13,9 @@
 #include <thread>
 #include <vector>
 
-namespace {
+#include "solve_page.hpp"
 
-// A page's puzzle: unit by unit, or (lanes) every unit at once in SIMD lanes —
-// a core page's chains then run side by side in this one thread.
-void solve_page(const concur_host *host, concur_worker *worker, concur_task *task, bool lanes) {
-  if (lanes && host->work_count(task) > 0) {
-    host->solve_tasks(worker, &task, 1);
-    return;
-  }
-  for (size_t i = 0; i < host->work_count(task); ++i) host->solve(worker, task, i);
-}
+namespace {
 
 void crawl(const concur_host *host, concur_run *run, bool lanes) {
   concur_worker *worker = host->worker_open(run);
@@ -32,7 +24,7 @@ void crawl(const concur_host *host, concur_run *run, bool lanes) {
   // wait = 1: an idle thread sleeps until a page is queued or the crawl ends.
   while (host->take(worker, &task, 1) == CONCUR_OK) {
     if (host->fetch(worker, task) == CONCUR_OK && host->interpret(worker, task) == CONCUR_OK)
-      solve_page(host, worker, task, lanes);
+      concur_plugins::solve_page(host, worker, task, lanes);
     host->complete(worker, task);
   }
   host->worker_close(worker);
@@ -41,9 +33,8 @@ void crawl(const concur_host *host, concur_run *run, bool lanes) {
 int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
   const auto workers = static_cast<size_t>(host->option_int(run, "workers"));
   const bool lanes = host->option_bool(run, "lanes");
-  // solve_tasks came with ABI 1.1: an older host's table ends before it.
-  if (lanes && !CONCUR_HOST_HAS(host, solve_tasks)) {
-    std::snprintf(err, err_size, "lanes=true needs a host with solve_tasks (a newer concur)");
+  if (const char *why = concur_plugins::lanes_refusal(host, lanes)) {
+    std::snprintf(err, err_size, "%s", why);
     return 1;
   }
   std::vector<std::thread> pool;
