@@ -1,7 +1,9 @@
 #include "hash/md5_lanes.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#include <limits>
 #include <stdexcept>
 
 #include "hash/md5_block.hpp"
@@ -121,11 +123,66 @@ Lanes best_lanes() {
   return available_lanes().back();
 }
 
+Lanes cheapest_lanes(size_t count, const std::vector<LaneCost> &costs) {
+  Lanes best = Lanes::scalar;
+  double best_ns = std::numeric_limits<double>::infinity();
+  for (const LaneCost &c : costs) {
+    const auto width = static_cast<size_t>(lane_width(c.lanes));
+    const double ns = static_cast<double>((count + width - 1) / width) * c.step_ns;
+    if (ns < best_ns || (ns == best_ns && lane_width(c.lanes) < lane_width(best))) {
+      best = c.lanes;
+      best_ns = ns;
+    }
+  }
+  return best;
+}
+
+namespace {
+
+// The best of a few short runs, so that a preemption does not count.
+template <typename Run>
+double step_ns(Run run, size_t steps) {
+  double best = std::numeric_limits<double>::infinity();
+  for (int trial = 0; trial < 3; ++trial) {
+    const auto start = std::chrono::steady_clock::now();
+    run();
+    const std::chrono::duration<double, std::nano> took = std::chrono::steady_clock::now() - start;
+    best = std::min(best, took.count() / static_cast<double>(steps));
+  }
+  return best;
+}
+
+std::vector<LaneCost> measure_costs() {
+  constexpr size_t kSteps = 512;  // ~40-100 us a run
+  detail::StepBlock tail;
+  tail.begin(Rule::indexed, 1);
+  std::vector<uint32_t> tails(kSteps * 8);
+  for (size_t s = 0; s < kSteps; ++s) {
+    for (int k = 0; k < 8; ++k) tails[s * 8 + static_cast<size_t>(k)] = tail.word(8 + k);
+    tail.next();
+  }
+  std::vector<LaneCost> costs;
+  for (Lanes l : available_lanes()) {
+    if (l == Lanes::scalar) {
+      costs.push_back({l, step_ns([] { (void)chain("lanes", kSteps, Rule::indexed); }, kSteps)});
+      continue;
+    }
+    std::vector<uint32_t> state(8 * static_cast<size_t>(lane_width(l)), 0x30303030u);
+    const Kernel kernel = kernel_of(l);
+    costs.push_back({l, step_ns([&] { kernel(state.data(), tails.data(), kSteps); }, kSteps)});
+  }
+  return costs;
+}
+
+}  // namespace
+
+const std::vector<LaneCost> &lane_costs() {
+  static const std::vector<LaneCost> costs = measure_costs();
+  return costs;
+}
+
 Lanes lanes_for(size_t count) {
-  if (count <= 1) return Lanes::scalar;
-  for (Lanes l : available_lanes())
-    if (l != Lanes::scalar && static_cast<size_t>(lane_width(l)) >= count) return l;
-  return best_lanes();
+  return count <= 1 ? Lanes::scalar : cheapest_lanes(count, lane_costs());
 }
 
 std::vector<std::string> chains(const std::vector<std::string> &seeds, uint64_t iterations,

@@ -26,9 +26,23 @@ int lane_width(Lanes lanes);  // chains per vector: 1, 4, 8, 16
 // environment variable CONCUR_MD5_LANES (scalar|sse2|avx2|avx512) when set.
 std::vector<Lanes> available_lanes();
 Lanes best_lanes();  // the last of available_lanes()
-// The cheapest level for `count` chains: a vector step costs about the same
-// whatever it carries, so one chain is scalar (OpenSSL), a few take the
-// narrowest vector that holds them all, many the widest.
+
+// What one step costs at a level: a vector step (every lane at once) costs
+// about the same whatever it carries; scalar's is one chain's step.
+struct LaneCost {
+  Lanes lanes;
+  double step_ns;
+};
+// The level that runs `count` chains soonest: ceil(count / width) steps of
+// its cost each. Ties go to the narrower level.
+Lanes cheapest_lanes(size_t count, const std::vector<LaneCost> &costs);
+// Every available level's cost on this machine, timed once per process at
+// first use (~1 ms). Measured, not assumed: which vector is cheapest per step
+// differs between CPUs (AVX-512's step costs less than SSE2's on one Xeon,
+// more on one EPYC; docs/benchmarks.md).
+const std::vector<LaneCost> &lane_costs();
+// The level for `count` chains: one chain is scalar (OpenSSL), more the
+// cheapest by lane_costs().
 Lanes lanes_for(size_t count);
 
 // chain(seed, iterations, rule) for every seed, in order, several chains at a

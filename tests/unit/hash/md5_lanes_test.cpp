@@ -2,6 +2,7 @@
 // level this CPU runs, for random seeds and iteration counts.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <random>
 
 #include "hash/md5_chain.hpp"
@@ -71,9 +72,43 @@ TEST_CASE("lane levels have names, widths, and refuse what the CPU lacks", "[has
   CHECK(lane_width(Lanes::avx512) == 16);
   CHECK(best_lanes() == available_lanes().back());
   CHECK(lanes_for(1) == Lanes::scalar);  // one chain: no vector beats OpenSSL
-  CHECK(lane_width(lanes_for(3)) >= 3);
-  CHECK(lanes_for(1000) == best_lanes());
   const auto levels = available_lanes();
   if (std::find(levels.begin(), levels.end(), Lanes::avx512) == levels.end())
     CHECK_THROWS_AS(chains({"a"}, 2, Rule::indexed, Lanes::avx512), std::invalid_argument);
+}
+
+TEST_CASE("the cheapest level is the one that finishes soonest", "[hash][lanes]") {
+  // Step costs measured on two CPUs (ns): on the Xeon an AVX-512 step costs
+  // less than an SSE2 one, on the EPYC more.
+  const std::vector<LaneCost> xeon = {
+      {Lanes::scalar, 80}, {Lanes::sse2, 156}, {Lanes::avx2, 176}, {Lanes::avx512, 135}};
+  CHECK(cheapest_lanes(1, xeon) == Lanes::scalar);
+  CHECK(cheapest_lanes(2, xeon) == Lanes::avx512);
+  CHECK(cheapest_lanes(4, xeon) == Lanes::avx512);
+  CHECK(cheapest_lanes(40, xeon) == Lanes::avx512);
+  const std::vector<LaneCost> epyc = {
+      {Lanes::scalar, 76}, {Lanes::sse2, 162}, {Lanes::avx2, 174}, {Lanes::avx512, 202}};
+  CHECK(cheapest_lanes(2, epyc) == Lanes::scalar);  // 152 ns against 162
+  CHECK(cheapest_lanes(3, epyc) == Lanes::sse2);
+  CHECK(cheapest_lanes(4, epyc) == Lanes::sse2);
+  CHECK(cheapest_lanes(5, epyc) == Lanes::avx2);     // one 8-lane step against two 4-lane
+  CHECK(cheapest_lanes(9, epyc) == Lanes::avx512);   // 202 against two 8-lane steps
+  CHECK(cheapest_lanes(17, epyc) == Lanes::avx512);  // 404 against three 8-lane steps
+  // A tie goes to the narrower level; a level not listed is never chosen.
+  CHECK(cheapest_lanes(2, {{Lanes::scalar, 100}, {Lanes::sse2, 200}}) == Lanes::scalar);
+  CHECK(cheapest_lanes(64, {{Lanes::scalar, 100}, {Lanes::sse2, 200}}) == Lanes::sse2);
+}
+
+TEST_CASE("lanes_for uses this machine's measured costs", "[hash][lanes]") {
+  const auto &costs = lane_costs();
+  const auto levels = available_lanes();
+  REQUIRE(costs.size() == levels.size());
+  for (size_t i = 0; i < costs.size(); ++i) {
+    INFO(lanes_name(costs[i].lanes) << " " << costs[i].step_ns << " ns a step");
+    CHECK(costs[i].lanes == levels[i]);
+    CHECK(costs[i].step_ns > 0);
+    CHECK(std::isfinite(costs[i].step_ns));
+  }
+  for (size_t count = 2; count <= 40; ++count)
+    CHECK(lanes_for(count) == cheapest_lanes(count, costs));
 }
