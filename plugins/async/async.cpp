@@ -9,7 +9,8 @@
 // the loop stalls, and every fetch in flight waits (their latency jumps).
 // `threads` and `processes` are loop.run_in_executor(): the visit awaits a
 // pool, and the loop goes on serving the network. `lanes` solves a page's
-// chains together in SIMD lanes (inline, or on one executor thread).
+// chains together in SIMD lanes (on one executor thread); inline, it solves
+// every page whose puzzle arrived in one turn of the loop together.
 #include <concur/plugin.h>
 
 #include <algorithm>
@@ -58,6 +59,20 @@ struct FetchAwaiter : Resume {
   concur_status await_resume() const noexcept { return status; }
 };
 
+// co_await a lanes batch: suspends until the end of the loop's turn, when
+// every page parked in it is solved together on the loop thread.
+struct ParkAwaiter : Resume {
+  concur_plugins::InlineBatch *batch;
+  concur_task *task;
+  ParkAwaiter(concur_plugins::InlineBatch *b, concur_task *t) : batch(b), task(t) {}
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) {
+    handle = h;
+    batch->park(task, Resume::fire, this);
+  }
+  void await_resume() const noexcept {}
+};
+
 // co_await run_in_executor: suspends until a pool has solved the page.
 struct SolveAwaiter : Resume {
   concur_plugins::SolverPool *threads;
@@ -104,10 +119,18 @@ class Crawler {
 
   bool finished() const { return !driving_ && visits_ == 0; }
 
+  // The end of a loop turn: the pages parked in it are solved together.
+  void solve_parked() {
+    while (!batch_.empty()) blocked_s_ += batch_.flush(host_, worker_);
+  }
+
   void report() const {
     host_->metric(run_, "in_flight_high_water", static_cast<double>(high_water_),
                   CONCUR_METRIC_MAX);
     host_->metric(run_, "loop_blocked_s", blocked_s_, CONCUR_METRIC_ADD);
+    if (batch_.batches() > 0)
+      host_->metric(run_, "lanes_batches", static_cast<double>(batch_.batches()),
+                    CONCUR_METRIC_ADD);
   }
 
  private:
@@ -118,6 +141,8 @@ class Crawler {
         host_->work_count(task) > 0) {
       if (threads_ || processes_)
         co_await SolveAwaiter(threads_, processes_, task);
+      else if (lanes_)
+        co_await ParkAwaiter(&batch_, task);
       else
         solve_inline(task);
     }
@@ -130,7 +155,7 @@ class Crawler {
   // The loop thread does the CPU work: nothing else moves meanwhile.
   void solve_inline(concur_task *task) {
     const auto start = std::chrono::steady_clock::now();
-    concur_plugins::solve_page(host_, worker_, task, lanes_);
+    concur_plugins::solve_page(host_, worker_, task, false);
     blocked_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 
@@ -141,6 +166,7 @@ class Crawler {
   Semaphore slots_;
   const bool lanes_;
   Signal progress_;
+  concur_plugins::InlineBatch batch_;  // lanes, inline: this turn's puzzles
   concur_plugins::SolverPool *threads_ = nullptr;
   ProcessPool *processes_ = nullptr;
   bool driving_ = true;
@@ -162,8 +188,11 @@ size_t executor_size(const concur_host *host, concur_run *run) {
 // Drives the loop until every visit is over. False: the loop itself failed.
 bool crawl(const concur_host *host, Crawler &crawler, concur_loop *loop) {
   crawler.drive();
-  while (!crawler.finished())
+  for (;;) {
+    crawler.solve_parked();
+    if (crawler.finished()) break;
     if (host->loop_run(loop, -1) != CONCUR_OK) return false;
+  }
   crawler.report();
   return true;
 }
@@ -238,8 +267,9 @@ const concur_option_spec kOptions[] = {
     {.name = "lanes",
      .type = CONCUR_OPT_BOOL,
      .default_value = "false",
-     .help = "solve a page's md5 chains together in SIMD lanes (a core page's chains on one "
-             "thread; executor inline or threads)",
+     .help = "solve md5 chains together in SIMD lanes: a core page's chains on one executor "
+             "thread, or inline every puzzle that arrived in one turn of the loop (executor "
+             "inline or threads)",
      CONCUR_UNBOUNDED},
 };
 

@@ -9,7 +9,9 @@
 // solves a puzzle holds the only thread, and every other fiber — and every
 // fetch in flight — waits. `cpu_offload: true` sends puzzles to a pool of OS
 // threads (gevent's threadpool) and the fiber waits like it waits on I/O.
-// `lanes` solves a page's chains together in SIMD lanes, wherever it solves.
+// `lanes` solves a page's chains together in SIMD lanes, wherever it solves;
+// on the hub's thread, the puzzles of every fiber that got one in a turn of
+// the loop together.
 #include <concur/plugin.h>
 
 #include <algorithm>
@@ -131,6 +133,10 @@ class Hub {
         if (g->finished) --live_;
       }
       if (live_ == 0) break;
+      if (!batch_.empty()) {  // every ready fiber has run: this turn's puzzles
+        blocked_s_ += batch_.flush(host_, worker_);
+        continue;
+      }
       if (nothing_pending()) {
         wake_all_waiting();  // a safety net: someone must try take() again
         continue;
@@ -140,6 +146,9 @@ class Hub {
     host_->metric(run_, "in_flight_high_water", static_cast<double>(high_water_),
                   CONCUR_METRIC_MAX);
     host_->metric(run_, "loop_blocked_s", blocked_s_, CONCUR_METRIC_ADD);
+    if (batch_.batches() > 0)
+      host_->metric(run_, "lanes_batches", static_cast<double>(batch_.batches()),
+                    CONCUR_METRIC_ADD);
     return true;
   }
 
@@ -182,9 +191,14 @@ class Hub {
       --offloaded_;
       return;
     }
+    if (lanes_) {  // solved with the turn's other puzzles, when every ready fiber has run
+      batch_.park(task, wake, &g);
+      suspend(g);
+      return;
+    }
     // gevent without a threadpool: the hub's thread does the CPU work.
     const auto start = std::chrono::steady_clock::now();
-    concur_plugins::solve_page(host_, worker_, task, lanes_);
+    concur_plugins::solve_page(host_, worker_, task, false);
     blocked_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 
@@ -224,7 +238,8 @@ class Hub {
   concur_worker *worker_;
   concur_loop *loop_;
   concur_plugins::SolverPool *offload_;
-  const bool lanes_;  // a page's chains in SIMD lanes, on the hub's thread
+  const bool lanes_;  // a turn's puzzles in SIMD lanes, on the hub's thread
+  concur_plugins::InlineBatch batch_;
   std::vector<std::unique_ptr<Green>> fibers_;
   std::deque<Green *> ready_, waiting_;
   size_t live_ = 0, offloaded_ = 0, pages_in_flight_ = 0, high_water_ = 0;
@@ -289,8 +304,8 @@ const concur_option_spec kOptions[] = {
     {.name = "lanes",
      .type = CONCUR_OPT_BOOL,
      .default_value = "false",
-     .help = "solve a page's md5 chains together in SIMD lanes (a core page's chains on one "
-             "thread)",
+     .help = "solve md5 chains together in SIMD lanes: a core page's chains on one "
+             "cpu_offload thread, or on the hub every puzzle that arrived in one turn of the loop",
      CONCUR_UNBOUNDED},
 };
 

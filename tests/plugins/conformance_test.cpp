@@ -71,6 +71,20 @@ void check_core_pages_in_lanes(const Lab &lab, const results::RunResult &r) {
   CHECK(core_pages > 0);
 }
 
+// CONCUR_CONFORMANCE_LANE_BATCHES set: the mode solves on its loop's thread
+// in lanes, a turn's puzzles in one batch, and says how many batches it ran.
+void check_lane_batches(const results::RunResult &r) {
+  if (std::getenv("CONCUR_CONFORMANCE_LANE_BATCHES") == nullptr) return;
+  std::set<std::string> puzzle_pages;
+  for (const auto &e : r.events)
+    if (e.kind == results::Event::Kind::solve) puzzle_pages.insert(r.page_of(e));
+  const auto batches = r.metrics.find("lanes_batches");
+  REQUIRE(batches != r.metrics.end());
+  INFO(puzzle_pages.size() << " puzzle pages in " << batches->second << " batches");
+  CHECK(batches->second >= 1);
+  CHECK(batches->second <= static_cast<double>(puzzle_pages.size()));
+}
+
 results::RunResult crawl_once(const Lab &lab, const crawl::CrawlSettings &settings) {
   auto r = experiment::run_once(strategy(), settings, const_cast<server::Server *>(&lab.server));
   UNSCOPED_INFO(plugin_name() << ": status " << r.status << " " << r.error);
@@ -98,6 +112,7 @@ TEST_CASE("a whole-graph crawl reaches exactly the reachable pages", "[conforman
     CHECK(r.lower_bound_s() > 0);
     CHECK(r.efficiency() <= 1.0);  // nothing beats the bound
     if (lanes_option()) check_core_pages_in_lanes(lab, r);
+    check_lane_batches(r);
   }
 }
 
