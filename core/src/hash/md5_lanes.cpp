@@ -153,7 +153,7 @@ double step_ns(Run run, size_t steps) {
 }
 
 std::vector<LaneCost> measure_costs() {
-  constexpr size_t kSteps = 512;  // ~40-100 us a run
+  constexpr size_t kSteps = 256;  // 20-50 us a run
   detail::StepBlock tail;
   tail.begin(Rule::indexed, 1);
   std::vector<uint32_t> tails(kSteps * 8);

@@ -37,7 +37,7 @@ struct LaneCost {
 // its cost each. Ties go to the narrower level.
 Lanes cheapest_lanes(size_t count, const std::vector<LaneCost> &costs);
 // Every available level's cost on this machine, timed once per process at
-// first use (~1 ms). Measured, not assumed: which vector is cheapest per step
+// first use (~0.3 ms). Measured, not assumed: which vector is cheapest per step
 // differs between CPUs (AVX-512's step costs less than SSE2's on one Xeon,
 // more on one EPYC; docs/benchmarks.md).
 const std::vector<LaneCost> &lane_costs();
