@@ -237,6 +237,8 @@ int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
       rc = 1;
     }
   }
+  if (threads && lanes && threads->batches() > 0)
+    host->metric(run, "lanes_batches", static_cast<double>(threads->batches()), CONCUR_METRIC_ADD);
   threads.reset();
   processes.reset();
   host->loop_close(loop);
@@ -267,9 +269,9 @@ const concur_option_spec kOptions[] = {
     {.name = "lanes",
      .type = CONCUR_OPT_BOOL,
      .default_value = "false",
-     .help = "solve md5 chains together in SIMD lanes: a core page's chains on one executor "
-             "thread, or inline every puzzle that arrived in one turn of the loop (executor "
-             "inline or threads)",
+     .help = "solve md5 chains together in SIMD lanes: inline, every puzzle that arrived in one "
+             "turn of the loop; on an executor thread, a page's chains, and queued pages of "
+             "its size when there is a backlog (executor inline or threads)",
      CONCUR_UNBOUNDED},
 };
 

@@ -4,9 +4,11 @@
 // pool posts the task's callback back to the loop once its last unit is
 // solved. The units of one core page are solved in parallel — or, with
 // `lanes`, together on one thread in SIMD lanes (the host's solve_tasks, ABI
-// 1.1: less CPU, one core per page). Queued work goes most urgent task first
-// (the host's task_urgency, ABI 1.3; a host without it: first come, first
-// served), a task's units side by side.
+// 1.1: less CPU, one core per page). With `lanes`, a thread also takes the
+// next queued tasks along with its own when more are queued than threads
+// idle, so their chains share the vectors (see take_batch). Queued work goes
+// most urgent task first (the host's task_urgency, ABI 1.3; a host without
+// it: first come, first served), a task's units side by side.
 //
 // Header-only and plugin-side: it uses nothing but the C host table.
 #pragma once
@@ -57,11 +59,18 @@ class SolverPool {
   // False when no thread could start (the run was aborted).
   bool usable() const { return !threads_.empty(); }
 
+  // solve_tasks calls made so far (lanes only): how often tasks were batched.
+  size_t batches() {
+    std::lock_guard lock(mutex_);
+    return batches_;
+  }
+
   // Loop thread: solves every unit of `task` (work_count > 0); done(user, OK)
   // runs on the loop's thread after the last one.
   void solve(concur_task *task, concur_callback done, void *user) {
     auto group = std::make_shared<Group>();
-    group->left = lanes_ ? 1 : host_->work_count(task);
+    const size_t units = host_->work_count(task);
+    group->left = lanes_ ? 1 : units;
     group->done = done;
     group->user = user;
     double urgency = CONCUR_HOST_HAS(host_, task_urgency) ? host_->task_urgency(task) : 0;
@@ -69,7 +78,7 @@ class SolverPool {
     {
       std::lock_guard lock(mutex_);
       for (size_t i = 0; i < group->left; ++i)
-        jobs_.push({urgency, next_++, task, lanes_ ? kEveryUnit : i, group});
+        jobs_.push({urgency, next_++, task, lanes_ ? kEveryUnit : i, units, group});
     }
     ready_.notify_all();
   }
@@ -86,6 +95,7 @@ class SolverPool {
     uint64_t order;  // arrival: first come, first served among equals
     concur_task *task;
     size_t index;  // the unit, or kEveryUnit
+    size_t units;  // the task's work_count
     std::shared_ptr<Group> group;
   };
   // priority_queue's top is the largest: the most urgent, then the earliest.
@@ -95,26 +105,60 @@ class SolverPool {
     }
   };
 
+  // The widest vector's lanes (AVX-512): chains beyond it would take a
+  // second vector step, no cheaper than a second thread.
+  static constexpr size_t kMaxLanes = 16;
+
   void work(concur_worker *worker) {
+    std::vector<Job> batch;
+    std::vector<concur_task *> tasks;
     for (;;) {
-      Job job{};
+      batch.clear();
       {
         std::unique_lock lock(mutex_);
+        ++idle_;
         ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+        --idle_;
         if (jobs_.empty()) return;  // stopping, and nothing left
-        job = jobs_.top();
-        jobs_.pop();
+        take_batch(batch);
       }
-      if (job.index == kEveryUnit)
-        host_->solve_tasks(worker, &job.task, 1);
-      else
-        host_->solve(worker, job.task, job.index);
-      bool last = false;
-      {
-        std::lock_guard lock(mutex_);
-        last = --job.group->left == 0;
+      if (batch.front().index == kEveryUnit) {
+        tasks.clear();
+        for (const Job &job : batch) tasks.push_back(job.task);
+        host_->solve_tasks(worker, tasks.data(), tasks.size());
+      } else {
+        host_->solve(worker, batch.front().task, batch.front().index);
       }
-      if (last) host_->loop_post(loop_, job.group->done, job.group->user);
+      for (const Job &job : batch) {
+        bool last = false;
+        {
+          std::lock_guard lock(mutex_);
+          last = --job.group->left == 0;
+        }
+        if (last) host_->loop_post(loop_, job.group->done, job.group->user);
+      }
+    }
+  }
+
+  // Under the mutex: the most urgent job, and with lanes the next most urgent
+  // whole tasks too, while they have as many units as the first (tasks of one
+  // kind: in the demo server's profiles their chains then have one length
+  // and share vectors; a task of another length would run after them in the
+  // same call and hold their completion back), while the chains fit the
+  // widest vector, and while more jobs are queued than threads idle, so no
+  // idle thread is left without work. A backlog is solved in a fraction of
+  // the CPU this way (docs/benchmarks.md); without one, each task keeps a
+  // thread of its own.
+  void take_batch(std::vector<Job> &batch) {
+    batch.push_back(jobs_.top());
+    jobs_.pop();
+    size_t units = batch.front().units;
+    if (batch.front().index == kEveryUnit) ++batches_;
+    while (lanes_ && !jobs_.empty() && jobs_.size() > idle_ &&
+           jobs_.top().units == batch.front().units && units + jobs_.top().units <= kMaxLanes) {
+      units += jobs_.top().units;
+      batch.push_back(jobs_.top());
+      jobs_.pop();
     }
   }
 
@@ -123,10 +167,12 @@ class SolverPool {
   const bool lanes_;
   std::vector<concur_worker *> workers_;
   std::vector<std::thread> threads_;
-  std::mutex mutex_;  // guards jobs_, next_, stopping_ and every Group's `left`
+  std::mutex mutex_;  // guards jobs_, next_, idle_, batches_, stopping_, every Group's `left`
   std::condition_variable ready_;
   std::priority_queue<Job, std::vector<Job>, LessUrgent> jobs_;
   uint64_t next_ = 0;
+  size_t idle_ = 0;     // threads waiting for a job
+  size_t batches_ = 0;  // solve_tasks calls
   bool stopping_ = false;
 };
 

@@ -276,6 +276,8 @@ int run(const concur_host *host, concur_run *run, char *err, size_t err_size) {
       rc = 1;
     }
   }
+  if (offload && lanes && offload->batches() > 0)
+    host->metric(run, "lanes_batches", static_cast<double>(offload->batches()), CONCUR_METRIC_ADD);
   offload.reset();
   host->loop_close(loop);
   host->worker_close(worker);
@@ -304,8 +306,9 @@ const concur_option_spec kOptions[] = {
     {.name = "lanes",
      .type = CONCUR_OPT_BOOL,
      .default_value = "false",
-     .help = "solve md5 chains together in SIMD lanes: a core page's chains on one "
-             "cpu_offload thread, or on the hub every puzzle that arrived in one turn of the loop",
+     .help = "solve md5 chains together in SIMD lanes: on the hub, every puzzle that arrived "
+             "in one turn of the loop; on a cpu_offload thread, a page's chains, and queued "
+             "pages of its size when there is a backlog",
      CONCUR_UNBOUNDED},
 };
 

@@ -71,8 +71,9 @@ void check_core_pages_in_lanes(const Lab &lab, const results::RunResult &r) {
   CHECK(core_pages > 0);
 }
 
-// CONCUR_CONFORMANCE_LANE_BATCHES set: the mode solves on its loop's thread
-// in lanes, a turn's puzzles in one batch, and says how many batches it ran.
+// CONCUR_CONFORMANCE_LANE_BATCHES set: the mode solves puzzles in lanes in
+// batches of pages (a loop turn's, or a queued backlog's) and says how many
+// batches it ran: at least one, and no more than the pages with a puzzle.
 void check_lane_batches(const results::RunResult &r) {
   if (std::getenv("CONCUR_CONFORMANCE_LANE_BATCHES") == nullptr) return;
   std::set<std::string> puzzle_pages;
