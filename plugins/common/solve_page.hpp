@@ -47,7 +47,7 @@ class InlineBatch {
   size_t batches() const { return batches_; }
 
   // Solves every parked page (work_count > 0 each), then calls each one's
-  // done(user, OK) in the order they were parked. Returns the seconds spent
+  // done(user, status of the solve) in the order they were parked. Returns the seconds spent
   // solving. A callback may park again: that page waits for the next flush.
   double flush(const concur_host *host, concur_worker *worker) {
     std::vector<Parked> batch;
@@ -56,11 +56,12 @@ class InlineBatch {
     tasks.reserve(batch.size());
     for (const Parked &p : batch) tasks.push_back(p.task);
     const auto start = std::chrono::steady_clock::now();
-    if (!tasks.empty()) host->solve_tasks(worker, tasks.data(), tasks.size());
+    const concur_status status =
+        tasks.empty() ? CONCUR_OK : host->solve_tasks(worker, tasks.data(), tasks.size());
     const double took =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     batches_ += tasks.empty() ? 0 : 1;
-    for (const Parked &p : batch) p.done(p.user, CONCUR_OK);
+    for (const Parked &p : batch) p.done(p.user, status);
     return took;
   }
 

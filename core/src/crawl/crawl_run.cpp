@@ -202,8 +202,10 @@ void CrawlRun::solve(Worker &worker, Task &task, size_t index) {
 
 void CrawlRun::solve_lanes(Worker &worker, const std::vector<Task *> &tasks) {
   // Units grouped by their chain length and rule: one group fills the lanes
-  // together.
-  std::map<std::pair<uint64_t, hash::Rule>, std::vector<std::pair<Task *, size_t>>> groups;
+  // together. Groups run in the order their first task was given, so the
+  // caller's first (a queue's most urgent) task is never behind the others.
+  using Key = std::pair<uint64_t, hash::Rule>;
+  std::vector<std::pair<Key, std::vector<std::pair<Task *, size_t>>>> groups;
   for (Task *task : tasks) {
     if (std::count(tasks.begin(), tasks.end(), task) > 1)
       throw std::invalid_argument("solve_tasks: page " + task->page_id + " given twice");
@@ -212,9 +214,17 @@ void CrawlRun::solve_lanes(Worker &worker, const std::vector<Task *> &tasks) {
       solve(worker, *task, 0);  // not a chain: no lanes for it
       continue;
     }
-    for (size_t i = 0; i < task->content.work.size(); ++i)
-      groups[{task->content.work[i].iterations, *rule}].emplace_back(task, i);
+    for (size_t i = 0; i < task->content.work.size(); ++i) {
+      const Key key{task->content.work[i].iterations, *rule};
+      auto group = std::find_if(groups.begin(), groups.end(),
+                                [&key](const auto &g) { return g.first == key; });
+      if (group == groups.end()) group = groups.insert(groups.end(), {key, {}});
+      group->second.emplace_back(task, i);
+    }
   }
+  // The levels' costs are timed once per process, at the first call: before
+  // this call's clocks start, so no event carries that time.
+  (void)hash::lane_costs();
   for (const auto &[length, units] : groups) {
     std::vector<std::string> seeds;
     for (const auto &[task, i] : units) seeds.push_back(task->content.work.at(i).seed);

@@ -139,38 +139,57 @@ Lanes cheapest_lanes(size_t count, const std::vector<LaneCost> &costs) {
 
 namespace {
 
-// The best of a few short runs, so that a preemption does not count.
-template <typename Run>
-double step_ns(Run run, size_t steps) {
-  double best = std::numeric_limits<double>::infinity();
-  for (int trial = 0; trial < 3; ++trial) {
-    const auto start = std::chrono::steady_clock::now();
-    run();
-    const std::chrono::duration<double, std::nano> took = std::chrono::steady_clock::now() - start;
-    best = std::min(best, took.count() / static_cast<double>(steps));
-  }
-  return best;
-}
+// One level's step as chains() takes it: for a vector level the shared words
+// of the steps (built once a round for every group) and one group's kernel.
+class StepRun {
+ public:
+  StepRun(Lanes lanes, size_t steps)
+      : lanes_(lanes),
+        steps_(steps),
+        kernel_(kernel_of(lanes)),
+        tails_(steps * 8),
+        state_(8 * static_cast<size_t>(lane_width(lanes)), 0x30303030u) {}
 
+  // Nanoseconds per step of one run.
+  double time() {
+    const auto start = std::chrono::steady_clock::now();
+    if (kernel_ == nullptr) {
+      sink_ = chain("lanes", steps_, Rule::indexed)[0];
+    } else {
+      detail::StepBlock tail;
+      tail.begin(Rule::indexed, 1);
+      for (size_t s = 0; s < steps_; ++s) {
+        for (int k = 0; k < 8; ++k) tails_[s * 8 + static_cast<size_t>(k)] = tail.word(8 + k);
+        tail.next();
+      }
+      kernel_(state_.data(), tails_.data(), steps_);
+      sink_ = state_[0];
+    }
+    const std::chrono::duration<double, std::nano> took = std::chrono::steady_clock::now() - start;
+    return took.count() / static_cast<double>(steps_);
+  }
+  Lanes lanes() const { return lanes_; }
+
+ private:
+  Lanes lanes_;
+  size_t steps_;
+  Kernel kernel_;
+  std::vector<uint32_t> tails_, state_;
+  volatile uint32_t sink_ = 0;  // the result is used: no run can be left out
+};
+
+// Each level's best of a few short runs, the levels taken in turn, so that a
+// preemption or a busy moment does not count against one level alone.
 std::vector<LaneCost> measure_costs() {
   constexpr size_t kSteps = 256;  // 20-50 us a run
-  detail::StepBlock tail;
-  tail.begin(Rule::indexed, 1);
-  std::vector<uint32_t> tails(kSteps * 8);
-  for (size_t s = 0; s < kSteps; ++s) {
-    for (int k = 0; k < 8; ++k) tails[s * 8 + static_cast<size_t>(k)] = tail.word(8 + k);
-    tail.next();
-  }
+  std::vector<StepRun> runs;
+  for (Lanes l : available_lanes()) runs.emplace_back(l, kSteps);
   std::vector<LaneCost> costs;
-  for (Lanes l : available_lanes()) {
-    if (l == Lanes::scalar) {
-      costs.push_back({l, step_ns([] { (void)chain("lanes", kSteps, Rule::indexed); }, kSteps)});
-      continue;
-    }
-    std::vector<uint32_t> state(8 * static_cast<size_t>(lane_width(l)), 0x30303030u);
-    const Kernel kernel = kernel_of(l);
-    costs.push_back({l, step_ns([&] { kernel(state.data(), tails.data(), kSteps); }, kSteps)});
-  }
+  for (const StepRun &run : runs)
+    costs.push_back({run.lanes(), std::numeric_limits<double>::infinity()});
+  for (int trial = 0; trial < 3; ++trial)
+    for (size_t i = 0; i < runs.size(); ++i)
+      costs[i].step_ns = std::min(costs[i].step_ns, runs[i].time());
   return costs;
 }
 

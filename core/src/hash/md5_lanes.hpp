@@ -37,11 +37,11 @@ struct LaneCost {
 // its cost each. Ties go to the narrower level.
 Lanes cheapest_lanes(size_t count, const std::vector<LaneCost> &costs);
 // Every available level's cost on this machine, timed once per process at
-// first use (~0.3 ms). Measured, not assumed: which vector is cheapest per step
-// differs between CPUs (AVX-512's step costs less than SSE2's on one Xeon,
-// more on one EPYC; docs/benchmarks.md).
+// first use (~0.5 ms, the levels taken in turn). Measured, not assumed: which vector is cheapest
+// per step differs between CPUs (AVX-512's step costs less than SSE2's on one Xeon, more on one
+// EPYC; docs/benchmarks.md).
 const std::vector<LaneCost> &lane_costs();
-// The level for `count` chains: one chain is scalar (OpenSSL), more the
+// The level for `count` chains: one chain is scalar (our one-chain path), more the
 // cheapest by lane_costs().
 Lanes lanes_for(size_t count);
 

@@ -71,7 +71,7 @@ TEST_CASE("lane levels have names, widths, and refuse what the CPU lacks", "[has
   CHECK_FALSE(parse_lanes("avx3").has_value());
   CHECK(lane_width(Lanes::avx512) == 16);
   CHECK(best_lanes() == available_lanes().back());
-  CHECK(lanes_for(1) == Lanes::scalar);  // one chain: no vector beats OpenSSL
+  CHECK(lanes_for(1) == Lanes::scalar);  // one chain: no vector beats the scalar path
   const auto levels = available_lanes();
   if (std::find(levels.begin(), levels.end(), Lanes::avx512) == levels.end())
     CHECK_THROWS_AS(chains({"a"}, 2, Rule::indexed, Lanes::avx512), std::invalid_argument);
