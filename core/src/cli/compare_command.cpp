@@ -98,8 +98,11 @@ std::string fixed(double v, int digits) {
 void print_table(const std::vector<analysis::Comparison> &rows, const std::string &metric) {
   size_t width = 13;
   for (const auto &c : rows) width = std::max(width, c.configuration.size());
+  // The metric's whole name heads the base column, which widens to hold it.
+  const std::string base_head = "base " + metric;
+  const int value_width = static_cast<int>(std::max<size_t>(12, base_head.size() + 1));
   std::cout << std::left << std::setw(static_cast<int>(width)) << "configuration" << std::right
-            << "  n base/new  " << std::setw(12) << ("base " + metric.substr(0, 6)) << std::setw(12)
+            << "  n base/new  " << std::setw(value_width) << base_head << std::setw(value_width)
             << "new" << std::setw(9) << "ratio"
             << "  95% interval    " << std::setw(8) << "p"
             << "  verdict\n";
@@ -109,8 +112,8 @@ void print_table(const std::vector<analysis::Comparison> &rows, const std::strin
                    : "";
     std::cout << std::left << std::setw(static_cast<int>(width)) << c.configuration << std::right
               << std::setw(7) << c.base_n << "/" << std::left << std::setw(5) << c.new_n
-              << std::right << std::setw(12) << analysis::significant(c.base_median)
-              << std::setw(12) << analysis::significant(c.new_median) << std::setw(9)
+              << std::right << std::setw(value_width) << analysis::significant(c.base_median)
+              << std::setw(value_width) << analysis::significant(c.new_median) << std::setw(9)
               << fixed(c.ratio, 3) << "  " << std::left << std::setw(17) << interval << std::right
               << std::setw(8) << fixed(c.test.p, 4) << "  " << c.verdict << "\n";
   }
