@@ -594,7 +594,10 @@ repeat: 5
 
   r = box.concur("compare " + a + " " + slow + " --fail-on slower:5%");
   CHECK(r.exit_code == 1);
-  CHECK_THAT(r.out, Catch::Contains("slower") && Catch::Contains("0.0079"));  // 2 / C(10,5)
+  // p is 2/C(10,5) = 0.0079 when every slow run is slower than every base run
+  // (the exact value is rank_test_test's): a base run stretched past a slow
+  // one by a busy machine moves p, not the verdict.
+  CHECK_THAT(r.out, Catch::Contains("slower"));
   CHECK_THAT(r.err, Catch::Contains("significantly slower by more than 5.0%"));
 
   r = box.concur("compare " + a + " " + slow + " --json");

@@ -146,21 +146,23 @@ TEST_CASE("failure pages are retried per policy and counted", "[conformance]") {
 TEST_CASE("timeouts cut delay pages off", "[conformance]") {
   auto settings = test::small_lab(8, 80);
   settings.delay_scale = 1;
-  settings.delays_ms = {2, 1500, 2, 1, 1};  // delay pages: 1.5 s, far past the timeout
+  // Delay pages answer at 2.5 s, far past the 0.5 s timeout; every other page
+  // in 2 ms, with 250 times that to spare on a loaded, sanitized machine.
+  settings.delays_ms = {2, 2500, 2, 1, 1};
   Lab lab(settings);
   auto delay_fails = [](const server::Page &p, int) { return p.type == server::PageType::delay; };
   auto expected = test::reference_crawl(
       *lab.graph, lab.graph->first(), 0, 0, [&](const server::Page &p, int k) {
         return delay_fails(p, k) || test::server_failures(*lab.graph)(p, k);
       });
-  auto r = crawl_once(lab, lab.crawl(0, 0, /*timeout_ms=*/150));
+  auto r = crawl_once(lab, lab.crawl(0, 0, /*timeout_ms=*/500));
   CHECK(r.page_ids() == expected.ok);
   for (const auto &e : r.events) {
     auto id = lab.graph->find(r.page_of(e));
     REQUIRE(id.has_value());
     if (e.kind == results::Event::Kind::request &&
         lab.graph->page(*id).type == server::PageType::delay)
-      CHECK(e.status == 0);  // timed out: the server would have answered 200 at 1.5 s
+      CHECK(e.status == 0);  // timed out: the server would have answered 200 at 2.5 s
   }
 }
 
