@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "config/options.hpp"
@@ -59,6 +60,22 @@ inline experiment::PlannedRun built_plugin(
   spec.key = "strategies[0]";
   for (const auto &[key, value] : overrides) spec.options.push_back({key, {}, {{value, {}}}});
   return {plugin, config::expand_options(spec, plugin->options()).at(0)};
+}
+
+// How a run with lanes batched its puzzles: the pages it solved, and the
+// solve_tasks calls the plugin reported (its lanes_batches metric; -1 when
+// it reported none).
+struct LaneBatches {
+  size_t puzzle_pages = 0;
+  double batches = -1;
+};
+
+inline LaneBatches lane_batches(const results::RunResult &r) {
+  std::set<std::string> pages;
+  for (const auto &e : r.events)
+    if (e.kind == results::Event::Kind::solve) pages.insert(r.page_of(e));
+  const auto batches = r.metrics.find("lanes_batches");
+  return {pages.size(), batches == r.metrics.end() ? -1 : batches->second};
 }
 
 }  // namespace concur::test
