@@ -21,7 +21,8 @@ struct SolveArgs {
 // --chains N: seeds SEED-0 ... SEED-(N-1), solved together in vector lanes
 // (hash/md5_lanes.hpp). Prints one result per line.
 int solve_many(const SolveArgs &args) {
-  hash::Lanes lanes = hash::best_lanes();
+  // auto: the level a crawl would take for this many chains (timed here once).
+  hash::Lanes lanes = hash::lanes_for(args.chains);
   if (args.lanes != "auto") {
     const auto levels = hash::available_lanes();
     const auto asked = hash::parse_lanes(args.lanes);
@@ -78,8 +79,9 @@ Subcommand add_solve(CLI::App &app) {
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
   sub->add_option("--lanes", args->lanes,
-                  "Vector lanes for --chains: auto (the widest the CPU has), scalar, sse2, avx2, "
-                  "avx512")
+                  "Vector lanes for --chains: auto (the level that runs this many chains soonest "
+                  "on this CPU, by step costs timed at start, as a crawl picks it), scalar, sse2, "
+                  "avx2, avx512")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "scalar", "sse2", "avx2", "avx512"}));
   sub->footer("Prints the result(s) on stdout and the timing on stderr.");
