@@ -6,11 +6,11 @@
 // `lanes`, together on one thread in SIMD lanes (the host's solve_tasks, ABI
 // 1.1: less CPU, one core per page). With `lanes`, a thread also takes the
 // next queued tasks along with its own when there is a backlog, so their
-// chains share the vectors (see take_batch). Queued work goes
-// most urgent task first (the host's task_urgency, ABI 1.3; a host without
-// it: first come, first served), a task's units side by side.
+// chains share the vectors (see take_batch). Queued work goes most urgent
+// task first (the host's task_urgency, ABI 1.3; a host without it: first
+// come, first served), a task's units side by side.
 //
-// Header-only and plugin-side: it uses nothing but the C host table.
+// Header-only and plugin-side: of concur it uses nothing but the C host table.
 #pragma once
 
 #include <concur/plugin.h>
