@@ -47,8 +47,9 @@ class InlineBatch {
   size_t batches() const { return batches_; }
 
   // Solves every parked page (work_count > 0 each), then calls each one's
-  // done(user, status of the solve) in the order they were parked. Returns the seconds spent
-  // solving. A callback may park again: that page waits for the next flush.
+  // done(user, status of the solve) in the order they were parked. Returns
+  // the seconds spent solving. A callback may park again: that page waits for
+  // the next flush.
   double flush(const concur_host *host, concur_worker *worker) {
     std::vector<Parked> batch;
     batch.swap(parked_);
