@@ -172,16 +172,34 @@ TEST_CASE("the same seed gives the same result, run after run", "[conformance]")
 }
 
 TEST_CASE("a server that stops mid-run ends the run with an error, not a hang", "[conformance]") {
+  // Delay pages hold their answer for 10 minutes (and the crawl waits that
+  // long), so no crawl can end before the server stops: whatever the machine's
+  // load, the stop lands inside the run. Every other page answers in ~1 ms.
   auto settings = test::small_lab(12, 300);
-  settings.delay_scale = 0.01;  // long enough a crawl to stop the server inside it
+  settings.delay_scale = 1;
+  settings.delays_ms = {1, 600'000, 1, 1, 1};
   Lab lab(settings);
-  auto crawl_settings = lab.crawl(0, 3);
+  REQUIRE(lab.graph->page(lab.graph->first()).type != server::PageType::delay);
+  auto crawl_settings = lab.crawl(0, 3, /*timeout_ms=*/900'000);
   auto run = std::async(std::launch::async,
                         [&] { return experiment::run_once(strategy(), crawl_settings, nullptr); });
-  // Stop once the crawl is visibly under way: some pages served.
-  while (run.wait_for(std::chrono::milliseconds(1)) != std::future_status::ready &&
-         lab.server.stats().answered < 50) {
+  // Stop once the crawl is under way and waits on a delay page: some pages
+  // answered, and no answer for a while with a request held. The wait only
+  // decides how far the crawl got; the run cannot end before the stop.
+  auto last = lab.server.stats();
+  auto still_since = std::chrono::steady_clock::now();
+  while (run.wait_for(std::chrono::milliseconds(1)) != std::future_status::ready) {
+    const auto now = lab.server.stats();
+    if (now.answered >= 50) break;
+    if (now.answered != last.answered) {
+      last = now;
+      still_since = std::chrono::steady_clock::now();
+    } else if (now.answered > 0 && now.in_flight > 0 &&
+               std::chrono::steady_clock::now() - still_since > std::chrono::milliseconds(200)) {
+      break;
+    }
   }
+  REQUIRE(run.wait_for(std::chrono::seconds(0)) != std::future_status::ready);
   lab.server.stop();
   auto r = run.get();
   CHECK(r.status == results::RunStatus::failed);

@@ -80,6 +80,7 @@ class Background {
       for (auto &w : words) argv.push_back(w.data());
       argv.push_back(nullptr);
       if (!freopen(log.c_str(), "w", stderr)) _exit(126);
+      ::close_range(3, ~0U, 0);  // none of the test's sockets
       execvp(argv[0], argv.data());
       _exit(127);
     }

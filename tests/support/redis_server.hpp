@@ -74,6 +74,9 @@ class RedisServer {
       // A non-loopback bind serves test hosts (network namespaces) on private
       // veth links: they are not "local" to protected mode.
       const char *protect = bind_ == "127.0.0.1" ? "yes" : "no";
+      // Not the test's sockets: a demo server's listening socket kept open in
+      // redis would answer connects after the test stopped that server.
+      ::close_range(3, ~0U, 0);
       ::execlp("redis-server", "redis-server", "--port", p.c_str(), "--bind", bind_.c_str(),
                "--protected-mode", protect, "--save", "", "--appendonly", "no", "--dir",
                dir.c_str(), "--logfile", log.c_str(), "--daemonize", "no",
