@@ -122,6 +122,10 @@ pid_t start(const ExecArgs &args, const Capture &out, const Capture &err) {
     if (null >= 0) ::dup2(null, 0);
     ::dup2(out.fd(), 1);
     ::dup2(err.fd(), 2);
+    // Nothing of concur's but the three streams: a descriptor left open (the
+    // embedded server's listening socket, a connection) would outlive concur's
+    // own close in a program, or a child of it, that lives on.
+    ::close_range(3, ~0U, 0);
     ::signal(SIGPIPE, SIG_DFL);
     ::execve(args.argv[0], args.argv.data(), args.envp.data());
     ::_exit(127);

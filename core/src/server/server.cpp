@@ -216,6 +216,9 @@ void Server::Impl::bind(const Settings &s) {
   if (ec) fail(ec);
   hub.acceptor.emplace(hub.ioc);
   if (hub.acceptor->open(endpoint.protocol(), ec)) fail(ec);
+  // Asio opens without SOCK_CLOEXEC: a program started meanwhile (a Lua
+  // io.popen, say) would keep the port listening after stop().
+  ::fcntl(hub.acceptor->native_handle(), F_SETFD, FD_CLOEXEC);
   if (hub.acceptor->set_option(tcp::acceptor::reuse_address(true), ec)) fail(ec);
   if (hub.acceptor->bind(endpoint, ec)) fail(ec);
   if (hub.acceptor->listen(asio::socket_base::max_listen_connections, ec)) fail(ec);
