@@ -1,7 +1,7 @@
 // The command strategy through the `concur` binary: outside programs judged
 // by the embedded server's own counts — a crawler that does the whole job, one
 // that skips its puzzles, one that hangs, one that fails, one that leaves a
-// child behind.
+// child behind, one that crawls nothing.
 #include <signal.h>
 
 #include <catch2/catch.hpp>
@@ -138,6 +138,29 @@ TEST_CASE("a crawler that fails says so with its stderr; one that leaves a child
                                           "http://127.0.0.1:"));
   CHECK_THAT(validity.at(1), Catch::Contains("left_processes"));
   CHECK(ends(std::stoi(slurp(pids))));
+}
+
+TEST_CASE("a crawler inherits only its standard streams; one that crawls nothing fails",
+          "[e2e][command]") {
+  Sandbox box;
+  const auto fds = box.path("fds");
+  // The shell lists its own descriptors; the embedded server listens and
+  // concur has connections open while the program runs.
+  const auto config = box.write("c.yaml", experiment(R"(  - plugin: command
+    name: lists
+    run: "for f in /proc/$$/fd/*; do echo $f $(readlink $f); done > )" +
+                                                     fds.string() + R"("
+)"));
+  const auto r = box.concur("run " + config.string() + " -o " + box.path("runs.csv").string());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);  // it crawled nothing: not even the start page
+  const std::string csv = slurp(box.path("runs.csv"));
+  CHECK(column(csv, "status").at(0) == "failed");
+  CHECK_THAT(column(csv, "validity").at(0), Catch::Contains("pages_missed: 1"));
+  const std::string listed = slurp(fds);
+  INFO(listed);
+  CHECK_THAT(listed, Catch::Contains("/fd/0 /dev/null"));
+  CHECK_THAT(listed, !Catch::Contains("socket:"));
 }
 
 TEST_CASE("command entries are checked before anything runs", "[e2e][command]") {

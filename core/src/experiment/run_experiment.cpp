@@ -201,7 +201,8 @@ int run_experiment(const config::Experiment &experiment, const RunOptions &optio
     runs_noisy += results::is_noisy(r.foreign_cpu_s, r.wall_s, r.cores);
     if (r.ok()) continue;
     all_ok = false;
-    log << "concur: run failed: " << r.strategy << " " << r.options << ": " << r.error << '\n';
+    log << "concur: run failed: " << r.strategy << (r.options.empty() ? "" : " " + r.options)
+        << ": " << r.error << '\n';
   }
   progress.reset();
   if (skipped > 0)

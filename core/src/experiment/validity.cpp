@@ -5,6 +5,7 @@
 #include <deque>
 #include <set>
 #include <unordered_set>
+#include <vector>
 
 #include "crawl/fetcher.hpp"
 
@@ -66,6 +67,52 @@ void check_start(RunResult &r) {
            "the start page " + r.start + " does not exist (HTTP 404): check crawl.start");
       return;
     }
+}
+
+// Pages the run found (the start, a link of a page it completed) but neither
+// completed nor failed (gave up, or answered what is not a page). The failure
+// tail loses pages only behind pages that failed; these the strategy lost, so
+// the run did not do the work. Only
+// for a crawl of everything it finds: a page limit or an on_page hook choosing
+// links leaves pages behind by design, and an aborted run says why it stopped.
+// An outside program's unsolved puzzles are their own reason (puzzles_unsolved).
+void check_missed(RunResult &r, const crawl::CrawlSettings &s) {
+  const bool chooses_links = s.hooks && s.hooks->defines(script::Hook::on_page);
+  if (s.max_pages != 0 || chooses_links || !r.error.empty() || r.is_compute()) return;
+  // By the run's page indices, a byte a page: the row is made at the run's
+  // peak memory. A link the run never named (an outside program's pages are
+  // named only when answered) cannot be done.
+  enum : char { unseen = 0, found = 1, done = 2 };
+  std::vector<char> state(r.names->size(), unseen);
+  std::unordered_set<std::string_view> found_unnamed;
+  long unfinished = 0;
+  std::string example;
+  auto find = [&](std::string_view page) {
+    if (const auto index = r.names->find(page)) {
+      if (state[*index] == unseen) state[*index] = found;
+    } else if (found_unnamed.insert(page).second) {
+      ++unfinished;
+      if (example.empty()) example = page;
+    }
+  };
+  for (const auto &page : r.pages) state[page.page] = done;
+  find(r.start);
+  for (const auto &page : r.pages) {
+    if (!r.program.empty() && is_puzzle_type(r.type_of(page))) continue;
+    for (std::string_view link : page.links) find(link);
+  }
+  for (uint32_t index = 0; index < state.size(); ++index)
+    if (state[index] == found) {
+      ++unfinished;
+      if (example.empty()) example = r.names->name(index);
+    }
+  const long missed = unfinished - std::max(0L, r.pages_failed);
+  if (missed <= 0) return;
+  flag(r, "pages_missed: " + std::to_string(missed),
+       std::to_string(unfinished) + (unfinished == 1 ? " page" : " pages") +
+           " the run knew of (its start, or a link of a page it completed) " +
+           (unfinished == 1 ? "was" : "were") + " not completed (e.g. " + example + ") and " +
+           std::to_string(r.pages_failed) + " failed: the strategy lost " + std::to_string(missed));
 }
 
 void check_coverage(RunResult &r, const crawl::CrawlSettings &s) {
@@ -153,11 +200,13 @@ void judge(RunResult &r, const crawl::CrawlSettings &settings) {
   check_start(r);
   check_puzzle_rule(r, settings);
   check_coverage(r, settings);
+  check_missed(r, settings);
   check_server_counts(r);
   check_client_bound(r);
   // The failing reasons: the run measured no work, or the wrong work.
   for (const auto &f : r.validity)
-    if (f.reason == "start_missing" || f.reason == "wrong_puzzle_rule") {
+    if (f.reason == "start_missing" || f.reason == "wrong_puzzle_rule" ||
+        f.reason.rfind("pages_missed", 0) == 0) {
       if (r.ok()) r.fail(f.detail);
       break;
     }

@@ -91,6 +91,7 @@ TEST_CASE("wrong_puzzle_rule: a solved link answering 404 fails the run, naming 
   r.start = "a1b2c3";
   r.pages = {page("a1b2c3", "cpu", {"ffff"})};
   r.events = {request("a1b2c3", 200), request("ffff", 404)};
+  r.give_ups = r.pages_failed = 1;  // a 404 is not retried: its page gives up
   crawl::CrawlSettings s;
   s.puzzle.id_length = 4;  // crawled as the course's, against 6-character ids
   experiment::judge(r, s);
@@ -101,6 +102,7 @@ TEST_CASE("wrong_puzzle_rule: a solved link answering 404 fails the run, naming 
   results::RunResult plain = crawl_row();
   plain.events.push_back(request("ffff", 404));
   plain.pages = {page("aaaa", "", {"ffff"})};
+  plain.give_ups = plain.pages_failed = 1;
   experiment::judge(plain, s);
   CHECK(plain.validity_text() == "ok");
 }
@@ -126,5 +128,45 @@ TEST_CASE("coverage counts the pages reachable from the start in the known graph
   auto limited = crawl_row();
   experiment::judge(limited, s);
   CHECK(limited.coverage < 0);
+  CHECK(limited.validity_text() == "ok");
+}
+
+TEST_CASE("pages_missed: found pages neither completed nor given up on fail the run",
+          "[validity]") {
+  crawl::CrawlSettings s;
+  s.start_id = "aaaa";
+  // aaaa links to bbbb and cccc; bbbb was completed, cccc never fetched.
+  auto r = crawl_row();
+  r.pages = {page("aaaa", "regular", {"bbbb", "cccc"}), page("bbbb", "regular", {})};
+  r.pages_ok = 2;
+  experiment::judge(r, s);
+  CHECK(r.validity_text() == "pages_missed: 1");
+  CHECK_FALSE(r.ok());
+  CHECK_THAT(r.error, Catch::Contains("1 page the run knew of") &&
+                          Catch::Contains("not completed (e.g. cccc) and 0 failed"));
+
+  auto gave_up = crawl_row();  // the same, cccc given up on: the failure tail
+  gave_up.pages = r.pages;
+  gave_up.pages_ok = 2;
+  gave_up.give_ups = gave_up.pages_failed = 1;
+  experiment::judge(gave_up, s);
+  CHECK(gave_up.validity_text() == "ok");
+  CHECK(gave_up.ok());
+
+  auto nothing = crawl_row();  // an outside program that fetched nothing at all
+  nothing.pages.clear();
+  nothing.pages_ok = 0;
+  nothing.events.clear();
+  nothing.program = "true";
+  experiment::judge(nothing, s);
+  CHECK(nothing.validity_text() == "pages_missed: 1");
+  CHECK_FALSE(nothing.ok());
+
+  s.max_pages = 2;  // a limited crawl leaves pages behind by design
+  auto limited = crawl_row();
+  limited.pages = r.pages;
+  limited.pages_ok = 2;
+  experiment::judge(limited, s);
+  CHECK(limited.ok());
   CHECK(limited.validity_text() == "ok");
 }
