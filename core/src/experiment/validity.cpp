@@ -72,10 +72,10 @@ void check_start(RunResult &r) {
 // Pages the run found (the start, a link of a page it completed) but neither
 // completed nor failed (gave up, or answered what is not a page). The failure
 // tail loses pages only behind pages that failed; these the strategy lost, so
-// the run did not do the work. Only
-// for a crawl of everything it finds: a page limit or an on_page hook choosing
-// links leaves pages behind by design, and an aborted run says why it stopped.
-// An outside program's unsolved puzzles are their own reason (puzzles_unsolved).
+// the run did not do the work. Only for a crawl of everything it finds: a page
+// limit or an on_page hook choosing links leaves pages behind by design, and an
+// aborted run says why it stopped. An outside program's unsolved puzzles are
+// their own reason (puzzles_unsolved).
 void check_missed(RunResult &r, const crawl::CrawlSettings &s) {
   const bool chooses_links = s.hooks && s.hooks->defines(script::Hook::on_page);
   if (s.max_pages != 0 || chooses_links || !r.error.empty() || r.is_compute()) return;
