@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "experiment/measure.hpp"
@@ -107,6 +109,39 @@ TEST_CASE(
       CHECK(std::stol(column(h.r, "states")) >= 1);
     }
   }
+}
+
+TEST_CASE("a process a hook starts holds none of the crawl's connections", "[e2e][hooks]") {
+  test::Lab lab(test::small_lab(31, 80));
+  test::ScriptFiles files;
+  const auto listing = files.path("fds.txt");
+  // At the loop's tenth answer (connections are open and kept) the hook's
+  // shell names each TCP socket it was given (its inode in /proc/net/tcp),
+  // then lists all its descriptors. (libcurl's multi handle keeps a unix
+  // socketpair of its own, not close-on-exec, which no peer waits on.)
+  const std::string list =
+      R"(for f in /proc/$$/fd/*; do l=$(readlink $f); case $l in socket:*) )"
+      R"(i=${l#socket:[}; i=${i%]}; grep -qs " $i " /proc/net/tcp /proc/net/tcp6 && )"
+      R"(echo tcp $l;; esac; done > )" +
+      listing + "; ls -l /proc/$$/fd >> " + listing;
+  const auto path = files.write("popen.lua",
+                                "answers = 0\n"
+                                "function on_response(r)\n"
+                                "  answers = answers + 1\n"
+                                "  if answers ~= 10 then return end\n"
+                                "  local p = io.popen([[" +
+                                    list +
+                                    "]])\n"
+                                    "  p:close()\n"
+                                    "end\n");
+  const auto h = run_hooked(lab, test::built_plugin("async", {{"concurrency", "8"}}), path);
+  INFO(h.r.error << h.log);
+  REQUIRE(h.r.status == results::RunStatus::ok);
+  std::ifstream in(listing);
+  const std::string fds{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  INFO(fds);
+  CHECK_THAT(fds, Catch::Contains(" 0 -> "));  // the listing was made
+  CHECK_THAT(fds, !Catch::Contains("tcp socket:"));
 }
 
 TEST_CASE("on_page chooses the links to follow", "[e2e][hooks]") {

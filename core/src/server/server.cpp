@@ -38,6 +38,9 @@ void Hub::accept() {
     if (stopping || ec == asio::error::operation_aborted) return;
     if (ec) return on_accept_error(ec);
     reopen_spare();
+    // Asio accepts without SOCK_CLOEXEC; as the listening socket, a
+    // connection must not live on in a program concur starts (a Lua io.popen).
+    ::fcntl(socket.native_handle(), F_SETFD, FD_CLOEXEC);
     start_connection(*this, std::move(socket));
     accept();
   });
