@@ -69,6 +69,11 @@ void check_start(RunResult &r) {
     }
 }
 
+// An on_page hook chooses which links to follow: fewer pages is its choice.
+bool hook_chooses_links(const crawl::CrawlSettings &s) {
+  return s.hooks && s.hooks->defines(script::Hook::on_page);
+}
+
 // Pages the run found (the start, a link of a page it completed) but neither
 // completed nor failed (gave up, or answered what is not a page). The failure
 // tail loses pages only behind pages that failed; these the strategy lost, so
@@ -77,8 +82,7 @@ void check_start(RunResult &r) {
 // aborted run says why it stopped. An outside program's unsolved puzzles are
 // their own reason (puzzles_unsolved).
 void check_missed(RunResult &r, const crawl::CrawlSettings &s) {
-  const bool chooses_links = s.hooks && s.hooks->defines(script::Hook::on_page);
-  if (s.max_pages != 0 || chooses_links || !r.error.empty() || r.is_compute()) return;
+  if (s.max_pages != 0 || hook_chooses_links(s) || !r.error.empty() || r.is_compute()) return;
   // By the run's page indices, a byte a page: the row is made at the run's
   // peak memory. A link the run never named (an outside program's pages are
   // named only when answered) cannot be done.
@@ -120,10 +124,8 @@ void check_coverage(RunResult &r, const crawl::CrawlSettings &s) {
   r.pages_known = reachable_pages(*s.graph, s.start_id);
   if (r.pages_known <= 0) return;
   r.coverage = static_cast<double>(r.pages_ok) / static_cast<double>(r.pages_known);
-  // An on_page hook chooses which links to follow: fewer pages is its choice.
   // An aborted run says why it stopped; that it stopped early goes without saying.
-  const bool chooses_links = s.hooks && s.hooks->defines(script::Hook::on_page);
-  if (r.pages_ok >= r.pages_known || chooses_links || !r.error.empty()) return;
+  if (r.pages_ok >= r.pages_known || hook_chooses_links(s) || !r.error.empty()) return;
   const std::string counts = std::to_string(r.pages_ok) + "/" + std::to_string(r.pages_known);
   const long lost = r.pages_known - r.pages_ok;
   std::string why = std::to_string(lost) + " of the " + std::to_string(r.pages_known) +
