@@ -92,6 +92,18 @@ class Peek {
     }
     return from;
   }
+  // How many outcomes the results stream holds from `worker`, for any task.
+  size_t outcomes_from(const std::string &run, const std::string &worker) {
+    size_t count = 0;
+    redisReply *r = ask({"XRANGE", "concur:run:" + run + ":results", "-", "+"});
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; ++i) {
+      redisReply *f = r->element[i]->element[1];
+      for (size_t k = 0; k + 1 < f->elements; k += 2)
+        if (std::string(f->element[k]->str) == "w" && std::string(f->element[k + 1]->str) == worker)
+          ++count;
+    }
+    return count;
+  }
 
  private:
   redisReply *run_pending(const std::string &run) {
@@ -227,6 +239,14 @@ TEST_CASE("a frozen worker's late outcome is a duplicate: suppressed, counted on
       },
       std::chrono::seconds(30)));
   auto renew = [&] { peek.ask({"XCLAIM", tasks, "workers", "hostage", "0", hostage, "JUSTID"}); };
+  // The victim must have delivered an outcome of its own before it is frozen,
+  // or workers_seen below would depend on who won the first pages.
+  REQUIRE(eventually(
+      [&] {
+        renew();
+        return peek.outcomes_from(run_id, "victim") > 0;
+      },
+      std::chrono::seconds(60)));
   // Freeze the victim holding a page; wait until another worker has done it.
   std::vector<std::string> held;
   REQUIRE(eventually(
