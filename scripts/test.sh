@@ -17,8 +17,12 @@ fi
 scripts/install-deps.sh
 if [[ -n "$sanitize" ]]; then
   build_dir="build-${sanitize//,/-}"
+  # -O1 -g1: a sanitizer's report needs line tables, not variables, and the
+  # build compiles in half the time of -O2 -g (the suite's runtime is I/O-bound).
+  flags="-O1 -g1 -DNDEBUG"
   scripts/build.sh "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONCUR_WERROR=ON \
-    "-DCONCUR_SANITIZE=$sanitize"
+    "-DCONCUR_SANITIZE=$sanitize" "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$flags" \
+    "-DCMAKE_C_FLAGS_RELWITHDEBINFO=$flags"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
