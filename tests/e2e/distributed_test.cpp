@@ -13,6 +13,8 @@
 #include <memory>
 #include <set>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "http/client.hpp"
 #include "support/cli.hpp"
@@ -80,6 +82,21 @@ class Peek {
   // How many outcomes for task `p` the results stream holds, and from whom.
   std::multiset<std::string> outcomes_of(const std::string &run, const std::string &p) {
     std::multiset<std::string> from;
+    for (const auto &[task, worker] : outcomes(run))
+      if (task == p) from.insert(worker);
+    return from;
+  }
+  // How many outcomes the results stream holds from `worker`, for any task.
+  size_t outcomes_from(const std::string &run, const std::string &worker) {
+    size_t count = 0;
+    for (const auto &outcome : outcomes(run)) count += outcome.second == worker;
+    return count;
+  }
+
+ private:
+  // Every outcome in the results stream, in order: (task "p", worker "w").
+  std::vector<std::pair<std::string, std::string>> outcomes(const std::string &run) {
+    std::vector<std::pair<std::string, std::string>> all;
     redisReply *r = ask({"XRANGE", "concur:run:" + run + ":results", "-", "+"});
     for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; ++i) {
       redisReply *f = r->element[i]->element[1];
@@ -88,24 +105,10 @@ class Peek {
         if (std::string(f->element[k]->str) == "p") task = f->element[k + 1]->str;
         if (std::string(f->element[k]->str) == "w") worker = f->element[k + 1]->str;
       }
-      if (task == p) from.insert(worker);
+      all.emplace_back(task, worker);
     }
-    return from;
+    return all;
   }
-  // How many outcomes the results stream holds from `worker`, for any task.
-  size_t outcomes_from(const std::string &run, const std::string &worker) {
-    size_t count = 0;
-    redisReply *r = ask({"XRANGE", "concur:run:" + run + ":results", "-", "+"});
-    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; ++i) {
-      redisReply *f = r->element[i]->element[1];
-      for (size_t k = 0; k + 1 < f->elements; k += 2)
-        if (std::string(f->element[k]->str) == "w" && std::string(f->element[k + 1]->str) == worker)
-          ++count;
-    }
-    return count;
-  }
-
- private:
   redisReply *run_pending(const std::string &run) {
     return ask({"XPENDING", "concur:run:" + run + ":tasks", "workers", "-", "+", "1000"});
   }

@@ -220,10 +220,16 @@ def check_trace(path):
     check(overlaps == 0, f"crawl-compare: {overlaps} trace slices overlap the previous on a lane")
 
 
-def measure(args, tmp, name, case, stem):
+def run_config(args, case, out, extra=()):
+    """`concur run` of a YAML case into `out` (its summary beside it)."""
+    run([args.concur, "run", "-q", case["config"], "--out", str(out), *case["args"], *extra],
+        args.source)
+
+
+def measure(args, tmp, case, stem):
     """A fresh run of a case and its report: (report text, summary rows)."""
     out = tmp / f"{stem}.csv"
-    run([args.concur, "run", "-q", case["config"], "--out", str(out), *case["args"]], args.source)
+    run_config(args, case, out)
     check_runs(stem, read_csv(out))
     run([args.concur, "report", str(out)], args.source)
     return (tmp / f"{stem}.html").read_text(), read_csv(tmp / f"{stem}.summary.csv")
@@ -261,8 +267,7 @@ def main():
                 extra = ["--trace", str(tmp / f"{name}.trace.json")] if case.get("trace") else []
                 if not args.judge_speed and name == "usl":
                     extra += ["--set", "repeat=1"]  # its medians serve only the speed check
-                run([args.concur, "run", "-q", case["config"], "--out", str(out), *case["args"],
-                     *extra], args.source)
+                run_config(args, case, out, extra)
             runs = read_csv(out)
             check_runs(name, runs)
             summary = []
@@ -279,7 +284,7 @@ def main():
                 print(f"check_shapes: {name}: measured speed not judged (--judge-speed)")
             elif name == "compute-gil":
                 check_gil(text, summary,
-                          lambda n: measure(args, tmp, name, case, f"{name}-{n}"))
+                          lambda n: measure(args, tmp, case, f"{name}-{n}"))
             elif name == "usl":
                 fits = [s for s in summary if s["usl_peak_n"] and float(s["usl_r2"]) >= 0.9]
                 for fit in sorted({(s["strategy"], s["usl_peak_n"], s["usl_r2"])
